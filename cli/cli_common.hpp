@@ -1,0 +1,25 @@
+#pragma once
+// Shared pieces of the difflab subcommands: common options and the registry each
+// subcommand file adds itself to.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace difflab::cli {
+
+struct CommonOptions {
+  std::uint64_t seed = 0;
+  int threads = 0;  // 0 = all cores
+};
+
+// Adds --seed and --threads to a computing subcommand; the values apply before it runs.
+void add_common_options(CLI::App* app, CommonOptions& options);
+// Applies --threads.
+void apply_common_options(const CommonOptions& options);
+
+// Each subcommand file defines one register_* function; main.cpp calls them all.
+void register_demo(CLI::App& app);
+void register_target(CLI::App& app);
+
+}  // namespace difflab::cli

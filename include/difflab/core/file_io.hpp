@@ -1,0 +1,35 @@
+#pragma once
+// Checked file I/O. Readers reject what they cannot represent exactly (NaN/Inf, ragged rows,
+// wrong dimension, truncated files) with a difflab::Error naming the file and the place.
+// Writers are atomic: they write "<path>.tmp.<pid>" and rename it over <path>, so an
+// interrupted run never leaves a half-written file.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "difflab/core/types.hpp"
+
+namespace difflab {
+
+// Writes text to path atomically.
+void write_text_atomic(const std::string& path, const std::string& text);
+// Reads a whole file; errors name the path.
+std::string read_text(const std::string& path);
+
+// Samples: one particle per row of the file, returned as the columns of a d x n matrix.
+// Format by extension: ".csv" (comma-separated, no header) or ".npy" (float64, C order, n x d).
+// expected_dim > 0 makes a different dimension an error.
+Matrix read_samples(const std::string& path, Index expected_dim = 0);
+void write_samples(const std::string& path, const Matrix& X);
+
+// Same, one format each (used by read_samples/write_samples; exposed for tests).
+Matrix parse_csv_samples(const std::string& text, const std::string& name);
+std::string format_csv_samples(const Matrix& X);
+Matrix parse_npy_samples(const std::string& bytes, const std::string& name);
+std::string format_npy_samples(const Matrix& X);
+
+// JSON with errors that name the file (and the parse position).
+nlohmann::json read_json(const std::string& path);
+nlohmann::json parse_json(const std::string& text, const std::string& name);
+void write_json(const std::string& path, const nlohmann::json& value);
+
+}  // namespace difflab

@@ -1,0 +1,22 @@
+#pragma once
+// Thread control and the block-parallel loop every batched computation uses.
+#include <functional>
+
+#include "difflab/core/types.hpp"
+
+namespace difflab {
+
+// Sets the number of OpenMP threads for difflab (0 = all cores). Returns the count in use.
+int set_threads(int threads);
+int thread_count();
+
+// Columns are processed in blocks of this many particles: small enough that a d x block
+// working set stays in cache for moderate d, large enough to amortise per-block overhead.
+inline constexpr Index kDefaultBlock = 256;
+
+// Calls fn(begin, count) for consecutive column blocks [begin, begin + count) covering [0, n),
+// in parallel across threads. Results must not depend on the split: callers write only their
+// block's columns and draw randomness by particle index.
+void parallel_blocks(Index n, Index block, const std::function<void(Index, Index)>& fn);
+
+}  // namespace difflab

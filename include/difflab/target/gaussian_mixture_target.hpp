@@ -1,0 +1,54 @@
+#pragma once
+// Gaussian mixture sum_i w_i N(mu_i, Sigma_i). q_t = sum_i w_i N(alpha mu_i, alpha^2 Sigma_i +
+// sigma^2 I) (theory.md 5.1). Scores use log-sum-exp responsibilities; for isotropic and diagonal
+// components all n particles are scored against all K components with matrix products
+// (d x K by d x n), not per-particle loops. Full covariances are diagonalised once each.
+#include <vector>
+
+#include "difflab/target/target.hpp"
+
+namespace difflab {
+
+class GaussianMixtureTarget final : public Target {
+ public:
+  struct Component {
+    Vector mean;
+    Matrix cov;        // full covariance when !diagonal
+    Vector variances;  // diagonal covariance when diagonal
+    bool diagonal = true;
+  };
+  // Weights are checked (non-negative, summing to 1 within 1e-9) and renormalised.
+  GaussianMixtureTarget(std::vector<double> weights, std::vector<Component> components,
+                        const std::string& where = "gmm");
+
+  Index dim() const override { return dim_; }
+  std::string type() const override { return "gmm"; }
+  nlohmann::json to_json() const override;
+  TargetSummary summary() const override;
+  Matrix sample(Index n, const CounterRng& rng, std::uint64_t first_particle = 0) const override;
+  void noised_log_density(double alpha, double sigma2, ConstMatrixRef X,
+                          Eigen::Ref<Vector> out) const override;
+  void noised_score(double alpha, double sigma2, ConstMatrixRef X, MatrixRef out) const override;
+
+  Index components() const { return static_cast<Index>(weights_.size()); }
+  const Vector& weights() const { return weights_; }
+  const Vector& mean(Index i) const { return means_[static_cast<std::size_t>(i)]; }
+  Matrix covariance(Index i) const;
+  // Posterior component probabilities r_i(x) under q_t (K x n), used by tests and metrics.
+  Matrix responsibilities(double alpha, double sigma2, ConstMatrixRef X) const;
+
+ private:
+  // Log of w_i N(x; alpha mu_i, C_i) for all components (K x n); fills `whitened` per component
+  // when the caller needs C_i^{-1}(x - alpha mu_i) (full covariances only).
+  Matrix log_weighted_densities(double alpha, double sigma2, ConstMatrixRef X) const;
+
+  Index dim_ = 0;
+  Vector weights_;
+  std::vector<Vector> means_;
+  bool all_diagonal_ = true;
+  Matrix mean_matrix_;     // d x K
+  Matrix variances_;       // d x K eigenvalues (diagonal variances when all_diagonal_)
+  std::vector<Matrix> U_;  // eigenvectors per component (empty when all_diagonal_)
+};
+
+}  // namespace difflab

@@ -1,0 +1,91 @@
+#include "difflab/sampler/sampler.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <mutex>
+
+#include "difflab/core/error.hpp"
+#include "difflab/core/parallel.hpp"
+
+namespace difflab {
+
+void CounterNoise::normal(MatrixRef Z, std::uint64_t first_particle, std::uint64_t step,
+                          RngUse use) const {
+  for (Index j = 0; j < Z.cols(); ++j) {
+    RngStream s = rng_.stream(use, first_particle + static_cast<std::uint64_t>(j), step);
+    s.fill_normal(Z.col(j).data(), Z.rows());
+  }
+}
+
+double CounterNoise::uniform(std::uint64_t particle, std::uint64_t step, RngUse use) const {
+  return rng_.stream(use, particle, step).uniform();
+}
+
+void SamplerOptions::validate() const {
+  require(block_size >= 1, "sampler option block_size must be >= 1, got ", block_size);
+  require(corrector_steps >= 0, "sampler option corrector_steps must be >= 0, got ",
+          corrector_steps);
+  require(std::isfinite(snr) && snr > 0, "sampler option snr must be positive, got ", snr);
+  require(std::isfinite(rtol) && rtol > 0, "sampler option rtol must be positive, got ", rtol);
+  require(std::isfinite(atol) && atol > 0, "sampler option atol must be positive, got ", atol);
+  require(std::isfinite(langevin_step) && langevin_step > 0,
+          "Langevin step size must be positive, got ", langevin_step);
+  require(langevin_steps >= 1, "Langevin step count must be >= 1, got ", langevin_steps);
+}
+
+nlohmann::json SamplerSummary::to_json() const {
+  nlohmann::json j{{"sampler", sampler},
+                   {"steps", steps},
+                   {"nfe", nfe},
+                   {"wall_seconds", wall_seconds},
+                   {"particles", particles}};
+  if (acceptance_rate >= 0) j["acceptance_rate"] = acceptance_rate;
+  if (!extra.is_null()) j["extra"] = extra;
+  return j;
+}
+
+void Sampler::report_step(const SamplerOptions& options, std::size_t k, const TimeGrid& grid,
+                          std::uint64_t first_particle, ConstMatrixRef X) {
+  if (options.on_step) {
+    options.on_step(StepInfo{k, grid.t(k), grid.t(k + 1)}, static_cast<Index>(first_particle), X);
+  }
+}
+
+SamplerSummary Sampler::sample(const ScoreModel& score, const TimeGrid& grid, Matrix& X,
+                               const SamplerOptions& options, const NoiseSource& noise) const {
+  options.validate();
+  require(X.rows() == score.dim(), name(), ": initial points have dimension ", X.rows(),
+          " but the score model has dimension ", score.dim());
+  require(X.cols() >= 1, name(), ": no particles");
+  require(grid.T() <= score.process().t_max(), name(), ": grid starts at T=", grid.T(),
+          " beyond the process's largest time ", score.process().t_max());
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t evals_before = score.evaluations();
+  std::mutex stats_mutex;
+  BlockStats total;
+  parallel_blocks(X.cols(), options.block_size, [&](Index begin, Index count) {
+    const BlockStats s = run_block(score, grid, X.middleCols(begin, count),
+                                   static_cast<std::uint64_t>(begin), options, noise);
+    std::lock_guard<std::mutex> lock(stats_mutex);
+    total.accepted += s.accepted;
+    total.proposals += s.proposals;
+  });
+  SamplerSummary summary;
+  summary.sampler = name();
+  summary.steps = grid.steps();
+  summary.particles = X.cols();
+  summary.nfe =
+      static_cast<double>(score.evaluations() - evals_before) / static_cast<double>(X.cols());
+  summary.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (total.proposals > 0) summary.acceptance_rate = total.accepted / total.proposals;
+  for (Index j = 0; j < X.cols(); ++j) {
+    if (!X.col(j).allFinite()) {
+      fail(name(), ": particle ", j,
+           " diverged (non-finite value); the step sizes are too large for this sampler");
+    }
+  }
+  return summary;
+}
+
+}  // namespace difflab

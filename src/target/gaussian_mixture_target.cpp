@@ -1,0 +1,210 @@
+#include "difflab/target/gaussian_mixture_target.hpp"
+
+#include <cmath>
+
+#include "difflab/core/error.hpp"
+
+namespace difflab {
+
+namespace {
+constexpr double kLog2Pi = 1.8378770664093454836;
+
+// Column-wise log-sum-exp normalisation of a K x n matrix of log-weights into probabilities.
+Matrix softmax_columns(const Matrix& L) {
+  Matrix R(L.rows(), L.cols());
+  for (Index j = 0; j < L.cols(); ++j) {
+    const double mx = L.col(j).maxCoeff();
+    R.col(j) = (L.col(j).array() - mx).exp();
+    R.col(j) /= R.col(j).sum();
+  }
+  return R;
+}
+}  // namespace
+
+GaussianMixtureTarget::GaussianMixtureTarget(std::vector<double> weights,
+                                             std::vector<Component> comps,
+                                             const std::string& where) {
+  const std::size_t K = weights.size();
+  require(K > 0, where, ": no components");
+  require(comps.size() == K, where, ": ", K, " weights but ", comps.size(), " components");
+  double total = 0;
+  for (std::size_t i = 0; i < K; ++i) {
+    require(std::isfinite(weights[i]), where, ": weight ", i, " is not finite");
+    require(weights[i] >= 0, where, ": weight ", i, " is negative (", weights[i], ")");
+    total += weights[i];
+  }
+  require(std::abs(total - 1.0) <= 1e-9, where, ": weights sum to ", total, ", not 1");
+  dim_ = comps[0].mean.size();
+  require(dim_ > 0, where, ": component 0 has an empty mean");
+  weights_.resize(static_cast<Index>(K));
+  mean_matrix_.resize(dim_, static_cast<Index>(K));
+  variances_.resize(dim_, static_cast<Index>(K));
+  for (const auto& c : comps) all_diagonal_ = all_diagonal_ && c.diagonal;
+  for (std::size_t i = 0; i < K; ++i) {
+    const std::string name = where + ": component " + std::to_string(i);
+    const Component& c = comps[i];
+    weights_(static_cast<Index>(i)) = weights[i] / total;
+    require(c.mean.size() == dim_, name, ": mean has dimension ", c.mean.size(),
+            " but component 0 has ", dim_);
+    require(c.mean.allFinite(), name, ": mean has a non-finite entry");
+    means_.push_back(c.mean);
+    mean_matrix_.col(static_cast<Index>(i)) = c.mean;
+    if (c.diagonal) {
+      require(c.variances.size() == dim_, name, ": ", c.variances.size(),
+              " variances for dimension ", dim_);
+      for (Index k = 0; k < dim_; ++k)
+        require(std::isfinite(c.variances(k)) && c.variances(k) > 0, name, ": variance ", k,
+                " must be positive and finite, got ", c.variances(k));
+      variances_.col(static_cast<Index>(i)) = c.variances;
+      if (!all_diagonal_) U_.push_back(Matrix::Identity(dim_, dim_));
+    } else {
+      require(c.cov.rows() == dim_ && c.cov.cols() == dim_, name, ": covariance is ", c.cov.rows(),
+              " x ", c.cov.cols(), " but the dimension is ", dim_);
+      require(c.cov.allFinite(), name, ": covariance has a non-finite entry");
+      const double scale = std::max(1.0, c.cov.cwiseAbs().maxCoeff());
+      require((c.cov - c.cov.transpose()).cwiseAbs().maxCoeff() <= 1e-10 * scale, name,
+              ": covariance is not symmetric");
+      Eigen::LLT<Matrix> llt(c.cov);
+      require(llt.info() == Eigen::Success, name,
+              ": covariance is not positive definite (Cholesky failed)");
+      Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (c.cov + c.cov.transpose()));
+      require(eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() > 0, name,
+              ": covariance is not positive definite");
+      variances_.col(static_cast<Index>(i)) = eig.eigenvalues();
+      U_.push_back(eig.eigenvectors());
+    }
+  }
+}
+
+Matrix GaussianMixtureTarget::covariance(Index i) const {
+  const Vector& v = variances_.col(i);
+  if (all_diagonal_) return v.asDiagonal();
+  const Matrix& U = U_[static_cast<std::size_t>(i)];
+  return U * v.asDiagonal() * U.transpose();
+}
+
+nlohmann::json GaussianMixtureTarget::to_json() const {
+  nlohmann::json j;
+  j["type"] = "gmm";
+  j["weights"] = std::vector<double>(weights_.data(), weights_.data() + weights_.size());
+  nlohmann::json means = nlohmann::json::array(), covs = nlohmann::json::array();
+  for (Index i = 0; i < components(); ++i) {
+    means.push_back(std::vector<double>(means_[static_cast<std::size_t>(i)].data(),
+                                        means_[static_cast<std::size_t>(i)].data() + dim_));
+    const Matrix C = covariance(i);
+    nlohmann::json rows = nlohmann::json::array();
+    for (Index r = 0; r < dim_; ++r) {
+      std::vector<double> row(static_cast<std::size_t>(dim_));
+      for (Index k = 0; k < dim_; ++k) row[static_cast<std::size_t>(k)] = C(r, k);
+      rows.push_back(row);
+    }
+    covs.push_back(rows);
+  }
+  j["means"] = means;
+  j["covs"] = covs;
+  return j;
+}
+
+TargetSummary GaussianMixtureTarget::summary() const {
+  TargetSummary s;
+  for (Index i = 0; i < components(); ++i)
+    s.second_moment += weights_(i) * (mean_matrix_.col(i).squaredNorm() + variances_.col(i).sum());
+  // KL(q || N(0, I)) and the score's Lipschitz constant have no closed form for a mixture.
+  return s;
+}
+
+Matrix GaussianMixtureTarget::sample(Index n, const CounterRng& rng,
+                                     std::uint64_t first_particle) const {
+  Matrix X(dim_, n);
+  Vector z(dim_);
+  for (Index j = 0; j < n; ++j) {
+    RngStream s = rng.stream(RngUse::kTargetSample, first_particle + static_cast<std::uint64_t>(j));
+    const double u = s.uniform();
+    Index comp = components() - 1;
+    double acc = 0;
+    for (Index i = 0; i < components(); ++i) {
+      acc += weights_(i);
+      if (u < acc) {
+        comp = i;
+        break;
+      }
+    }
+    s.fill_normal(z.data(), dim_);
+    Vector y = variances_.col(comp).array().sqrt() * z.array();
+    if (!all_diagonal_) y = U_[static_cast<std::size_t>(comp)] * y;
+    X.col(j) = mean_matrix_.col(comp) + y;
+  }
+  return X;
+}
+
+Matrix GaussianMixtureTarget::log_weighted_densities(double alpha, double sigma2,
+                                                     ConstMatrixRef X) const {
+  const Index K = components(), n = X.cols();
+  const Matrix C = (alpha * alpha * variances_.array() + sigma2).matrix();  // d x K
+  const Vector log_const =
+      (weights_.array().log() -
+       0.5 * (static_cast<double>(dim_) * kLog2Pi + C.array().log().colwise().sum().transpose()))
+          .matrix();
+  Matrix L(K, n);
+  if (all_diagonal_) {
+    // sum_k (x_k - a m_k)^2 / c_k = (1/c)^T x^2 - 2 (a m / c)^T x + sum_k a^2 m_k^2 / c_k,
+    // two GEMMs over the whole block.
+    const Matrix invC = C.cwiseInverse();
+    const Matrix MoC = (alpha * mean_matrix_).cwiseProduct(invC);
+    const Vector mm = (alpha * mean_matrix_).cwiseProduct(MoC).colwise().sum().transpose();
+    L.noalias() = invC.transpose() * X.cwiseAbs2();
+    L.noalias() -= 2.0 * MoC.transpose() * X;
+    L.colwise() += mm;
+    L = (-0.5 * L).colwise() + log_const;
+  } else {
+    for (Index i = 0; i < K; ++i) {
+      const Matrix Y =
+          U_[static_cast<std::size_t>(i)].transpose() * (X.colwise() - alpha * mean_matrix_.col(i));
+      L.row(i) =
+          (-0.5 * (C.col(i).cwiseInverse().asDiagonal() * Y.cwiseAbs2()).colwise().sum()).array() +
+          log_const(i);
+    }
+  }
+  return L;
+}
+
+Matrix GaussianMixtureTarget::responsibilities(double alpha, double sigma2,
+                                               ConstMatrixRef X) const {
+  check_dim(X, "input");
+  return softmax_columns(log_weighted_densities(alpha, sigma2, X));
+}
+
+void GaussianMixtureTarget::noised_log_density(double alpha, double sigma2, ConstMatrixRef X,
+                                               Eigen::Ref<Vector> out) const {
+  check_dim(X, "input");
+  const Matrix L = log_weighted_densities(alpha, sigma2, X);
+  for (Index j = 0; j < X.cols(); ++j) {
+    const double mx = L.col(j).maxCoeff();
+    out(j) = mx + std::log((L.col(j).array() - mx).exp().sum());
+  }
+}
+
+void GaussianMixtureTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
+                                         MatrixRef out) const {
+  check_dim(X, "input");
+  // grad log q_t(x) = sum_i r_i(x) (-C_i^{-1} (x - alpha mu_i)), r = softmax of the log-weighted
+  // component densities (theory.md 5.1).
+  const Matrix R = softmax_columns(log_weighted_densities(alpha, sigma2, X));  // K x n
+  const Matrix C = (alpha * alpha * variances_.array() + sigma2).matrix();
+  const Matrix invC = C.cwiseInverse();
+  if (all_diagonal_) {
+    const Matrix MoC = (alpha * mean_matrix_).cwiseProduct(invC);
+    out.noalias() = MoC * R;
+    out -= X.cwiseProduct(invC * R);
+  } else {
+    out.setZero();
+    for (Index i = 0; i < components(); ++i) {
+      const Matrix& U = U_[static_cast<std::size_t>(i)];
+      const Matrix Y =
+          invC.col(i).asDiagonal() * (U.transpose() * (X.colwise() - alpha * mean_matrix_.col(i)));
+      out.noalias() -= (U * Y) * R.row(i).asDiagonal();
+    }
+  }
+}
+
+}  // namespace difflab
