@@ -21,5 +21,6 @@ void apply_common_options(const CommonOptions& options);
 // Each subcommand file defines one register_* function; main.cpp calls them all.
 void register_demo(CLI::App& app);
 void register_target(CLI::App& app);
+void register_sample(CLI::App& app);
 
 }  // namespace difflab::cli

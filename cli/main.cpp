@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "difflab 0.1.0");
   difflab::cli::register_demo(app);
   difflab::cli::register_target(app);
+  difflab::cli::register_sample(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

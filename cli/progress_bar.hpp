@@ -1,0 +1,27 @@
+#pragma once
+// A progress bar on stderr, drawn only when stderr is a terminal. Thread-safe: workers call
+// advance(); only the caller that crosses a new percent redraws.
+#include <atomic>
+#include <chrono>
+#include <string>
+
+namespace difflab::cli {
+
+class ProgressBar {
+ public:
+  ProgressBar(std::string label, double total);
+  ~ProgressBar();
+  void advance(double amount);
+  void finish();
+
+ private:
+  void draw(double done);
+  std::string label_;
+  double total_;
+  std::atomic<double> done_{0};
+  std::atomic<int> shown_percent_{-1};
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace difflab::cli

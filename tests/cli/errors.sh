@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The CLI's error contract: bad input -> exit 2 and one line on stderr naming the problem.
+set -u
+bin="$1"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+
+# expect_error "<substring of stderr>" args...
+expect_error() {
+  local want="$1"
+  shift
+  "$bin" "$@" >"$dir/out" 2>"$dir/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$dir/err")
+  if [[ $rc -ne 2 ]] || ! grep -qF -- "$want" "$dir/err" || [[ $lines -ne 1 ]]; then
+    echo "FAIL: difflab $* -> exit $rc, stderr ($lines lines): $(cat "$dir/err") (wanted exit 2 and '$want')"
+    failures=$((failures + 1))
+  fi
+}
+
+cat >"$dir/nonpsd.json" <<'J'
+{"type":"gaussian","mean":[0,0],"cov":[[1,2],[2,1]]}
+J
+cat >"$dir/negw.json" <<'J'
+{"type":"gmm","weights":[-0.5,1.5],"means":[[0],[1]],"vars":[1,1]}
+J
+cat >"$dir/sumw.json" <<'J'
+{"type":"gmm","weights":[0.5,0.6],"means":[[0],[1]],"vars":[1,1]}
+J
+cat >"$dir/dim.json" <<'J'
+{"type":"gmm","weights":[0.5,0.5],"means":[[0],[1,2]],"vars":[1,1]}
+J
+cat >"$dir/nonpd_comp.json" <<'J'
+{"type":"gmm","weights":[0.5,0.5],"means":[[0,0],[1,1]],"covs":[[[1,0],[0,1]],[[1,3],[3,1]]]}
+J
+echo '{"type":"gaussian","mean":[0,0],' >"$dir/broken.json"
+echo '{"type":"gaussian","mean":[0,"x"],"var":1}' >"$dir/nan.json"
+echo '{"type":"cauchy"}' >"$dir/unknown.json"
+echo '{"type":"gaussian","mean":[0,0],"var":1}' >"$dir/ok.json"
+printf '1,2\n3\n' >"$dir/ragged.csv"
+printf '1,2\nnan,3\n' >"$dir/nan.csv"
+printf '1,2,3\n' >"$dir/dim3.csv"
+
+expect_error "not positive definite" target --target "$dir/nonpsd.json"
+expect_error "weight 0 is negative" target --target "$dir/negw.json"
+expect_error "sum to" target --target "$dir/sumw.json"
+expect_error "component 1" target --target "$dir/dim.json"
+expect_error "component 1: covariance is not positive definite" target --target "$dir/nonpd_comp.json"
+expect_error "invalid JSON" target --target "$dir/broken.json"
+expect_error "entry 1" target --target "$dir/nan.json"
+expect_error "unknown target type 'cauchy'" target --target "$dir/unknown.json"
+expect_error "cannot open" target --target "$dir/missing.json"
+expect_error "ragged" target --target "$dir/ok.json" --points "$dir/ragged.csv" --out "$dir/s.csv"
+expect_error "not finite" target --target "$dir/ok.json" --points "$dir/nan.csv" --out "$dir/s.csv"
+expect_error "dimension 3" target --target "$dir/ok.json" --points "$dir/dim3.csv" --out "$dir/s.csv"
+expect_error "--target is required" target
+expect_error "unknown sample file format" target --target "$dir/ok.json" --sample 3 --out "$dir/s.txt"
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures failures"
+  exit 1
+fi
+echo "all error cases behave"
