@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/json_util.hpp"
 
 namespace difflab {
 
@@ -28,8 +29,12 @@ double ForwardProcess::t_of_log_snr(double lambda) const {
     while (log_snr(hi) > lambda) hi *= 2.0;
   }
   require(log_snr(hi) <= lambda, name(), ": log-SNR ", lambda, " is below the process's range");
-  for (int it = 0; it < 200 && hi - lo > 1e-15 * std::max(1.0, hi); ++it) {
+  // Stop on a relative tolerance: the inverse is well conditioned in relative terms
+  // (d log t / d lambda ~ -2 at small t), so an absolute tolerance would lose digits at small t.
+  // From hi <= t_max, 1100 halvings reach any positive double; 2 ulp of hi is the floor.
+  for (int it = 0; it < 1100 && hi - lo > 2 * std::numeric_limits<double>::epsilon() * hi; ++it) {
     const double mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
     (log_snr(mid) > lambda ? lo : hi) = mid;
   }
   return 0.5 * (lo + hi);
@@ -107,11 +112,20 @@ std::shared_ptr<ForwardProcess> make_process(const nlohmann::json& spec) {
     require(spec[key].is_number(), "process ", type, ": \"", key, "\" must be a number");
     return spec[key].get<double>();
   };
-  if (type == "ou") return std::make_shared<OrnsteinUhlenbeck>();
-  if (type == "vp-linear")
+  // A misspelt parameter must not silently fall back to its default.
+  const std::string where = "process " + type;
+  if (type == "ou") {
+    json_util::only_keys(spec, {"type"}, where);
+    return std::make_shared<OrnsteinUhlenbeck>();
+  }
+  if (type == "vp-linear") {
+    json_util::only_keys(spec, {"type", "beta_min", "beta_max"}, where);
     return std::make_shared<LinearVP>(number("beta_min", 0.1), number("beta_max", 20.0));
-  if (type == "vp-cosine")
+  }
+  if (type == "vp-cosine") {
+    json_util::only_keys(spec, {"type", "s", "t_max"}, where);
     return std::make_shared<CosineVP>(number("s", 0.008), number("t_max", 0.9946));
+  }
   fail("process: unknown type '", type, "' (valid: ou, vp-linear, vp-cosine)");
 }
 
