@@ -72,6 +72,8 @@ GaussianMixtureTarget::GaussianMixtureTarget(std::vector<double> weights,
               ": covariance is not positive definite");
       variances_.col(static_cast<Index>(i)) = eig.eigenvalues();
       U_.push_back(eig.eigenvectors());
+      input_covs_.resize(K);
+      input_covs_[i] = 0.5 * (c.cov + c.cov.transpose());
     }
   }
 }
@@ -91,7 +93,11 @@ nlohmann::json GaussianMixtureTarget::to_json() const {
   for (Index i = 0; i < components(); ++i) {
     means.push_back(std::vector<double>(means_[static_cast<std::size_t>(i)].data(),
                                         means_[static_cast<std::size_t>(i)].data() + dim_));
-    const Matrix C = covariance(i);
+    // Full covariances as given (U diag(lambda) U^T is off in the last bits and would drift on
+    // every write/read cycle); diagonal ones are exact.
+    const std::size_t c = static_cast<std::size_t>(i);
+    const Matrix C =
+        c < input_covs_.size() && input_covs_[c].size() > 0 ? input_covs_[c] : covariance(i);
     nlohmann::json rows = nlohmann::json::array();
     for (Index r = 0; r < dim_; ++r) {
       std::vector<double> row(static_cast<std::size_t>(dim_));

@@ -45,6 +45,7 @@ GaussianTarget::GaussianTarget(Vector mean, const Matrix& cov, const std::string
   } else {
     U_ = eig.eigenvectors();
     diagonal_ = false;
+    input_cov_ = sym;
   }
 }
 
@@ -79,7 +80,9 @@ nlohmann::json GaussianTarget::to_json() const {
   if (diagonal_) {
     j["diag"] = std::vector<double>(lambda_.data(), lambda_.data() + lambda_.size());
   } else {
-    const Matrix C = covariance();
+    // The covariance as given: U diag(lambda) U^T differs from it in the last bits, and would
+    // drift further on every write/read cycle.
+    const Matrix& C = input_cov_;
     nlohmann::json rows = nlohmann::json::array();
     for (Index i = 0; i < C.rows(); ++i) {
       std::vector<double> r(static_cast<std::size_t>(C.cols()));

@@ -46,9 +46,11 @@ class GaussianMixtureTarget final : public Target {
   Vector weights_;
   std::vector<Vector> means_;
   bool all_diagonal_ = true;
-  Matrix mean_matrix_;     // d x K
-  Matrix variances_;       // d x K eigenvalues (diagonal variances when all_diagonal_)
-  std::vector<Matrix> U_;  // eigenvectors per component (empty when all_diagonal_)
+  Matrix mean_matrix_;              // d x K
+  Matrix variances_;                // d x K eigenvalues (diagonal variances when all_diagonal_)
+  std::vector<Matrix> U_;           // eigenvectors per component (empty when all_diagonal_)
+  std::vector<Matrix> input_covs_;  // full covariances as given (empty for diagonal components),
+                                    // so that to_json round-trips exactly
 };
 
 }  // namespace difflab

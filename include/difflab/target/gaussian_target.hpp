@@ -35,7 +35,8 @@ class GaussianTarget final : public Target {
  private:
   GaussianTarget() = default;
   Vector mean_;
-  Matrix U_;  // empty when diagonal_
+  Matrix U_;          // empty when diagonal_
+  Matrix input_cov_;  // the (symmetrised) covariance as given, so to_json round-trips exactly
   Vector lambda_;
   bool diagonal_ = true;
 };
