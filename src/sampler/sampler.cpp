@@ -31,6 +31,9 @@ void SamplerOptions::validate() const {
   require(std::isfinite(langevin_step) && langevin_step > 0,
           "Langevin step size must be positive, got ", langevin_step);
   require(langevin_steps >= 1, "Langevin step count must be >= 1, got ", langevin_steps);
+  require(annealed_step_rule == "se19" || annealed_step_rule == "constant",
+          "sampler option annealed_step_rule must be \"se19\" or \"constant\", got \"",
+          annealed_step_rule, "\"");
 }
 
 nlohmann::json SamplerSummary::to_json() const {
@@ -72,7 +75,7 @@ SamplerSummary Sampler::sample(const ScoreModel& score, const TimeGrid& grid, Ma
   });
   SamplerSummary summary;
   summary.sampler = name();
-  summary.steps = grid.steps();
+  summary.steps = steps_taken(grid, options);
   summary.particles = X.cols();
   summary.nfe =
       static_cast<double>(score.evaluations() - evals_before) / static_cast<double>(X.cols());

@@ -68,7 +68,11 @@ struct SamplerOptions {
   // Langevin MCMC (ula, mala, annealed-langevin): see langevin samplers.
   double langevin_step = 1e-2;  // ula/mala step size h; annealed: eps of Song & Ermon
   int langevin_steps = 1000;    // ula/mala iterations; annealed: steps per noise level
-  StepCallback on_step;         // optional
+  // annealed-langevin: step size per noise level (annealed_langevin.hpp).
+  //   "se19"     alpha_i = eps sigma_i^2 / sigma_L^2 (Song & Ermon 2019, Algorithm 1; default)
+  //   "constant" alpha_i = eps at every level
+  std::string annealed_step_rule = "se19";
+  StepCallback on_step;  // optional
   // Throws difflab::Error when an option is out of range.
   void validate() const;
 };
@@ -93,6 +97,11 @@ class Sampler {
   virtual bool stochastic() const = 0;
   SamplerSummary sample(const ScoreModel& score, const TimeGrid& grid, Matrix& X,
                         const SamplerOptions& options, const NoiseSource& noise) const;
+  // The number of steps a run takes (SamplerSummary::steps): the grid's steps by default;
+  // the Langevin samplers, whose iterations are not the grid's steps, override it.
+  virtual std::size_t steps_taken(const TimeGrid& grid, const SamplerOptions& /*options*/) const {
+    return grid.steps();
+  }
 
  protected:
   // Per-block counters, summed by the driver (Metropolis acceptance for MALA).

@@ -1,0 +1,62 @@
+// The sampler registry: CLI names -> samplers. Names are part of the CLI contract (issue 3).
+#include <functional>
+
+#include "difflab/core/error.hpp"
+#include "difflab/sampler/annealed_langevin.hpp"
+#include "difflab/sampler/ddim.hpp"
+#include "difflab/sampler/ddpm_ancestral.hpp"
+#include "difflab/sampler/dormand_prince.hpp"
+#include "difflab/sampler/dpm_solver_pp_2m.hpp"
+#include "difflab/sampler/dpm_solver_pp_2m_sde.hpp"
+#include "difflab/sampler/euler_maruyama.hpp"
+#include "difflab/sampler/exponential_integrator.hpp"
+#include "difflab/sampler/heun.hpp"
+#include "difflab/sampler/mala.hpp"
+#include "difflab/sampler/predictor_corrector.hpp"
+#include "difflab/sampler/probability_flow_ei.hpp"
+#include "difflab/sampler/sampler.hpp"
+#include "difflab/sampler/unadjusted_langevin.hpp"
+
+namespace difflab {
+
+namespace {
+struct Entry {
+  const char* name;
+  std::function<std::unique_ptr<Sampler>()> make;
+};
+
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> entries = {
+      {"ei", [] { return std::make_unique<ExponentialIntegrator>(); }},
+      {"em", [] { return std::make_unique<EulerMaruyama>(); }},
+      {"ddpm", [] { return std::make_unique<DdpmAncestral>(); }},
+      {"dpmpp-2m-sde", [] { return std::make_unique<DpmSolverPP2MSde>(); }},
+      {"pc", [] { return std::make_unique<PredictorCorrector>(); }},
+      {"ode-ei", [] { return std::make_unique<ProbabilityFlowEI>(); }},
+      {"ddim", [] { return std::make_unique<Ddim>(); }},
+      {"heun", [] { return std::make_unique<HeunEdm>(); }},
+      {"dpmpp-2m", [] { return std::make_unique<DpmSolverPP2M>(); }},
+      {"rk45", [] { return std::make_unique<DormandPrince45>(); }},
+      {"ula", [] { return std::make_unique<UnadjustedLangevin>(); }},
+      {"mala", [] { return std::make_unique<Mala>(); }},
+      {"annealed-langevin", [] { return std::make_unique<AnnealedLangevin>(); }},
+  };
+  return entries;
+}
+}  // namespace
+
+std::unique_ptr<Sampler> make_sampler(const std::string& name) {
+  for (const Entry& e : registry())
+    if (name == e.name) return e.make();
+  std::string valid;
+  for (const Entry& e : registry()) valid += (valid.empty() ? "" : ", ") + std::string(e.name);
+  fail("unknown sampler '", name, "' (valid: ", valid, ")");
+}
+
+std::vector<SamplerInfo> list_samplers() {
+  std::vector<SamplerInfo> out;
+  for (const Entry& e : registry()) out.push_back({e.name, e.make()->description()});
+  return out;
+}
+
+}  // namespace difflab
