@@ -1,0 +1,112 @@
+#include "difflab/metrics/empirical_w2.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "difflab/core/error.hpp"
+#include "difflab/core/parallel.hpp"
+#include "difflab/core/rng.hpp"
+
+namespace difflab {
+namespace {
+
+Matrix normals(Index d, Index n, std::uint64_t seed) {
+  Matrix Z(d, n);
+  CounterRng(seed).fill_normal(Z, RngUse::kUser, 0, 0);
+  return Z;
+}
+
+// In 1-D with equal sizes the monotone (sorted) matching is optimal.
+double sorted_matching_w2_squared(std::vector<double> x, std::vector<double> y) {
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  double s = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) s += (x[i] - y[i]) * (x[i] - y[i]);
+  return s / static_cast<double>(x.size());
+}
+
+TEST(EmpiricalW2, OneDimensionalEqualSizesIsSortedMatching) {
+  const Matrix X = normals(1, 150, 1), Y = 2.0 * normals(1, 150, 2).array() + 0.3;
+  const double truth = sorted_matching_w2_squared(std::vector<double>(X.data(), X.data() + 150),
+                                                  std::vector<double>(Y.data(), Y.data() + 150));
+  const Estimate e = empirical_w2(X, Y);
+  EXPECT_NEAR(e.value * e.value, truth, 1e-12 * truth);
+  EXPECT_TRUE(e.is_exact());
+  EXPECT_EQ(e.n_p, 150);
+  EXPECT_EQ(e.n_q, 150);
+}
+
+// Unequal sizes n = 7, m = 5: the uniform measure on 7 points is the uniform measure on the
+// same points each repeated 5 times (and Y's repeated 7 times), so the truth is the sorted
+// matching of two 35-point sets.
+TEST(EmpiricalW2, OneDimensionalUnequalSizesViaReplication) {
+  const Matrix X = normals(1, 7, 3), Y = normals(1, 5, 4).array() + 1.0;
+  std::vector<double> xr, yr;
+  for (int r = 0; r < 5; ++r) xr.insert(xr.end(), X.data(), X.data() + 7);
+  for (int r = 0; r < 7; ++r) yr.insert(yr.end(), Y.data(), Y.data() + 5);
+  const double truth = sorted_matching_w2_squared(xr, yr);
+  const Estimate e = empirical_w2(X, Y);
+  EXPECT_NEAR(e.value * e.value, truth, 1e-12 * truth);
+  EXPECT_EQ(e.n_p, 7);
+  EXPECT_EQ(e.n_q, 5);
+}
+
+// A translate of a point cloud is at W2 distance |v| (the shift plan costs |v|^2 and W2 >= the
+// distance between the means).
+TEST(EmpiricalW2, TranslationCostsTheShift) {
+  const Matrix X = normals(3, 200, 5);
+  Vector v(3);
+  v << 0.4, -1.0, 0.25;
+  const Matrix Y = X.colwise() + v;
+  EXPECT_NEAR(empirical_w2(X, Y).value, v.norm(), 1e-12);
+  EXPECT_NEAR(empirical_w2(X, X).value, 0.0, 1e-12);
+}
+
+TEST(EmpiricalW2, BootstrapGivesADeterministicInterval) {
+  const Matrix X = normals(2, 120, 6), Y = normals(2, 90, 7).array() + 0.5;
+  EmpiricalW2Options opt;
+  opt.bootstrap = 10;
+  opt.seed = 4;
+  const Estimate a = empirical_w2(X, Y, opt);
+  EXPECT_EQ(a.value, empirical_w2(X, Y).value);
+  EXPECT_LT(a.ci_lo, a.value);
+  EXPECT_GT(a.ci_hi, a.value);
+  const Estimate b = empirical_w2(X, Y, opt);
+  EXPECT_EQ(a.ci_lo, b.ci_lo);
+  EXPECT_EQ(a.ci_hi, b.ci_hi);
+}
+
+TEST(EmpiricalW2, SameResultForAnyThreadCount) {
+  const int saved = thread_count();
+  const Matrix X = normals(4, 300, 8), Y = normals(4, 260, 9);
+  set_threads(1);
+  const double one = empirical_w2(X, Y).value;
+  set_threads(2);
+  const double two = empirical_w2(X, Y).value;
+  set_threads(saved);
+  EXPECT_EQ(one, two);
+}
+
+TEST(EmpiricalW2, BadInputIsAClearError) {
+  const Matrix X = normals(2, 10, 1);
+  EXPECT_THROW(empirical_w2(X, normals(3, 10, 2)), Error);
+  EXPECT_THROW(empirical_w2(X, Matrix(2, 0)), Error);
+  Matrix bad = X;
+  bad(1, 3) = NAN;
+  try {
+    empirical_w2(bad, X);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("X: particle 3 coordinate 1 is not finite"),
+              std::string::npos);
+  }
+  EmpiricalW2Options opt;
+  opt.bootstrap = 1;
+  EXPECT_THROW(empirical_w2(X, X, opt), Error);
+}
+
+}  // namespace
+}  // namespace difflab
