@@ -1,0 +1,35 @@
+#pragma once
+// The registry of published bounds: one id per bound, used by `difflab bound` and the planner.
+//
+//   id              quantity      metric  what
+//   ccl23           error_bound   TV      CCL23 Theorem 2, uniform step, no early stopping
+//   ccl23-path      error_bound   KL      CCL23 Theorem 9 (path KL) + OU contraction, KL(q||p_T)
+//   benton24        error_bound   KL      Benton et al. Theorem 1, KL(q_delta || p_{t_N})
+//   bruno-example   error_bound   W2      Bruno et al. Gaussian-mean example, exact closed form
+//   bruno-general   error_bound   W2      Bruno et al. general form (caller's constants; non-
+//                                         authoritative)
+//   chen-lee-lu23   steps_needed  KL      Chen-Lee-Lu 2023, early stopping
+//   li-yan24        error_bound   TV      Li-Yan 2024, d log^3 N / N + eps sqrt(log N)
+//   pf-ode-dpum     steps_needed  TV      PF-ODE + underdamped corrector, NeurIPS 2023
+//   pf-ode-dpom     steps_needed  TV      PF-ODE + overdamped corrector, NeurIPS 2023
+// Each id's header (ccl23.hpp, benton24.hpp, ...) documents its inputs, constants and
+// assumption flags.
+#include <string>
+#include <vector>
+
+#include "difflab/bounds/bound_inputs.hpp"
+#include "difflab/bounds/bound_result.hpp"
+
+namespace difflab {
+
+struct BoundInfo {
+  std::string id, quantity, metric, direction, description;
+};
+
+// Every registered bound, in the order of the table above.
+std::vector<BoundInfo> list_bounds();
+
+// Evaluates bound `id` on `inputs`. An unknown id is a difflab::Error listing the valid ids.
+BoundResult compute_bound(const std::string& id, const BoundInputs& inputs);
+
+}  // namespace difflab

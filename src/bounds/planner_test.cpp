@@ -1,0 +1,158 @@
+#include "difflab/bounds/planner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "difflab/bounds/benton24.hpp"
+#include "difflab/bounds/ccl23.hpp"
+#include "difflab/core/error.hpp"
+
+namespace difflab {
+namespace {
+
+void expect_error(const std::function<void()>& fn, const std::string& needle) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected an error containing '" << needle << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+        << "message '" << e.what() << "' lacks '" << needle << "'";
+  }
+}
+
+BoundInputs ccl23_template() {
+  BoundInputs in;
+  in.d = 2;
+  in.L = 1;
+  in.m2 = 1.5;
+  in.kl_to_normal = 0.7;
+  in.eps_score = 0.01;
+  return in;
+}
+
+BoundInputs at(BoundInputs in, double T, double delta, long long N, const std::string& kind) {
+  in.T = T;
+  in.delta = delta;
+  in.steps = static_cast<int>(N);
+  in.grid_kind = kind;
+  return in;
+}
+
+TEST(Planner, Ccl23PlanSatisfiesTheBoundAndIsMinimal) {
+  const double eps = 0.1;
+  const PlanResult plan = plan_for_accuracy("ccl23", eps, ccl23_template(), "uniform");
+  // T from the initialisation term: sqrt(0.7) e^{-T} = eps / 2.
+  EXPECT_NEAR(plan.T, std::log(std::sqrt(0.7) / (0.5 * eps)), 1e-12);
+  EXPECT_EQ(plan.delta, 0);
+  // The bound at the plan, recomputed by hand (theory.md 2.3 with C = 1).
+  const double T = plan.T, h = T / static_cast<double>(plan.steps);
+  const double by_hand = std::sqrt(0.7) * std::exp(-T) +
+                         (std::sqrt(2 * h) + 1.5 * h) * std::sqrt(T) + 0.01 * std::sqrt(T);
+  EXPECT_NEAR(plan.bound.value, by_hand, 1e-12);
+  EXPECT_LE(by_hand, eps);
+  EXPECT_TRUE(certifies(bound_ccl23(at(ccl23_template(), T, 0, plan.steps, "uniform")), eps));
+  // Minimal: N - 1 does not certify.
+  const BoundResult below = bound_ccl23(at(ccl23_template(), T, 0, plan.steps - 1, "uniform"));
+  EXPECT_FALSE(certifies(below, eps));
+  ASSERT_TRUE(plan.value_below.has_value());
+  EXPECT_NEAR(*plan.value_below, below.value, 1e-15);
+  EXPECT_GT(below.value, eps);
+}
+
+TEST(Planner, Ccl23StepConditionCanBind) {
+  // A tiny C makes the bound easy; h <= c_step / L = 0.01 / 5 then sets N.
+  BoundInputs in = ccl23_template();
+  in.L = 5;
+  in.constants = {{"C", 1e-3}, {"c_step", 0.01}};
+  const PlanResult plan = plan_for_accuracy("ccl23", 0.5, in, "uniform");
+  EXPECT_EQ(plan.T, 1.0);  // log(1e-3 sqrt(0.7) / 0.25) < 0: raised to min_T
+  const double N = static_cast<double>(plan.steps);
+  EXPECT_LE(plan.T / N, 0.01 / 5);
+  EXPECT_GT(plan.T / (N - 1), 0.01 / 5);
+  EXPECT_TRUE(plan.bound.assumptions.at("step_h_le_c_over_L"));
+}
+
+TEST(Planner, Ccl23PathPlan) {
+  const double eps = 0.05;  // a KL value
+  const PlanResult plan = plan_for_accuracy("ccl23-path", eps, ccl23_template(), "uniform");
+  EXPECT_NEAR(plan.T, 0.5 * std::log(0.7 / (0.5 * eps)), 1e-12);
+  EXPECT_LE(plan.bound.value, eps);
+  EXPECT_GT(bound_ccl23_path(at(ccl23_template(), plan.T, 0, plan.steps - 1, "uniform")).value,
+            eps);
+}
+
+BoundInputs benton_template() {
+  BoundInputs in;
+  in.d = 3;
+  in.delta = 1e-3;
+  in.eps_score = 0.05;
+  in.identity_covariance = true;
+  return in;
+}
+
+TEST(Planner, Benton24OnItsGridIsMinimalAmongEvenN) {
+  const double eps = 0.5;
+  const PlanResult plan = plan_for_accuracy("benton24", eps, benton_template(), "benton");
+  EXPECT_NEAR(plan.T, 0.5 * std::log(3 / (0.5 * eps)), 1e-12);  // 3 e^{-2T} = eps / 2
+  EXPECT_EQ(plan.steps % 2, 0);
+  const BoundResult r = bound_benton24(at(benton_template(), plan.T, 1e-3, plan.steps, "benton"));
+  EXPECT_TRUE(certifies(r, eps));
+  // By hand from the grid's kappa: eps^2 + kappa^2 d N + kappa d T + d e^{-2T}.
+  const double k = *r.kappa, N = static_cast<double>(plan.steps);
+  EXPECT_NEAR(r.value, 0.0025 + k * k * 3 * N + k * 3 * plan.T + 3 * std::exp(-2 * plan.T), 1e-12);
+  EXPECT_GT(bound_benton24(at(benton_template(), plan.T, 1e-3, plan.steps - 2, "benton")).value,
+            eps);
+  EXPECT_EQ(plan.bound.grid->name(), "benton");
+}
+
+TEST(Planner, Benton24OnAUniformGrid) {
+  const double eps = 2.0;
+  BoundInputs in = benton_template();
+  in.delta = 0.1;
+  const PlanResult plan = plan_for_accuracy("benton24", eps, in, "uniform");
+  EXPECT_LE(plan.bound.value, eps);
+  EXPECT_GT(bound_benton24(at(in, plan.T, 0.1, plan.steps - 1, "uniform")).value, eps);
+}
+
+TEST(Planner, ClearErrors) {
+  expect_error([] { plan_for_accuracy("li-yan24", 0.1, BoundInputs{}, "uniform"); },
+               "plannable bounds: ccl23, ccl23-path, benton24");
+  expect_error([] { plan_for_accuracy("ccl23", 0.1, ccl23_template(), "benton"); },
+               "needs a uniform grid");
+  expect_error([] { plan_for_accuracy("ccl23", -1, ccl23_template(), "uniform"); },
+               "accuracy must be finite and > 0");
+  BoundInputs noisy = ccl23_template();
+  noisy.eps_score = 1;  // eps_score sqrt(T) >= 1 > accuracy
+  expect_error([&] { plan_for_accuracy("ccl23", 0.1, noisy, "uniform"); },
+               "terms that do not shrink with N");
+  BoundInputs skew = benton_template();
+  skew.identity_covariance = false;
+  expect_error([&] { plan_for_accuracy("benton24", 0.5, skew, "benton"); },
+               "assumption 'identity_covariance' does not hold");
+  PlanOptions allow;
+  allow.allow_failed_assumptions = true;
+  const PlanResult p = plan_for_accuracy("benton24", 0.5, skew, "benton", allow);
+  EXPECT_FALSE(p.bound.assumptions_hold());
+  BoundInputs stop = benton_template();
+  stop.delta = 0;
+  expect_error([&] { plan_for_accuracy("benton24", 0.5, stop, "benton"); }, "delta > 0");
+  PlanOptions tight;
+  tight.max_steps = 4;
+  expect_error([&] { plan_for_accuracy("ccl23", 0.1, ccl23_template(), "uniform", tight); },
+               "needs more than max_steps = 4");
+}
+
+TEST(Planner, JsonCarriesThePlan) {
+  const PlanResult plan = plan_for_accuracy("ccl23", 0.2, ccl23_template(), "uniform");
+  const nlohmann::json j = plan.to_json();
+  EXPECT_EQ(j.at("paper"), "ccl23");
+  EXPECT_EQ(j.at("steps").get<long long>(), plan.steps);
+  EXPECT_EQ(j.at("bound").at("metric"), "TV");
+  EXPECT_FALSE(j.at("notes").empty());
+}
+
+}  // namespace
+}  // namespace difflab
