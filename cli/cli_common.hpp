@@ -22,5 +22,6 @@ void apply_common_options(const CommonOptions& options);
 void register_demo(CLI::App& app);
 void register_target(CLI::App& app);
 void register_sample(CLI::App& app);
+void register_law(CLI::App& app);
 
 }  // namespace difflab::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   difflab::cli::register_demo(app);
   difflab::cli::register_target(app);
   difflab::cli::register_sample(app);
+  difflab::cli::register_law(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -24,6 +24,11 @@ void add_run_options(CLI::App* app, RunOptions& o) {
   app->add_option("--score-error", o.score_error,
                   "L2(q_t) size eps_sc of the perturbation (--score perturbed)")
       ->capture_default_str();
+  app->add_option("--perturbation", o.perturbation,
+                  "Perturbation of --score perturbed: direction (constant unit field) or linear "
+                  "(random linear map, "
+                  "Gaussian/GMM targets), both of L2(q_t) size exactly --score-error")
+      ->capture_default_str();
   app->add_option("--theta", o.theta,
                   "theta for --score gaussian-mean: comma-separated, one per dimension");
   app->add_option("--sampler", o.sampler, "Sampler (see --list)")->capture_default_str();
@@ -104,7 +109,14 @@ RunSetup build_run(const RunOptions& o) {
   } else if (o.score == "perturbed") {
     require(std::isfinite(o.score_error) && o.score_error >= 0, "--score-error must be >= 0, got ",
             o.score_error);
-    r.score = std::make_shared<PerturbedScore>(r.target, r.process, o.score_error, o.common.seed);
+    if (o.perturbation == "direction") {
+      r.score = std::make_shared<PerturbedScore>(r.target, r.process, o.score_error, o.common.seed);
+    } else if (o.perturbation == "linear") {
+      r.score =
+          PerturbedScore::random_linear_map(r.target, r.process, o.score_error, o.common.seed);
+    } else {
+      fail("unknown --perturbation '", o.perturbation, "' (valid: direction, linear)");
+    }
   } else if (o.score == "gaussian-mean") {
     r.score = std::make_shared<GaussianMeanScore>(parse_theta(o.theta, r.target->dim()), r.process);
   } else {

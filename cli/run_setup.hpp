@@ -21,6 +21,7 @@ struct RunOptions {
   std::string process = "ou";
   std::string score = "exact";
   double score_error = 0.1;
+  std::string perturbation = "direction";
   std::string theta;  // comma-separated, for --score gaussian-mean
   std::string sampler = "ei";
   std::string grid = "benton";

@@ -55,7 +55,7 @@ class TrajectoryRecorder {
     std::string out = "step,t,particle";
     for (Index k = 0; k < dim_; ++k) out += ",x" + std::to_string(k + 1);
     out += "\n";
-    char buf[64];
+    char buf[128];
     for (std::size_t s = 0; s < data_.size(); ++s)
       for (Index j = 0; j < particles_; ++j) {
         std::snprintf(buf, sizeof buf, "%zu,%.17g,%ld", s, times_[s], static_cast<long>(j));

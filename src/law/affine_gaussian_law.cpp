@@ -89,7 +89,8 @@ class ProbeNoise final : public NoiseSource {
 
 GaussianLaw affine_gaussian_law(const Sampler& sampler, const ScoreModel& score,
                                 const TimeGrid& grid, const SamplerOptions& options_in,
-                                const GaussianLaw& initial, const AffineLawOptions& law_options) {
+                                const GaussianLaw& initial, const AffineLawOptions& law_options,
+                                double* nfe) {
   const Index d = score.dim();
   require(initial.mean.size() == d && initial.cov.rows() == d && initial.cov.cols() == d,
           "exact law: the initial law has the wrong dimension (", initial.mean.size(), " vs ", d,
@@ -101,7 +102,8 @@ GaussianLaw affine_gaussian_law(const Sampler& sampler, const ScoreModel& score,
   RecordingNoise recorder;
   {
     Matrix x = initial.mean;
-    sampler.sample(score, grid, x, options, recorder);
+    const SamplerSummary summary = sampler.sample(score, grid, x, options, recorder);
+    if (nfe) *nfe = summary.nfe;
   }
   const auto slots = recorder.slots();
   Index noise_dim = 0;

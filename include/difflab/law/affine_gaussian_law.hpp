@@ -38,6 +38,6 @@ struct AffineLawOptions {
 GaussianLaw affine_gaussian_law(const Sampler& sampler, const ScoreModel& score,
                                 const TimeGrid& grid, const SamplerOptions& options,
                                 const GaussianLaw& initial,
-                                const AffineLawOptions& law_options = {});
+                                const AffineLawOptions& law_options = {}, double* nfe = nullptr);
 
 }  // namespace difflab
