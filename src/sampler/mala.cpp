@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -23,6 +24,7 @@ Sampler::BlockStats Mala::run_block(const ScoreModel& score, const TimeGrid& gri
   score.score(t, X, S);
   score.log_density(t, X, L);
   BlockStats stats;
+  Vector scratch(d);
   for (int i = 0; i < options.langevin_steps; ++i) {
     const auto step = static_cast<std::uint64_t>(i);
     noise.normal(Z, first_particle, step, RngUse::kCorrector);
@@ -32,8 +34,10 @@ Sampler::BlockStats Mala::run_block(const ScoreModel& score, const TimeGrid& gri
     for (Index j = 0; j < n; ++j) {
       // log Q(Y | X) = -||Y - X - h s(X)||^2 / (4h) = -||Z||^2 / 2 (up to the common constant);
       // log Q(X | Y) = -||X - Y - h s(Y)||^2 / (4h).
-      const double log_forward = -0.5 * Z.col(j).squaredNorm();
-      const double log_backward = -(X.col(j) - Y.col(j) - h * SY.col(j)).squaredNorm() / (4.0 * h);
+      // (Norms through an aligned copy: core/columnwise.hpp, batch invariance.)
+      const double log_forward = -0.5 * column_squared_norm(Z, j, scratch);
+      scratch = X.col(j) - Y.col(j) - h * SY.col(j);
+      const double log_backward = -scratch.squaredNorm() / (4.0 * h);
       const double log_ratio = LY(j) - L(j) + log_backward - log_forward;
       const double u =
           noise.uniform(first_particle + static_cast<std::uint64_t>(j), step, RngUse::kAccept);

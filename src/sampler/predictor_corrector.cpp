@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "difflab/core/columnwise.hpp"
 #include "difflab/sampler/exponential_integrator.hpp"
 
 namespace difflab {
@@ -14,6 +15,7 @@ Sampler::BlockStats PredictorCorrector::run_block(const ScoreModel& score, const
   Matrix S(X.rows(), X.cols()), Z(X.rows(), X.cols());  // scratch for the whole block
   const std::size_t steps = grid.steps();
   const double snr2 = options.snr * options.snr;
+  Vector scratch(X.rows());
   for (std::size_t k = 0; k < steps; ++k) {
     const double t_from = grid.t(k);
     const double t_to = grid.t(k + 1);
@@ -24,9 +26,10 @@ Sampler::BlockStats PredictorCorrector::run_block(const ScoreModel& score, const
       noise.normal(Z, first_particle, corrector_noise_step(k, j), RngUse::kCorrector);
       for (Index c = 0; c < X.cols(); ++c) {
         // Per-particle norms (not batch averages, unlike score_sde: see the header).
-        const double grad2 = S.col(c).squaredNorm();
+        // (Norms through an aligned copy: core/columnwise.hpp, batch invariance.)
+        const double grad2 = column_squared_norm(S, c, scratch);
         if (grad2 == 0.0) continue;
-        const double eps = 2.0 * alpha_i * snr2 * Z.col(c).squaredNorm() / grad2;
+        const double eps = 2.0 * alpha_i * snr2 * column_squared_norm(Z, c, scratch) / grad2;
         X.col(c) += eps * S.col(c) + std::sqrt(2.0 * eps) * Z.col(c);
       }
     }

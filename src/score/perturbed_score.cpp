@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
@@ -124,8 +125,15 @@ void PerturbedScore::evaluate(double t, ConstMatrixRef X, MatrixRef out) const {
   require(trace > 0, "perturbed score: tr(B C_t B^T) = 0 at t=", t,
           " (the linear map annihilates q_t's covariance); the perturbation cannot be normalised");
   const double scale = eps_sc_ / std::sqrt(trace);
-  out.noalias() += scale * (B_ * X);
-  out.colwise() -= (scale * alpha) * B_mean_;  // B (x - m_t), m_t = alpha mu
+  // B (x - m_t), m_t = alpha mu; per column so the product does not depend on the batch width
+  // (core/columnwise.hpp).
+  Vector bx(X.rows());
+  Vector x(X.rows());
+  for (Index j = 0; j < X.cols(); ++j) {
+    x = X.col(j);
+    bx.noalias() = B_ * x;
+    out.col(j) += scale * bx - (scale * alpha) * B_mean_;
+  }
 }
 
 nlohmann::json PerturbedScore::to_json() const {

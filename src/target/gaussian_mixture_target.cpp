@@ -1,7 +1,9 @@
 #include "difflab/target/gaussian_mixture_target.hpp"
 
+#include <algorithm>
 #include <cmath>
 
+#include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -9,16 +11,6 @@ namespace difflab {
 namespace {
 constexpr double kLog2Pi = 1.8378770664093454836;
 
-// Column-wise log-sum-exp normalisation of a K x n matrix of log-weights into probabilities.
-Matrix softmax_columns(const Matrix& L) {
-  Matrix R(L.rows(), L.cols());
-  for (Index j = 0; j < L.cols(); ++j) {
-    const double mx = L.col(j).maxCoeff();
-    R.col(j) = (L.col(j).array() - mx).exp();
-    R.col(j) /= R.col(j).sum();
-  }
-  return R;
-}
 }  // namespace
 
 GaussianMixtureTarget::GaussianMixtureTarget(std::vector<double> weights,
@@ -143,51 +135,102 @@ Matrix GaussianMixtureTarget::sample(Index n, const CounterRng& rng,
   return X;
 }
 
-Matrix GaussianMixtureTarget::log_weighted_densities(double alpha, double sigma2,
-                                                     ConstMatrixRef X) const {
-  const Index K = components(), n = X.cols();
+// Everything the per-particle kernels need at one noise level (alpha, sigma^2).
+struct GaussianMixtureTarget::NoiseLevel {
+  Matrix inv_c;      // d x K: 1 / (alpha^2 lambda_ik + sigma^2)
+  Matrix means;      // d x K: alpha mu_i
+  Vector log_const;  // K: log w_i - (d log 2 pi + sum_k log c_ik) / 2
+};
+
+GaussianMixtureTarget::NoiseLevel GaussianMixtureTarget::noise_level(double alpha,
+                                                                     double sigma2) const {
+  NoiseLevel lv;
   const Matrix C = (alpha * alpha * variances_.array() + sigma2).matrix();  // d x K
-  const Vector log_const =
-      (weights_.array().log() -
-       0.5 * (static_cast<double>(dim_) * kLog2Pi + C.array().log().colwise().sum().transpose()))
-          .matrix();
-  Matrix L(K, n);
-  if (all_diagonal_) {
-    // sum_k (x_k - a m_k)^2 / c_k = (1/c)^T x^2 - 2 (a m / c)^T x + sum_k a^2 m_k^2 / c_k,
-    // two GEMMs over the whole block.
-    const Matrix invC = C.cwiseInverse();
-    const Matrix MoC = (alpha * mean_matrix_).cwiseProduct(invC);
-    const Vector mm = (alpha * mean_matrix_).cwiseProduct(MoC).colwise().sum().transpose();
-    L.noalias() = invC.transpose() * X.cwiseAbs2();
-    L.noalias() -= 2.0 * MoC.transpose() * X;
-    L.colwise() += mm;
-    L = (-0.5 * L).colwise() + log_const;
-  } else {
-    for (Index i = 0; i < K; ++i) {
-      const Matrix Y =
-          U_[static_cast<std::size_t>(i)].transpose() * (X.colwise() - alpha * mean_matrix_.col(i));
-      L.row(i) =
-          (-0.5 * (C.col(i).cwiseInverse().asDiagonal() * Y.cwiseAbs2()).colwise().sum()).array() +
-          log_const(i);
+  lv.inv_c = C.cwiseInverse();
+  lv.means = alpha * mean_matrix_;
+  lv.log_const = (weights_.array().log() - 0.5 * (static_cast<double>(dim_) * kLog2Pi +
+                                                  C.array().log().colwise().sum().transpose()))
+                     .matrix();
+  return lv;
+}
+
+// One particle, full covariances: l_i = log w_i + log N(x; alpha mu_i, C_i) and, if wanted, the
+// residuals y_i = C_i^{-1} (x - alpha mu_i) in the columns of Y. Runs on aligned per-particle
+// vectors only, so the result does not depend on the batch (core/columnwise.hpp).
+void GaussianMixtureTarget::particle_log_weights(const NoiseLevel& lv, const Vector& x, Vector& l,
+                                                 Vector& diff, Vector& rot, Matrix* Y) const {
+  for (Index i = 0; i < components(); ++i) {
+    const Matrix& U = U_[static_cast<std::size_t>(i)];
+    diff.noalias() = x - lv.means.col(i);
+    rot.noalias() = U.transpose() * diff;
+    l(i) = lv.log_const(i) - 0.5 * rot.cwiseAbs2().dot(lv.inv_c.col(i));
+    if (Y) {
+      rot.array() *= lv.inv_c.col(i).array();
+      Y->col(i).noalias() = U * rot;
     }
   }
+}
+
+// Diagonal components, the whole block at once: Xt is the block transposed (n x d), so that each
+// dimension is a contiguous run over particles and everything vectorises across particles. Every
+// particle's sum over dimensions runs in the same fixed order with elementwise operations only;
+// with -ffp-contract=off the SIMD and the scalar paths round identically, so the result does not
+// depend on where a particle sits in the block. Returns the log-weights transposed (n x K).
+Matrix GaussianMixtureTarget::diagonal_log_weights(const NoiseLevel& lv, const Matrix& Xt) const {
+  const Index n = Xt.rows();
+  Matrix Lt(n, components());
+  Vector q(n);
+  for (Index i = 0; i < components(); ++i) {
+    q.setZero();
+    for (Index k = 0; k < dim_; ++k)
+      q.array() += lv.inv_c(k, i) * (Xt.col(k).array() - lv.means(k, i)).square();
+    Lt.col(i) = (lv.log_const(i) - 0.5 * q.array()).matrix();
+  }
+  return Lt;
+}
+
+namespace {
+// Row j of Lt (one particle's log-weights) turned into probabilities in place, with scalar
+// std::exp in a fixed order (Eigen's SIMD exp and std::exp differ in the last bit).
+double softmax_row(MatrixRef Lt, Index j) {
+  const Index K = Lt.cols();
+  double mx = Lt(j, 0);
+  for (Index i = 1; i < K; ++i) mx = std::max(mx, Lt(j, i));
+  double total = 0;
+  for (Index i = 0; i < K; ++i) {
+    Lt(j, i) = std::exp(Lt(j, i) - mx);
+    total += Lt(j, i);
+  }
+  for (Index i = 0; i < K; ++i) Lt(j, i) /= total;
+  return mx + std::log(total);  // log sum_i exp(l_i)
+}
+}  // namespace
+
+Matrix GaussianMixtureTarget::log_weighted_densities(double alpha, double sigma2,
+                                                     ConstMatrixRef X) const {
+  const NoiseLevel lv = noise_level(alpha, sigma2);
+  if (all_diagonal_) return diagonal_log_weights(lv, X.transpose()).transpose();
+  Matrix L(components(), X.cols());
+  Vector diff(dim_), rot(dim_);
+  for_each_column(X, L, [&](const Vector& x, Vector& l) {
+    particle_log_weights(lv, x, l, diff, rot, nullptr);
+  });
   return L;
 }
 
 Matrix GaussianMixtureTarget::responsibilities(double alpha, double sigma2,
                                                ConstMatrixRef X) const {
   check_dim(X, "input");
-  return softmax_columns(log_weighted_densities(alpha, sigma2, X));
+  Matrix Rt = log_weighted_densities(alpha, sigma2, X).transpose();
+  for (Index j = 0; j < Rt.rows(); ++j) softmax_row(Rt, j);
+  return Rt.transpose();
 }
 
 void GaussianMixtureTarget::noised_log_density(double alpha, double sigma2, ConstMatrixRef X,
                                                Eigen::Ref<Vector> out) const {
   check_dim(X, "input");
-  const Matrix L = log_weighted_densities(alpha, sigma2, X);
-  for (Index j = 0; j < X.cols(); ++j) {
-    const double mx = L.col(j).maxCoeff();
-    out(j) = mx + std::log((L.col(j).array() - mx).exp().sum());
-  }
+  Matrix Lt = log_weighted_densities(alpha, sigma2, X).transpose();
+  for (Index j = 0; j < Lt.rows(); ++j) out(j) = softmax_row(Lt, j);
 }
 
 void GaussianMixtureTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
@@ -195,22 +238,31 @@ void GaussianMixtureTarget::noised_score(double alpha, double sigma2, ConstMatri
   check_dim(X, "input");
   // grad log q_t(x) = sum_i r_i(x) (-C_i^{-1} (x - alpha mu_i)), r = softmax of the log-weighted
   // component densities (theory.md 5.1).
-  const Matrix R = softmax_columns(log_weighted_densities(alpha, sigma2, X));  // K x n
-  const Matrix C = (alpha * alpha * variances_.array() + sigma2).matrix();
-  const Matrix invC = C.cwiseInverse();
+  const NoiseLevel lv = noise_level(alpha, sigma2);
   if (all_diagonal_) {
-    const Matrix MoC = (alpha * mean_matrix_).cwiseProduct(invC);
-    out.noalias() = MoC * R;
-    out -= X.cwiseProduct(invC * R);
-  } else {
-    out.setZero();
-    for (Index i = 0; i < components(); ++i) {
-      const Matrix& U = U_[static_cast<std::size_t>(i)];
-      const Matrix Y =
-          invC.col(i).asDiagonal() * (U.transpose() * (X.colwise() - alpha * mean_matrix_.col(i)));
-      out.noalias() -= (U * Y) * R.row(i).asDiagonal();
+    const Matrix Xt = X.transpose();
+    Matrix Rt = diagonal_log_weights(lv, Xt);
+    for (Index j = 0; j < Rt.rows(); ++j) softmax_row(Rt, j);
+    Matrix St(Xt.rows(), dim_);
+    for (Index k = 0; k < dim_; ++k) {
+      auto s = St.col(k).array();
+      s.setZero();
+      for (Index i = 0; i < components(); ++i)
+        s += Rt.col(i).array() * (lv.inv_c(k, i) * (lv.means(k, i) - Xt.col(k).array()));
     }
+    out = St.transpose();
+    return;
   }
+  Matrix Lt(1, components());
+  Vector l(components()), r(components()), diff(dim_), rot(dim_);
+  Matrix Y(dim_, components());
+  for_each_column(X, out, [&](const Vector& x, Vector& s) {
+    particle_log_weights(lv, x, l, diff, rot, &Y);
+    Lt.row(0) = l.transpose();
+    softmax_row(Lt, 0);
+    r = Lt.row(0).transpose();
+    s.noalias() = -(Y * r);
+  });
 }
 
 }  // namespace difflab

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -112,7 +113,10 @@ Matrix GaussianTarget::sample(Index n, const CounterRng& rng, std::uint64_t firs
   rng.fill_normal(Z, RngUse::kTargetSample, first_particle, 0);
   const Vector sd = lambda_.array().sqrt();
   Z = sd.asDiagonal() * Z;
-  if (!diagonal_) Z = U_ * Z;
+  if (!diagonal_) {
+    // Per column, so a particle's sample does not depend on n (core/columnwise.hpp).
+    for_each_column(Z, Z, [&](const Vector& z, Vector& y) { y.noalias() = U_ * z; });
+  }
   return Z.colwise() + mean_;
 }
 
@@ -120,13 +124,16 @@ void GaussianTarget::noised_log_density(double alpha, double sigma2, ConstMatrix
                                         Eigen::Ref<Vector> out) const {
   check_dim(X, "input");
   const Vector c = noised_eigenvalues(alpha, sigma2);
-  const Vector m = alpha * mean_;
-  Matrix Y = X.colwise() - m;
-  if (!diagonal_) Y = U_.transpose() * Y;
-  const double log_norm = -0.5 * (static_cast<double>(dim()) * kLog2Pi + c.array().log().sum());
   const Vector inv_c = c.cwiseInverse();
-  out =
-      (-0.5 * (inv_c.asDiagonal() * Y.cwiseAbs2()).colwise().sum().transpose()).array() + log_norm;
+  const Vector m = alpha * mean_;
+  const double log_norm = -0.5 * (static_cast<double>(dim()) * kLog2Pi + c.array().log().sum());
+  // Per column (core/columnwise.hpp) so a particle's value does not depend on its batch.
+  Vector y(dim());
+  for_each_column_scalar(X, out, [&](const Vector& x) {
+    y.noalias() = x - m;
+    if (!diagonal_) y = (U_.transpose() * y).eval();
+    return log_norm - 0.5 * y.cwiseAbs2().dot(inv_c);
+  });
 }
 
 void GaussianTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
@@ -136,11 +143,16 @@ void GaussianTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
   const Vector inv_c = noised_eigenvalues(alpha, sigma2).cwiseInverse();
   const Vector m = alpha * mean_;
   if (diagonal_) {
+    // Elementwise only: no reduction, so batch-invariant as it stands.
     out.noalias() = -(inv_c.asDiagonal() * (X.colwise() - m));
-  } else {
-    const Matrix Y = U_.transpose() * (X.colwise() - m);
-    out.noalias() = -(U_ * (inv_c.asDiagonal() * Y));
+    return;
   }
+  Vector z(dim());
+  for_each_column(X, out, [&](const Vector& x, Vector& s) {
+    z.noalias() = U_.transpose() * (x - m);
+    z.array() *= -inv_c.array();
+    s.noalias() = U_ * z;
+  });
 }
 
 }  // namespace difflab

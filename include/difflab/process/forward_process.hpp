@@ -90,5 +90,9 @@ class CosineVP final : public ForwardProcess {
 // {"type": "vp-cosine", "s": ...}, or from a bare name.
 std::shared_ptr<ForwardProcess> make_process(const nlohmann::json& spec);
 std::shared_ptr<ForwardProcess> make_process(const std::string& name);
+// A string literal is a name, not a JSON document (the two overloads above are ambiguous for it).
+inline std::shared_ptr<ForwardProcess> make_process(const char* name) {
+  return make_process(std::string(name));
+}
 
 }  // namespace difflab

@@ -1,8 +1,9 @@
 #pragma once
 // Gaussian mixture sum_i w_i N(mu_i, Sigma_i). q_t = sum_i w_i N(alpha mu_i, alpha^2 Sigma_i +
-// sigma^2 I) (theory.md 5.1). Scores use log-sum-exp responsibilities; for isotropic and diagonal
-// components all n particles are scored against all K components with matrix products
-// (d x K by d x n), not per-particle loops. Full covariances are diagonalised once each.
+// sigma^2 I) (theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
+// diagonalised once each. A particle's score must not depend on its batch (core/columnwise.hpp):
+// full covariances are evaluated particle by particle on aligned vectors; diagonal ones
+// vectorise across particles with elementwise operations in a fixed order.
 #include <vector>
 
 #include "difflab/target/target.hpp"
@@ -38,9 +39,13 @@ class GaussianMixtureTarget final : public Target {
   Matrix responsibilities(double alpha, double sigma2, ConstMatrixRef X) const;
 
  private:
-  // Log of w_i N(x; alpha mu_i, C_i) for all components (K x n); fills `whitened` per component
-  // when the caller needs C_i^{-1}(x - alpha mu_i) (full covariances only).
+  // Log of w_i N(x; alpha mu_i, C_i) for all components (K x n).
   Matrix log_weighted_densities(double alpha, double sigma2, ConstMatrixRef X) const;
+  struct NoiseLevel;
+  NoiseLevel noise_level(double alpha, double sigma2) const;
+  void particle_log_weights(const NoiseLevel& lv, const Vector& x, Vector& l, Vector& diff,
+                            Vector& rot, Matrix* Y) const;
+  Matrix diagonal_log_weights(const NoiseLevel& lv, const Matrix& Xt) const;
 
   Index dim_ = 0;
   Vector weights_;
