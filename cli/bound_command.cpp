@@ -1,0 +1,512 @@
+// difflab bound: the published error bounds (bounds/bound_registry.hpp), evaluated either from
+// quantities given on the command line (calculator mode) or from a target and a sampler run
+// (measured mode, --target), where each bound is set beside the exact error of the run's output
+// law in the bound's own metric and direction (cli/law_report.hpp).
+//
+// difflab plan: inverts a bound for a target accuracy (bounds/planner.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "cli_common.hpp"
+#include "difflab/bounds/bound_registry.hpp"
+#include "difflab/bounds/planner.hpp"
+#include "difflab/core/error.hpp"
+#include "difflab/core/file_io.hpp"
+#include "difflab/process/forward_process.hpp"
+#include "difflab/schedule/grids.hpp"
+#include "difflab/target/gaussian_target.hpp"
+#include "law_report.hpp"
+#include "run_setup.hpp"
+
+namespace difflab::cli {
+
+namespace {
+
+// The quantities a bound may need, as flags. Plain values with "given" checked through
+// CLI::App::count, so that an unset quantity stays unset (the bound then names it).
+struct QuantityOptions {
+  Index d = 0;
+  double L = 0, m2 = 0, kl = 0, eps_score = 0, strong_log_concavity = 0, accuracy = 0;
+  bool identity_covariance = false;
+  std::string mu, theta_hat;
+  std::vector<std::string> constants;
+};
+
+struct BoundOptions {
+  RunOptions run;
+  QuantityOptions q;
+  std::string papers;
+  bool json = false;
+  bool strict = false;
+  bool list = false;
+  std::string out;
+  Index tv_samples = 200000;
+};
+
+void add_quantity_options(CLI::App* sub, QuantityOptions& q) {
+  sub->add_option("--d", q.d, "Dimension d (measured mode: the target's)");
+  sub->add_option("--L", q.L, "Lipschitz constant of the score, sup_t Lip(grad log q_t)");
+  sub->add_option("--m2", q.m2, "Root second moment sqrt(E|X|^2) of the data");
+  sub->add_option("--kl", q.kl, "KL(q || N(0, I)) of the data");
+  sub->add_option("--eps-score", q.eps_score,
+                  "L2 score error eps (not squared); default 0 = exact score in calculator "
+                  "mode, derived from --score in measured mode");
+  sub->add_flag("--identity-covariance", q.identity_covariance,
+                "Declare Cov(q) = I (Benton et al. Assumption 2)");
+  sub->add_option("--strong-log-concavity", q.strong_log_concavity,
+                  "alpha with -Hess log q >= alpha I");
+  sub->add_option("--accuracy", q.accuracy,
+                  "Target accuracy for the step-count calculators (chen-lee-lu23, pf-ode-*)");
+  sub->add_option("--mu", q.mu, "bruno-example: data mean, comma-separated");
+  sub->add_option("--theta-hat", q.theta_hat,
+                  "bruno-example: trained theta of s = -x + e^{-t} theta, comma-separated");
+  sub->add_option("--constant", q.constants,
+                  "NAME=VALUE or PAPER.NAME=VALUE for a constant hidden by '<~' (repeatable)");
+}
+
+bool given(const CLI::App* sub, const std::string& flag) { return sub->count(flag) > 0; }
+
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, sep)) out.push_back(trim(item));
+  return out;
+}
+
+double parse_number(const std::string& text, const std::string& what) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(v)) return v;
+  } catch (...) {
+  }
+  fail(what, ": '", text, "' is not a finite number");
+}
+
+Vector parse_vector(const std::string& text, const std::string& flag) {
+  std::vector<double> values;
+  for (const auto& item : split(text, ',')) values.push_back(parse_number(item, flag));
+  require(!values.empty(), flag, " is empty");
+  return Eigen::Map<Vector>(values.data(), static_cast<Index>(values.size()));
+}
+
+// The quantities given explicitly on the command line.
+BoundInputs explicit_inputs(const CLI::App* sub, const QuantityOptions& q) {
+  BoundInputs in;
+  if (given(sub, "--d")) in.d = q.d;
+  if (given(sub, "--L")) in.L = q.L;
+  if (given(sub, "--m2")) in.m2 = q.m2;
+  if (given(sub, "--kl")) in.kl_to_normal = q.kl;
+  if (given(sub, "--eps-score")) in.eps_score = q.eps_score;
+  if (given(sub, "--identity-covariance")) in.identity_covariance = q.identity_covariance;
+  if (given(sub, "--strong-log-concavity")) in.strong_log_concavity = q.strong_log_concavity;
+  if (given(sub, "--accuracy")) in.accuracy = q.accuracy;
+  if (given(sub, "--mu")) in.mu = parse_vector(q.mu, "--mu");
+  if (given(sub, "--theta-hat")) in.theta_hat = parse_vector(q.theta_hat, "--theta-hat");
+  for (const auto& c : q.constants) {
+    const auto eq = c.find('=');
+    require(eq != std::string::npos && eq > 0, "--constant: '", c, "' is not NAME=VALUE");
+    const std::string name = trim(c.substr(0, eq));
+    require(!name.empty(), "--constant: '", c, "' has an empty name");
+    require(in.constants.count(name) == 0, "--constant: ", name, " given twice");
+    const double v = parse_number(trim(c.substr(eq + 1)), "--constant " + name);
+    require(v > 0, "--constant ", name, " must be > 0, got ", v);
+    in.constants[name] = v;
+  }
+  return in;
+}
+
+std::string valid_ids() {
+  std::string s;
+  for (const auto& b : list_bounds()) s += (s.empty() ? "" : ", ") + b.id;
+  return s;
+}
+
+std::vector<BoundInfo> selected_bounds(const std::string& papers) {
+  const auto all = list_bounds();
+  if (papers.empty()) return all;
+  std::vector<BoundInfo> out;
+  std::set<std::string> seen;
+  for (const auto& id : split(papers, ',')) {
+    require(!id.empty(), "--papers: empty bound id in '", papers, "'");
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const BoundInfo& b) { return b.id == id; });
+    require(it != all.end(), "--papers: unknown bound '", id, "'; valid bounds: ", valid_ids());
+    require(seen.insert(id).second, "--papers: '", id, "' listed twice");
+    out.push_back(*it);
+  }
+  return out;
+}
+
+nlohmann::json number_or_null(std::optional<double> x) {
+  return x && std::isfinite(*x) ? nlohmann::json(*x) : nlohmann::json();
+}
+
+// One bound's JSON: BoundResult::to_json, with kappa taken from the grid when the bound used a
+// grid but did not report its kappa (null when infinite, e.g. delta = 0).
+nlohmann::json result_json(const BoundResult& r) {
+  nlohmann::json j = r.to_json();
+  if (!r.kappa && r.grid) j["kappa"] = number_or_null(r.grid->kappa());
+  j["skipped"] = false;
+  return j;
+}
+
+// --- measured mode -----------------------------------------------------------------------------
+
+// Squared L2(q_t) error of the run's score at forward time t, where it is known exactly.
+std::optional<std::function<double(double)>> score_error2(const RunSetup& run,
+                                                          const RunOptions& o) {
+  if (o.score == "exact") return [](double) { return 0.0; };
+  if (o.score == "perturbed") {
+    const double e2 = o.score_error * o.score_error;
+    return [e2](double) { return e2; };
+  }
+  const auto* g = dynamic_cast<const GaussianTarget*>(run.target.get());
+  if (o.score == "gaussian-mean" && g != nullptr) {
+    // s = -x + a theta, exact score -S_t^{-1}(x - a mu), S_t = a^2 S + s^2 I: the error
+    // (S_t^{-1} - I)(x - a mu) + a (theta - mu) has E|.|^2 = tr(S_t^{-1}) - 2d + tr(S_t)
+    // + a^2 |theta - mu|^2.
+    const Vector theta = parse_vector(o.theta, "--theta");
+    require(theta.size() == g->dim(), "--theta has ", theta.size(),
+            " values but the target has dimension ", g->dim());
+    const Vector mu = g->mean();
+    const Matrix S = g->covariance();
+    const auto process = run.process;
+    return [=](double t) {
+      const double a = process->alpha(t);
+      const Index d = S.rows();
+      const Matrix St = a * a * S + process->sigma2(t) * Matrix::Identity(d, d);
+      const Matrix inv = St.llt().solve(Matrix::Identity(d, d));
+      return inv.trace() - 2.0 * static_cast<double>(d) + St.trace() +
+             a * a * (theta - mu).squaredNorm();
+    };
+  }
+  return std::nullopt;
+}
+
+// The measured error of the run in the metric and direction of bound r, from the law report.
+struct Measured {
+  std::optional<double> value;
+  std::string against, key, reason;
+  nlohmann::json tv_method, tv_ci;  // for TV: exact or Monte Carlo (with its 95% CI)
+};
+
+Measured measured_for(const BoundResult& r, const nlohmann::json* law, const std::string& no_law) {
+  Measured m;
+  if (r.quantity != "error_bound") {
+    m.reason = "a step-count calculator (" + r.quantity + "), not an error bound";
+    return m;
+  }
+  if (law == nullptr) {
+    m.reason = no_law;
+    return m;
+  }
+  const bool q_delta = r.direction.find("q_delta") != std::string::npos;
+  const nlohmann::json& ref = q_delta ? law->at("to_q_delta") : *law;
+  m.against = q_delta ? "q_delta" : "q";
+  if (r.metric == "KL") {
+    // KL(q... || p) puts the data law first: the law report's kl_target_output.
+    m.key = r.direction.rfind("KL(q", 0) == 0 ? "kl_target_output" : "kl_output_target";
+  } else if (r.metric == "TV") {
+    m.key = "tv";
+  } else if (r.metric == "W2") {
+    m.key = "w2";
+  } else {
+    m.reason = "no measured counterpart of metric " + r.metric;
+    return m;
+  }
+  const nlohmann::json& v = ref.at(m.key);
+  if (v.is_number()) {
+    m.value = v.get<double>();
+    if (m.key == "tv") {
+      m.tv_method = ref.value("tv_method", nlohmann::json());
+      m.tv_ci = ref.value("tv_ci", nlohmann::json());
+    }
+  } else {
+    m.reason = "the law report has no finite " + m.key;
+  }
+  return m;
+}
+
+void print_table(const nlohmann::json& rows, bool measured) {
+  std::printf(
+      "%-14s %-6s %-12s %s\n", "bound", "metric", "value",
+      measured ? "measured / ratio; terms; failed assumptions" : "terms; failed assumptions");
+  for (const auto& r : rows) {
+    const std::string paper = r["paper"];
+    if (r["skipped"].get<bool>()) {
+      std::printf("%-14s %-6s %-12s skipped: %s\n", paper.c_str(),
+                  r["metric"].get<std::string>().c_str(), "-",
+                  r["reason"].get<std::string>().c_str());
+      continue;
+    }
+    auto num = [](const nlohmann::json& x) {
+      return x.is_number() ? format_number(x.get<double>()) : std::string("null");
+    };
+    std::string rest;
+    if (measured) {
+      rest += "measured " + num(r["measured"]) + " / ratio " + num(r["ratio"]) + "; ";
+    }
+    std::string terms;
+    for (const auto& [name, value] : r["terms"].items())
+      terms += (terms.empty() ? "" : ", ") + name + " " + num(value);
+    rest += terms.empty() ? "-" : terms;
+    if (r["kappa"].is_number()) rest += ", kappa " + num(r["kappa"]);
+    std::string failed;
+    for (const auto& [name, holds] : r["assumptions"].items())
+      if (!holds.get<bool>()) failed += (failed.empty() ? "" : ", ") + name;
+    rest += "; failed: " + (failed.empty() ? std::string("none") : failed);
+    std::string value = num(r["value"]);
+    if (r["quantity"] == "steps_needed") value += " steps";
+    std::printf("%-14s %-6s %-12s %s\n", paper.c_str(), r["metric"].get<std::string>().c_str(),
+                value.c_str(), rest.c_str());
+  }
+}
+
+void run_bound(const BoundOptions& opt, const CLI::App* sub) {
+  apply_common_options(opt.run.common);
+  if (opt.list) {
+    for (const auto& b : list_bounds())
+      std::printf("  %-14s %-12s %-3s %-24s %s\n", b.id.c_str(), b.quantity.c_str(),
+                  b.metric.c_str(), b.direction.c_str(), b.description.c_str());
+    return;
+  }
+  const std::vector<BoundInfo> bounds = selected_bounds(opt.papers);
+  require(opt.run.process == "ou", "--process: the published bounds are for the OU process; got '",
+          opt.run.process, "'");
+  require(opt.tv_samples >= 2, "--tv-samples must be >= 2");
+  BoundInputs inputs = explicit_inputs(sub, opt.q);
+  const bool measured = !opt.run.target_path.empty();
+
+  std::optional<RunSetup> run;
+  std::optional<nlohmann::json> law;
+  std::string no_law;
+  std::optional<double> eps_max, eps_avg;  // measured mode: CCL23's max form, Benton's sum form
+  if (!measured) {
+    // Calculator mode: only the grid quantities given explicitly count; without --grid each
+    // bound uses its paper's own grid built from T, delta and steps.
+    if (given(sub, "--T")) inputs.T = opt.run.T;
+    if (given(sub, "--delta")) inputs.delta = opt.run.delta;
+    if (given(sub, "--steps")) inputs.steps = opt.run.steps;
+    if (given(sub, "--sampler")) {
+      require(opt.run.sampler == "em" || opt.run.sampler == "ei",
+              "--sampler: without --target only em and ei (for bruno-example) are used, got '",
+              opt.run.sampler, "'");
+      inputs.sampler = opt.run.sampler;
+    }
+    if (opt.run.sampler_options.denoise_last_step) inputs.noise_on_last_step = false;
+    inputs.validate();
+    if (given(sub, "--grid") || given(sub, "--grid-file")) {
+      const bool file = opt.run.grid == "file";
+      require(file || (inputs.T && inputs.steps), "--grid ", opt.run.grid,
+              " needs --T and --steps (and --delta)");
+      const TimeGrid grid = make_grid(opt.run.grid, *make_process("ou"), inputs.T.value_or(1),
+                                      inputs.delta, inputs.steps.value_or(1), opt.run.grid_file);
+      inputs.grid = grid;
+      inputs.T = grid.T();
+      inputs.delta = grid.delta();
+      inputs.steps = static_cast<int>(grid.steps());
+    }
+  } else {
+    run = build_run(opt.run);
+    inputs = from_target(*run->target, inputs);
+    inputs.grid = *run->grid;
+    inputs.T = run->grid->T();
+    inputs.delta = run->grid->delta();
+    inputs.steps = static_cast<int>(run->grid->steps());
+    if (opt.run.score == "gaussian-mean" && !inputs.theta_hat)
+      inputs.theta_hat = parse_vector(opt.run.theta, "--theta");
+    if (opt.run.sampler == "em" || opt.run.sampler == "ei") inputs.sampler = opt.run.sampler;
+    inputs.noise_on_last_step = !opt.run.sampler_options.denoise_last_step;
+    if (!given(sub, "--eps-score")) {
+      const auto e2 = score_error2(*run, opt.run);
+      require(e2.has_value(), "--score ", opt.run.score,
+              ": the L2 score error is not known for this target; pass --eps-score");
+      const auto& t = run->grid->times();
+      double mx = 0, sum = 0;
+      for (std::size_t k = 0; k + 1 < t.size(); ++k) {
+        const double v = (*e2)(t[k]);
+        mx = std::max(mx, v);
+        sum += (t[k] - t[k + 1]) * v;
+      }
+      eps_max = std::sqrt(mx);
+      eps_avg = std::sqrt(sum);
+      inputs.eps_score = *eps_max;
+    }
+    inputs.validate();
+    try {
+      LawReportOptions lo;
+      lo.tv_samples = opt.tv_samples;
+      lo.seed = opt.run.common.seed;
+      law = law_report(*run, opt.run, lo);
+    } catch (const Error& e) {
+      no_law = std::string("no exact output law: ") + e.what();
+    }
+  }
+
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<std::string> skipped;
+  for (const auto& info : bounds) {
+    BoundInputs in = inputs;
+    // Benton et al.'s Assumption 1 is the time-averaged sum_k gamma_k E|s - grad log q|^2.
+    const bool averaged = info.id == "benton24" && eps_avg.has_value();
+    if (averaged) in.eps_score = *eps_avg;
+    try {
+      if (measured && info.id == "bruno-example" && opt.run.sampler != "em" &&
+          opt.run.sampler != "ei")
+        fail("bruno-example models the em or ei sampler; the run uses ", opt.run.sampler);
+      const BoundResult r = compute_bound(info.id, in);
+      nlohmann::json j = result_json(r);
+      if (measured) {
+        if (eps_max)
+          j["notes"].push_back(
+              std::string("eps_score derived from --score ") + opt.run.score +
+              (averaged ? " as sqrt(sum_k gamma_k E|s - grad log q_{t_k}|^2) (Assumption 1)"
+                        : " as sqrt(max_k E|s - grad log q_{t_k}|^2)"));
+        if (opt.run.start != "normal")
+          j["notes"].push_back("measured with --start " + opt.run.start +
+                               ": the run has no initialisation error, while the bound's "
+                               "initialisation term assumes the start N(0, I)");
+        const Measured m = measured_for(r, law ? &*law : nullptr, no_law);
+        j["measured"] = number_or_null(m.value);
+        j["ratio"] = m.value && r.value > 0 && std::isfinite(r.value)
+                         ? nlohmann::json(*m.value / r.value)
+                         : nlohmann::json();
+        if (m.value) {
+          j["measured_against"] = m.against;
+          j["measured_key"] = m.key;
+          if (!m.tv_method.is_null()) j["measured_tv_method"] = m.tv_method;
+          if (!m.tv_ci.is_null()) j["measured_ci"] = m.tv_ci;
+        } else {
+          j["measured_reason"] = m.reason;
+        }
+      }
+      rows.push_back(j);
+    } catch (const Error& e) {
+      require(!opt.strict, e.what());
+      skipped.push_back(e.what());
+      rows.push_back({{"paper", info.id},
+                      {"quantity", info.quantity},
+                      {"metric", info.metric},
+                      {"direction", info.direction},
+                      {"skipped", true},
+                      {"reason", e.what()}});
+    }
+  }
+  if (skipped.size() == bounds.size()) {
+    std::string all;
+    for (const auto& s : skipped) all += (all.empty() ? "" : "; ") + s;
+    fail("no bound could be evaluated: ", all);
+  }
+  if (!opt.out.empty()) write_json(opt.out, rows);
+  if (opt.json) {
+    std::cout << rows.dump(2) << "\n";
+  } else {
+    print_table(rows, measured);
+  }
+}
+
+// --- plan --------------------------------------------------------------------------------------
+
+struct PlanCliOptions {
+  CommonOptions common;
+  QuantityOptions q;
+  std::string target_path, paper, metric, grid, out;
+  double eps = 0, delta = 1e-3;
+  bool allow_failed = false;
+};
+
+void run_plan(const PlanCliOptions& opt, const CLI::App* sub) {
+  apply_common_options(opt.common);
+  BoundInputs inputs = explicit_inputs(sub, opt.q);
+  if (!opt.target_path.empty()) inputs = from_target(*load_target(opt.target_path), inputs);
+  std::string id = opt.paper;
+  if (id.empty()) {
+    require(!opt.metric.empty(), "difflab plan needs --metric kl|tv or --paper ID");
+    if (opt.metric == "kl") {
+      id = opt.grid == "uniform" ? "ccl23-path" : "benton24";
+    } else if (opt.metric == "tv") {
+      id = "ccl23";
+    } else {
+      fail("--metric must be kl or tv, got '", opt.metric, "'");
+    }
+  }
+  const auto plannable = plannable_bounds();
+  if (std::find(plannable.begin(), plannable.end(), id) == plannable.end()) {
+    std::string valid;
+    for (const auto& p : plannable) valid += (valid.empty() ? "" : ", ") + p;
+    fail("--paper: cannot plan '", id, "'; plannable bounds: ", valid);
+  }
+  const std::string grid = opt.grid.empty() ? (id == "benton24" ? "benton" : "uniform") : opt.grid;
+  require(grid == "benton" || grid == "uniform", "--grid must be benton or uniform, got '", grid,
+          "'");
+  require(given(sub, "--eps"), "difflab plan needs --eps (the target accuracy)");
+  if (id == "benton24") inputs.delta = opt.delta;
+  PlanOptions po;
+  po.allow_failed_assumptions = opt.allow_failed;
+  const PlanResult plan = plan_for_accuracy(id, opt.eps, inputs, grid, po);
+  const nlohmann::json j = plan.to_json();
+  if (!opt.out.empty()) write_json(opt.out, j);
+  std::cout << j.dump(2) << "\n";
+}
+
+}  // namespace
+
+void register_bound(CLI::App& app) {
+  auto opt = std::make_shared<BoundOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "bound",
+      "Published error bounds: from given quantities (--d, --L, --T, ...), or with --target "
+      "beside the exact error of the run's output law (measured, ratio). In calculator mode "
+      "only --T, --delta, --steps and --grid given explicitly are used");
+  add_run_options(sub, opt->run);
+  sub->get_option("--target")->required(false);
+  add_quantity_options(sub, opt->q);
+  sub->add_option("--papers", opt->papers, "Comma-separated bound ids (default: all; see --list)");
+  sub->add_flag("--json", opt->json, "Print a JSON array (one object per bound), not a table");
+  sub->add_option("--out,--json-out", opt->out, "Also write the JSON array here");
+  sub->add_flag("--strict", opt->strict, "A bound that cannot be evaluated is an error");
+  sub->add_option("--tv-samples", opt->tv_samples,
+                  "Monte Carlo samples for TV when no closed form applies")
+      ->capture_default_str();
+  sub->add_flag("--list", opt->list, "List the bounds and exit");
+  sub->callback([opt, sub] { run_bound(*opt, sub); });
+}
+
+void register_plan(CLI::App& app) {
+  auto opt = std::make_shared<PlanCliOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "plan",
+      "Invert a bound: T, delta, N and grid at which it certifies --eps (only as good as the "
+      "constants behind it)");
+  add_common_options(sub, opt->common);
+  sub->add_option("--target", opt->target_path,
+                  "Target spec: supplies d, m2, KL, L (explicit flags win)");
+  add_quantity_options(sub, opt->q);
+  sub->add_option("--metric", opt->metric,
+                  "kl (benton24 on the benton grid, ccl23-path on uniform) or tv (ccl23)");
+  sub->add_option("--paper", opt->paper, "Bound to invert: ccl23, ccl23-path, benton24");
+  sub->add_option("--eps", opt->eps, "Target accuracy in the metric's units (KL value, TV value)");
+  sub->add_option("--grid", opt->grid,
+                  "benton or uniform (default: benton for benton24, uniform for ccl23*)");
+  sub->add_option("--delta", opt->delta, "Early stopping for benton24")->capture_default_str();
+  sub->add_flag("--allow-failed-assumptions", opt->allow_failed,
+                "Plan even when an N-independent assumption fails (no certificate then)");
+  sub->add_option("--out", opt->out, "Also write the JSON here");
+  sub->callback([opt, sub] { run_plan(*opt, sub); });
+}
+
+}  // namespace difflab::cli

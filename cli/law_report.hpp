@@ -1,0 +1,32 @@
+#pragma once
+// The exact Gaussian output law of a run and its distances to the target, shared by
+// `difflab law` (which prints it) and `difflab bound` (which compares it with the bounds).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "difflab/law/affine_gaussian_law.hpp"
+#include "run_setup.hpp"
+
+namespace difflab::cli {
+
+struct LawReportOptions {
+  Index tv_samples = 200000;  // Monte Carlo samples for TV when no closed form applies
+  std::uint64_t seed = 0;     // seed of those draws
+};
+
+// Distances from the output law p to the Gaussian reference N(qm, qc), KL directions named:
+// kl_target_output = KL(q || p), kl_output_target, w2, hellinger, tv, tv_method, tv_bounds and,
+// for a Monte Carlo TV, tv_ci.
+nlohmann::json gaussian_distances_report(const GaussianLaw& p, const Vector& qm, const Matrix& qc,
+                                         const LawReportOptions& options);
+
+// The exact output law of the run (a Gaussian target, a score affine in x and a sampler affine
+// in its state and noise) started from N(0, I) (options.start "normal") or the exact q_T:
+// method, mean, cov, nfe, the distances to the target (top level), to_q_delta (the distances to
+// the early-stopped target q_delta) and, for the OU process, continuous_reverse_sde. Throws a
+// difflab::Error when the target is not Gaussian or the sampler is not affine. options.init_file
+// must be empty (a file gives no Gaussian initial law).
+nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
+                          const LawReportOptions& report_options);
+
+}  // namespace difflab::cli
