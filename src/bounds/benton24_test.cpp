@@ -6,21 +6,12 @@
 #include <functional>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/schedule/grids.hpp"
 
 namespace difflab {
 namespace {
-
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
-  }
-}
 
 BoundInputs inputs(Index d, double T, double delta, int N, double eps) {
   BoundInputs in;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
@@ -14,16 +15,6 @@
 
 namespace difflab {
 namespace {
-
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
-  }
-}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 

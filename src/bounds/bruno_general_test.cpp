@@ -7,20 +7,11 @@
 #include <functional>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
 namespace {
-
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
-  }
-}
 
 BoundInputs general(double C1, double C2, double C3, double C4, double alpha, double L_MO) {
   BoundInputs in;

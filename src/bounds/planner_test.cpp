@@ -6,22 +6,13 @@
 #include <functional>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/bounds/benton24.hpp"
 #include "difflab/bounds/ccl23.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
 namespace {
-
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
-  }
-}
 
 BoundInputs ccl23_template() {
   BoundInputs in;

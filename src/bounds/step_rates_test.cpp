@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/bounds/chen_lee_lu23.hpp"
 #include "difflab/bounds/li_yan24.hpp"
 #include "difflab/bounds/pf_ode_corrector.hpp"
@@ -12,16 +13,6 @@
 
 namespace difflab {
 namespace {
-
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
-  }
-}
 
 TEST(ChenLeeLu23, StepCountFromTheTable1Rate) {
   BoundInputs in;

@@ -135,18 +135,25 @@ Estimate monte_carlo_tv(Index d, const GaussianTvOptions& options, const LogRati
   return e;
 }
 
-}  // namespace
-
-// ---- full covariances ---------------------------------------------------------------------
-
-double gaussian_kl(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1) {
-  constexpr const char* fn = "gaussian_kl";
+// Validates (m0, S0), (m1, S1) as a pair of Gaussians of one dimension; returns it.
+Index check_gaussian_pair(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1,
+                          const char* fn) {
   check_mean(m0, fn, "m0");
   check_mean(m1, fn, "m1");
   check_same_dim(m0, m1, fn);
   const Index d = m0.size();
   check_cov_shape(S0, d, fn, "S0");
   check_cov_shape(S1, d, fn, "S1");
+  return d;
+}
+
+}  // namespace
+
+// ---- full covariances ---------------------------------------------------------------------
+
+double gaussian_kl(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1) {
+  constexpr const char* fn = "gaussian_kl";
+  const Index d = check_gaussian_pair(m0, S0, m1, S1, fn);
   const Matrix L0 = cholesky(S0, fn, "S0");
   const Matrix L1 = cholesky(S1, fn, "S1");
   // M = L1^{-1} L0, so M M^T = L1^{-1} S0 L1^{-T} has the eigenvalues l_i of S1^{-1} S0, and
@@ -165,12 +172,7 @@ double gaussian_kl(const Vector& m0, const Matrix& S0, const Vector& m1, const M
 
 double gaussian_w2(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1) {
   constexpr const char* fn = "gaussian_w2";
-  check_mean(m0, fn, "m0");
-  check_mean(m1, fn, "m1");
-  check_same_dim(m0, m1, fn);
-  const Index d = m0.size();
-  check_cov_shape(S0, d, fn, "S0");
-  check_cov_shape(S1, d, fn, "S1");
+  check_gaussian_pair(m0, S0, m1, S1, fn);
   psd_sqrt(S0, fn, "S0");  // validates S0 is PSD
   const Matrix R1 = psd_sqrt(S1, fn, "S1");
   const Matrix C = R1 * S0 * R1;
@@ -184,12 +186,7 @@ double gaussian_w2(const Vector& m0, const Matrix& S0, const Vector& m1, const M
 double gaussian_bhattacharyya(const Vector& m0, const Matrix& S0, const Vector& m1,
                               const Matrix& S1) {
   constexpr const char* fn = "gaussian_bhattacharyya";
-  check_mean(m0, fn, "m0");
-  check_mean(m1, fn, "m1");
-  check_same_dim(m0, m1, fn);
-  const Index d = m0.size();
-  check_cov_shape(S0, d, fn, "S0");
-  check_cov_shape(S1, d, fn, "S1");
+  check_gaussian_pair(m0, S0, m1, S1, fn);
   const Matrix L0 = cholesky(S0, fn, "S0");
   const Matrix L1 = cholesky(S1, fn, "S1");
   const Matrix Lbar = cholesky(0.5 * (S0 + S1), fn, "(S0 + S1)/2");

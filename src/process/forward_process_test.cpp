@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -167,16 +168,6 @@ TEST(ForwardProcess, SampleMarginalHasTheMarginalLaw) {
     // Noise is keyed by particle index: a later block reproduces the same columns.
     const Matrix tail = p->sample_marginal(X0.rightCols(100), t, rng, n - 100);
     EXPECT_EQ(tail, Xt.rightCols(100)) << p->name();
-  }
-}
-
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
   }
 }
 

@@ -7,21 +7,13 @@
 #include <set>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
 namespace {
 
 // Runs fn, expects a difflab::Error whose message contains `needle`.
-void expect_error(const std::function<void()>& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << needle << "'";
-  }
-}
 
 double relative_error(double a, double b) { return std::abs(a - b) / std::abs(b); }
 

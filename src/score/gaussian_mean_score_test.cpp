@@ -8,6 +8,7 @@
 #include <cmath>
 #include <memory>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/score/exact_score.hpp"
@@ -72,16 +73,6 @@ TEST(GaussianMeanScore, ToJson) {
   theta << 1.5, -2.0;
   GaussianMeanScore model(theta, std::make_shared<OrnsteinUhlenbeck>());
   EXPECT_EQ(model.to_json(), (nlohmann::json{{"type", "gaussian-mean"}, {"theta", {1.5, -2.0}}}));
-}
-
-template <typename F>
-void expect_error(F&& f, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << part << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
 }
 
 TEST(GaussianMeanScore, RejectsBadInput) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/expect_error.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
@@ -179,15 +180,6 @@ TEST(PerturbedScore, ToJsonNamesThePerturbation) {
 }
 
 // Expects a difflab::Error whose message contains `part`.
-template <typename F>
-void expect_error(F&& f, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << part << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
 
 TEST(PerturbedScore, RejectsBadInput) {
   auto target = gaussian3();

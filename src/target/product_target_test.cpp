@@ -12,6 +12,7 @@
 #include "difflab/process/forward_process.hpp"
 #include "difflab/target/law1d_closed_form.hpp"
 #include "difflab/target/law1d_quadrature.hpp"
+#include "score_finite_difference_check.hpp"
 
 namespace difflab {
 namespace {
@@ -33,29 +34,6 @@ std::shared_ptr<Target> five_factor_product() {
         {{"type", "gaussian"}, {"mean", 0.2}, {"std", 1.3}},
         {{"type", "grid"}, {"x", {-1.0, -0.2, 0.4, 1.5}}, {"density", {0.0, 2.0, 0.5, 1.0}}}}}};
   return make_target(spec, "test");
-}
-
-// Fourth-order central differences of log q_t along each coordinate, against the score, at
-// points drawn from q_t itself. Relative error < 1e-6 (absolute below 1e-8 where the score
-// crosses zero).
-void expect_score_matches_finite_differences(const Target& target, const ForwardProcess& process,
-                                             double t, double h) {
-  const CounterRng rng(3);
-  const Matrix Xt = process.sample_marginal(target.sample(12, rng), t, rng);
-  const Matrix S = target.score_qt(process, t, Xt);
-  for (Index i = 0; i < target.dim(); ++i) {
-    Vector fd = Vector::Zero(Xt.cols());
-    const double coef[4] = {1.0 / 12, -8.0 / 12, 8.0 / 12, -1.0 / 12};
-    const double shift[4] = {-2, -1, 1, 2};
-    for (int k = 0; k < 4; ++k) {
-      Matrix Y = Xt;
-      Y.row(i).array() += shift[k] * h;
-      fd += coef[k] * target.log_qt(process, t, Y) / h;
-    }
-    for (Index j = 0; j < Xt.cols(); ++j)
-      EXPECT_NEAR(S(i, j), fd(j), 1e-6 * std::max(std::abs(S(i, j)), 1e-2))
-          << target.type() << " " << process.name() << " t=" << t << " coordinate " << i;
-  }
 }
 
 TEST(ProductTarget, ScoreMatchesFiniteDifferencesUnderOuAndVp) {

@@ -2,23 +2,7 @@
 # The CLI's error contract: bad input -> exit 2 and one line on stderr naming the problem.
 set -u
 bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-
-# expect_error "<substring of stderr>" args...
-expect_error() {
-  local want="$1"
-  shift
-  "$bin" "$@" >"$dir/out" 2>"$dir/err"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$dir/err")
-  if [[ $rc -ne 2 ]] || ! grep -qF -- "$want" "$dir/err" || [[ $lines -ne 1 ]]; then
-    echo "FAIL: difflab $* -> exit $rc, stderr ($lines lines): $(cat "$dir/err") (wanted exit 2 and '$want')"
-    failures=$((failures + 1))
-  fi
-}
+source "$(dirname "$0")/lib/common.sh"
 
 cat >"$dir/nonpsd.json" <<'J'
 {"type":"gaussian","mean":[0,0],"cov":[[1,2],[2,1]]}
@@ -58,8 +42,4 @@ expect_error "dimension 3" target --target "$dir/ok.json" --points "$dir/dim3.cs
 expect_error "--target is required" target
 expect_error "unknown sample file format" target --target "$dir/ok.json" --sample 3 --out "$dir/s.txt"
 
-if [[ $failures -ne 0 ]]; then
-  echo "$failures failures"
-  exit 1
-fi
-echo "all error cases behave"
+finish "all error cases behave"
