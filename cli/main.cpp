@@ -16,7 +16,7 @@ void add_common_options(CLI::App* app, CommonOptions& options) {
       ->capture_default_str();
   app->add_option("--threads", options.threads, "Worker threads (0 = all cores)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 4096));
 }
 
 void apply_common_options(const CommonOptions& options) { set_threads(options.threads); }
@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   difflab::cli::register_target(app);
   difflab::cli::register_sample(app);
   difflab::cli::register_law(app);
+  difflab::cli::register_eval(app);
+  difflab::cli::register_bound(app);
+  difflab::cli::register_plan(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

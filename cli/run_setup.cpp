@@ -107,8 +107,8 @@ RunSetup build_run(const RunOptions& o) {
   if (o.score == "exact") {
     r.score = std::make_shared<ExactScore>(r.target, r.process);
   } else if (o.score == "perturbed") {
-    require(std::isfinite(o.score_error) && o.score_error >= 0, "--score-error must be >= 0, got ",
-            o.score_error);
+    require(std::isfinite(o.score_error) && o.score_error >= 0,
+            "--score-error must be a finite number >= 0, got ", o.score_error);
     if (o.perturbation == "direction") {
       r.score = std::make_shared<PerturbedScore>(r.target, r.process, o.score_error, o.common.seed);
     } else if (o.perturbation == "linear") {

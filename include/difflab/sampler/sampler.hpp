@@ -62,7 +62,8 @@ struct SamplerOptions {
   // of score_sde's LangevinCorrector.
   int corrector_steps = 1;
   double snr = 0.16;
-  // rk45: tolerances (relative, absolute) and the first step size.
+  // rk45: relative and absolute error tolerances per step (the first step size is chosen from
+  // them, as in Hairer-Norsett-Wanner II.4).
   double rtol = 1e-6;
   double atol = 1e-8;
   // Langevin MCMC (ula, mala, annealed-langevin): see langevin samplers.

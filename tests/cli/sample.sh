@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# difflab sample end to end: every sampler runs and writes n x d finite samples; the output bytes
+# do not depend on --threads or --block-size; .npy output is a valid float64 n x d array; the
+# summary reports the NFE; the error contract for bad input (exit 2, one line naming the problem).
+set -u
+bin="$1"
+source "$(dirname "$0")/lib/common.sh"
+
+# check_samples FILE N D: N rows of D finite comma-separated numbers.
+check_samples() {
+  awk -F, -v n="$2" -v d="$3" '
+    NF != d { bad = 1 }
+    { for (i = 1; i <= NF; i++) if ($i !~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/) bad = 1 }
+    END { exit (bad || NR != n) }' "$1"
+}
+
+cat >"$dir/g.json" <<'J'
+{"type":"gaussian","mean":[0.5,-1,2],"cov":[[1,0.3,0],[0.3,0.5,0.1],[0,0.1,2]]}
+J
+cat >"$dir/gmm.json" <<'J'
+{"type":"gmm","weights":[0.3,0.7],"means":[[-2,0,1],[1,1,-1]],"vars":[0.5,0.2]}
+J
+
+# Every sampler of --list runs, on both targets, and writes finite n x d samples.
+samplers=$("$bin" sample --list | awk '/^samplers:/ {s = 1; next} /^grids:/ {s = 0} s {print $1}')
+[[ $(echo "$samplers" | wc -w) -eq 13 ]] || fail "sample --list shows $(echo "$samplers" | wc -w) samplers, expected 13"
+for s in $samplers; do
+  for t in g gmm; do
+    if ! "$bin" sample --target "$dir/$t.json" --sampler "$s" --steps 8 --n 50 --langevin-steps 20 \
+      --out "$dir/$s.csv" --summary "$dir/$s.json" 2>"$dir/err"; then
+      fail "sampler $s on $t: $(cat "$dir/err")"
+      continue
+    fi
+    check_samples "$dir/$s.csv" 50 3 || fail "sampler $s on $t: output is not 50 x 3 finite numbers"
+    grep -q '"nfe"' "$dir/$s.json" || fail "sampler $s: summary has no nfe"
+  done
+done
+
+# Same bits for any thread count and block size.
+"$bin" sample --target "$dir/gmm.json" --sampler ei --steps 20 --n 999 --seed 4 --threads 1 \
+  --out "$dir/a.csv" 2>/dev/null
+"$bin" sample --target "$dir/gmm.json" --sampler ei --steps 20 --n 999 --seed 4 --threads 2 \
+  --block-size 7 --out "$dir/b.csv" 2>/dev/null
+cmp -s "$dir/a.csv" "$dir/b.csv" || fail "ei output differs between 1 thread and 2 threads/block 7"
+"$bin" sample --target "$dir/g.json" --sampler mala --n 301 --seed 4 --threads 2 --block-size 1 \
+  --langevin-steps 30 --out "$dir/c.csv" 2>/dev/null
+"$bin" sample --target "$dir/g.json" --sampler mala --n 301 --seed 4 --threads 1 \
+  --langevin-steps 30 --out "$dir/d.csv" 2>/dev/null
+cmp -s "$dir/c.csv" "$dir/d.csv" || fail "mala output differs between thread counts/blocks"
+"$bin" sample --target "$dir/gmm.json" --sampler ei --steps 20 --n 999 --seed 5 \
+  --out "$dir/e.csv" 2>/dev/null
+cmp -s "$dir/a.csv" "$dir/e.csv" && fail "different seeds gave identical samples"
+
+# --init: starting points from a file override --n; the output has as many rows.
+head -n 17 "$dir/a.csv" >"$dir/init.csv"
+"$bin" sample --target "$dir/g.json" --init "$dir/init.csv" --steps 4 --out "$dir/i.csv" 2>/dev/null ||
+  fail "--init run failed"
+check_samples "$dir/i.csv" 17 3 || fail "--init: output is not 17 x 3"
+
+# .npy output: magic, float64 little-endian, shape (n, d), nothing left behind but the file.
+"$bin" sample --target "$dir/g.json" --n 12 --steps 4 --out "$dir/s.npy" 2>/dev/null || fail "npy run failed"
+head -c 128 "$dir/s.npy" | grep -aq "'descr': '<f8', 'fortran_order': False, 'shape': (12, 3)" ||
+  fail ".npy header is not float64 C-order (12, 3)"
+[[ $(stat -c %s "$dir/s.npy") -eq $((128 + 12 * 3 * 8)) ]] || fail ".npy file has the wrong size"
+ls "$dir" | grep -q "\.tmp" && fail "a temporary file was left behind"
+
+# A trajectory file: step,t,particle,x1..x3 for the requested particles at every step.
+"$bin" sample --target "$dir/g.json" --n 20 --steps 4 --trajectory "$dir/traj.csv" \
+  --trajectory-particles 3 --out "$dir/s2.csv" 2>/dev/null || fail "trajectory run failed"
+[[ $(grep -c . "$dir/traj.csv") -ge 12 ]] || fail "trajectory has $(grep -c . "$dir/traj.csv") lines, expected >= 12"
+
+# The error contract.
+printf '1,2\n3,4\n' >"$dir/d2.csv"
+printf '1,2,3\nnan,0,0\n' >"$dir/nan.csv"
+printf '2\n1\n1.5\n0\n' >"$dir/bad.grid"
+expect_error "unknown sampler 'foo' (valid: ei, em, ddpm" sample --target "$dir/g.json" --sampler foo --out "$dir/x.csv"
+expect_error "unknown grid 'bar' (valid: uniform, benton" sample --target "$dir/g.json" --grid bar --out "$dir/x.csv"
+expect_error "--steps" sample --target "$dir/g.json" --steps 0 --out "$dir/x.csv"
+expect_error "must be larger than --delta" sample --target "$dir/g.json" --T 0.001 --delta 0.01 --out "$dir/x.csv"
+expect_error "dimension 2 but 3 is expected" sample --target "$dir/g.json" --init "$dir/d2.csv" --out "$dir/x.csv"
+expect_error "not finite" sample --target "$dir/g.json" --init "$dir/nan.csv" --out "$dir/x.csv"
+expect_error "--target is required" sample --out "$dir/x.csv"
+expect_error "--score-error" sample --target "$dir/g.json" --score perturbed --score-error -1 --out "$dir/x.csv"
+expect_error "--theta has 2 values" sample --target "$dir/g.json" --score gaussian-mean --theta 1,2 --out "$dir/x.csv"
+expect_error "--grid file needs --grid-file" sample --target "$dir/g.json" --grid file --out "$dir/x.csv"
+expect_error "strictly decreasing" sample --target "$dir/g.json" --grid file --grid-file "$dir/bad.grid" --out "$dir/x.csv"
+expect_error "--threads" sample --target "$dir/g.json" --threads -1 --out "$dir/x.csv"
+[[ -e "$dir/x.csv" ]] && fail "a failed run left an output file"
+
+finish "sample behaves"
