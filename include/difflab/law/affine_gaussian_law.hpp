@@ -17,8 +17,8 @@
 // superposition check verifies that the sampler really is affine for this score; if it is not
 // (MALA's accept step, the corrector's norm-based step size, RK45's adaptive steps, a nonlinear
 // score) the function throws a difflab::Error saying so. The cost is one sampler run on
-// d * (1 + number of noise draws) particles, so it is meant for small and moderate d; the
-// per-eigen-coordinate propagation for very large d lives in diagonal_gaussian_law.
+// d * (1 + number of noise draws) particles, so it is meant for small and moderate d. (An O(d N)
+// per-eigen-coordinate propagation for very large d is not written yet.)
 #include "difflab/core/types.hpp"
 #include "difflab/sampler/sampler.hpp"
 
