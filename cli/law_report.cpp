@@ -1,8 +1,12 @@
 #include "law_report.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/law/continuous_reverse_law.hpp"
+#include "difflab/law/diagonal_gaussian_law.hpp"
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/target/gaussian_target.hpp"
 
@@ -25,6 +29,65 @@ nlohmann::json gaussian_distances_report(const GaussianLaw& p, const Vector& qm,
   return j;
 }
 
+namespace {
+
+// From this dimension on, a diagonal target with a one-step sampler gets the O(d N) law
+// (law/diagonal_gaussian_law.hpp) instead of the linear response on d (1 + draws) particles.
+constexpr Index kDiagonalLawMinDim = 64;
+
+bool one_step_sampler(const std::string& name) {
+  return name == "ei" || name == "em" || name == "ddpm" || name == "ode-ei" || name == "ddim" ||
+         name == "heun";
+}
+
+// gaussian_distances_report for laws diagonal in the same basis: O(d) (TV by Monte Carlo at
+// O(d) per draw, with at most ~2e8 coordinate evaluations).
+nlohmann::json diagonal_distances_report(const DiagonalGaussianLaw& p, const Vector& qm,
+                                         const Vector& qv, const LawReportOptions& options) {
+  GaussianTvOptions tv_options;
+  const Index d = p.mean.size();
+  tv_options.samples = std::max<Index>(1000, std::min<Index>(options.tv_samples, 200000000 / d));
+  tv_options.seed = options.seed;
+  const GaussianTv tv = diagonal_gaussian_tv(p.mean, p.var, qm, qv, tv_options);
+  nlohmann::json j{{"kl_target_output", diagonal_gaussian_kl(qm, qv, p.mean, p.var)},
+                   {"kl_output_target", diagonal_gaussian_kl(p.mean, p.var, qm, qv)},
+                   {"w2", diagonal_gaussian_w2(p.mean, p.var, qm, qv)},
+                   {"hellinger", diagonal_gaussian_hellinger(p.mean, p.var, qm, qv)},
+                   {"tv", tv.tv.value},
+                   {"tv_method", tv.tv.method},
+                   {"tv_bounds", tv.bounds.to_json()}};
+  if (!tv.tv.is_exact()) j["tv_ci"] = {tv.tv.ci_lo, tv.tv.ci_hi};
+  return j;
+}
+
+nlohmann::json diagonal_law_report(const GaussianTarget& target, const RunSetup& run,
+                                   const RunOptions& options,
+                                   const LawReportOptions& report_options) {
+  const Index d = target.dim();
+  const double T = run.grid->T();
+  const Vector& lambda = target.eigenvalues();  // the variances, in coordinate order
+  DiagonalGaussianLaw initial{Vector::Zero(d), Vector::Ones(d)};
+  if (options.start != "normal") {
+    const double a = run.process->alpha(T);
+    initial = {a * target.mean(), target.noised_eigenvalues(a, run.process->sigma2(T))};
+  }
+  const DiagonalGaussianLaw law =
+      diagonal_gaussian_law(*run.sampler, *run.score, *run.grid, options.sampler_options, initial);
+  nlohmann::json j{{"method", "per-step linear response, diagonal (exact Gaussian law, O(d N))"},
+                   {"mean", json_util::to_json(law.mean)},
+                   {"var", json_util::to_json(law.var)},
+                   {"nfe", static_cast<double>(run.grid->steps())}};
+  j.update(diagonal_distances_report(law, target.mean(), lambda, report_options));
+  const double delta = run.grid->delta();
+  const double ad = run.process->alpha(delta);
+  j["to_q_delta"] = diagonal_distances_report(
+      law, ad * target.mean(), target.noised_eigenvalues(ad, run.process->sigma2(delta)),
+      report_options);
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
                           const LawReportOptions& report_options) {
   require(options.init_file.empty(),
@@ -37,6 +100,8 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
           "ula, annealed-langevin); target type '",
           run.target->type(), "' has none yet");
   const Index d = gaussian->dim();
+  if (gaussian->is_diagonal() && d >= kDiagonalLawMinDim && one_step_sampler(run.sampler->name()))
+    return diagonal_law_report(*gaussian, run, options, report_options);
   const double T = run.grid->T();
   GaussianLaw initial;
   if (options.start == "normal") {
