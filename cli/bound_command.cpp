@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -427,7 +428,65 @@ struct PlanCliOptions {
   std::string target_path, paper, metric, grid, out;
   double eps = 0, delta = 1e-3;
   bool allow_failed = false;
+  bool verify = false;
+  Index tv_samples = 200000;
 };
+
+// plan --verify: runs the plan (EI sampler, exact score, start N(0, I), the planned T, delta,
+// steps and grid) and measures its error in the bound's metric and direction from the exact
+// output law (the code path of `difflab bound --target`). Gaussian targets only.
+nlohmann::json verify_plan(const PlanCliOptions& opt, const PlanResult& plan) {
+  require(!opt.target_path.empty(), "plan --verify needs --target (the law to run and measure)");
+  RunOptions ro;
+  ro.common = opt.common;
+  ro.target_path = opt.target_path;
+  ro.process = "ou";
+  ro.score = "exact";
+  ro.sampler = "ei";
+  ro.grid = plan.grid_kind;
+  require(plan.steps <= std::numeric_limits<int>::max(), "plan --verify: ", plan.steps,
+          " steps are too many to run");
+  ro.steps = static_cast<int>(plan.steps);
+  ro.T = plan.T;
+  ro.delta = plan.delta;
+  ro.n = 1;  // the exact law does not use the run's particles
+  ro.start = "normal";
+  const RunSetup run = build_run(ro);
+  require(dynamic_cast<const GaussianTarget*>(run.target.get()) != nullptr,
+          "plan --verify: the measured error needs an exact output law, available for Gaussian "
+          "targets only; target type '",
+          run.target->type(),
+          "' has none (run `difflab sample` with the planned --T, --delta, --steps and --grid "
+          "and estimate the error with `difflab eval`)");
+  LawReportOptions lo;
+  lo.tv_samples = opt.tv_samples;
+  lo.seed = opt.common.seed;
+  const nlohmann::json law = law_report(run, ro, lo);
+  const Measured m = measured_for(plan.bound, &law, "");
+  require(m.value.has_value(), "plan --verify: no measured ", plan.bound.metric, ": ", m.reason);
+  nlohmann::json v{{"sampler", "ei"},
+                   {"score", "exact"},
+                   {"start", "normal"},
+                   {"grid", plan.grid_kind},
+                   {"T", plan.T},
+                   {"delta", plan.delta},
+                   {"steps", plan.steps},
+                   {"metric", plan.bound.metric},
+                   {"direction", plan.bound.direction},
+                   {"measured", *m.value},
+                   {"measured_against", m.against},
+                   {"measured_key", m.key},
+                   {"bound", plan.bound.value},
+                   {"ratio", plan.bound.value > 0 ? nlohmann::json(*m.value / plan.bound.value)
+                                                  : nlohmann::json()},
+                   {"accuracy", plan.accuracy},
+                   {"within_accuracy", *m.value <= plan.accuracy},
+                   {"nfe", law.at("nfe")},
+                   {"method", law.at("method")}};
+  if (!m.tv_method.is_null()) v["measured_tv_method"] = m.tv_method;
+  if (!m.tv_ci.is_null()) v["measured_ci"] = m.tv_ci;
+  return v;
+}
 
 void run_plan(const PlanCliOptions& opt, const CLI::App* sub) {
   apply_common_options(opt.common);
@@ -458,7 +517,8 @@ void run_plan(const PlanCliOptions& opt, const CLI::App* sub) {
   PlanOptions po;
   po.allow_failed_assumptions = opt.allow_failed;
   const PlanResult plan = plan_for_accuracy(id, opt.eps, inputs, grid, po);
-  const nlohmann::json j = plan.to_json();
+  nlohmann::json j = plan.to_json();
+  if (opt.verify) j["verify"] = verify_plan(opt, plan);
   if (!opt.out.empty()) write_json(opt.out, j);
   std::cout << j.dump(2) << "\n";
 }
@@ -505,6 +565,12 @@ void register_plan(CLI::App& app) {
   sub->add_option("--delta", opt->delta, "Early stopping for benton24")->capture_default_str();
   sub->add_flag("--allow-failed-assumptions", opt->allow_failed,
                 "Plan even when an N-independent assumption fails (no certificate then)");
+  sub->add_flag("--verify", opt->verify,
+                "Run the plan (EI, exact score, start N(0, I)) and report the measured error "
+                "from the exact output law beside the bound (Gaussian targets)");
+  sub->add_option("--tv-samples", opt->tv_samples,
+                  "--verify: Monte Carlo samples for TV when no closed form applies")
+      ->capture_default_str();
   sub->add_option("--out", opt->out, "Also write the JSON here");
   sub->callback([opt, sub] { run_plan(*opt, sub); });
 }

@@ -144,6 +144,37 @@ check plan-tv "$dir/plan_tv.json" '
 if j["paper"] != "ccl23" or j["grid_kind"] != "uniform" or not (j["bound"]["value"] <= 0.2) or not j["bound"]["assumptions_hold"]: print(j["paper"], j["bound"]["value"])
 '
 
+# plan --verify: the planned run (EI, exact score) measured from its exact law; for N(mu, I) the
+# planned benton24 certificate holds (measured <= eps), and the measured error is > 0.
+run "$dir/verify.json" plan --target "$dir/g.json" --metric kl --eps 0.5 --verify
+check plan-verify "$dir/verify.json" '
+v = j["verify"]
+m = v["measured"]
+if not (isinstance(m, float) and math.isfinite(m) and 0 < m <= 0.5): print("measured", m)
+if not v["within_accuracy"] or v["bound"] != j["bound"]["value"] or v["steps"] != j["steps"]: print(v)
+if v["measured_against"] != "q_delta" or v["measured_key"] != "kl_target_output" or v["metric"] != "KL": print(v)
+if abs(v["ratio"] - m / v["bound"]) > 1e-12: print("ratio", v["ratio"])
+'
+# The same number as `difflab law` on the planned run.
+"$py" -c "
+import json, sys
+print(' '.join(str(x) for x in (json.load(open(sys.argv[1]))['T'], json.load(open(sys.argv[1]))['steps'])))
+" "$dir/verify.json" >"$dir/verify_Tn.txt"
+read -r vT vN <"$dir/verify_Tn.txt"
+run "$dir/verify_law.json" law --target "$dir/g.json" --sampler ei --grid benton --T "$vT" --delta 1e-3 \
+  --steps "$vN"
+"$py" -c "
+import json, math, sys
+a = json.load(open(sys.argv[1]))['to_q_delta']['kl_target_output']
+b = json.load(open(sys.argv[2]))['verify']['measured']
+sys.exit(0 if math.isclose(a, b, rel_tol=1e-9) else 1)
+" "$dir/verify_law.json" "$dir/verify.json" || fail "plan --verify and law disagree on KL(q_delta || p)"
+run "$dir/verify_tv.json" plan --target "$dir/g.json" --metric tv --eps 0.2 --verify
+check plan-verify-tv "$dir/verify_tv.json" '
+v = j["verify"]
+if v["metric"] != "TV" or not (0 < v["measured"] <= 0.2) or v["measured_against"] != "q": print(v)
+'
+
 # 6. Errors: exit 2, one line.
 expect_error "L (the score's Lipschitz constant) must be finite and > 0" bound --papers ccl23 --T 5 --delta 0 --steps 10 --d 2 --L -1 --m2 1 --kl 1
 expect_error "m2" bound --papers ccl23 --T 5 --delta 0 --steps 10 --d 2 --L 1 --m2 nan --kl 1
@@ -157,6 +188,8 @@ expect_error "--constant C must be > 0" bound --papers benton24 --d 2 --T 6 --de
 expect_error "eps_score" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --eps-score -0.1
 expect_error "OU process" bound --target "$dir/g.json" --process vp-linear --T 0.9
 expect_error "--eps" plan --target "$dir/g.json" --metric kl
+expect_error "plan --verify: the measured error needs an exact output law" plan --target "$dir/lap.json" --metric kl --eps 0.5 --L 1 --m2 2 --kl 1 --identity-covariance --verify
+expect_error "plan --verify needs --target" plan --metric kl --eps 0.5 --d 2 --identity-covariance --verify
 expect_error "--metric must be kl or tv" plan --target "$dir/g.json" --metric w2 --eps 0.1
 expect_error "L (the score's Lipschitz constant) must be finite" bound --target "$dir/g.json" --papers benton24 --L -2
 
