@@ -87,6 +87,22 @@ if by["chen-lee-lu23"].get("measured", 0) is not None: print("steps_needed has n
 if json.load(open(sys.argv[1].replace("m.json", "m_out.json"))) != j: print("--out differs from stdout")
 '
 # The same run in `difflab law` reports the same number.
+# Measured terms split as the bounds split them: with the exact score the score-error term is
+# exactly 0; a perturbed score adds a positive one; a short horizon shows an initialisation term.
+run "$dir/terms0.json" bound --target "$dir/g.json" --papers benton24 --steps 40 --json
+check "measured terms, exact score" "$dir/terms0.json" "
+t = by['benton24']['measured_terms']
+assert t['score_error'] == 0.0, t
+assert t['discretisation'] > 0 and t['initialisation'] >= 0, t
+"
+run "$dir/terms1.json" bound --target "$dir/g.json" --papers benton24 --steps 40 --T 1.5 \
+  --score perturbed --score-error 0.2 --json
+check "measured terms, perturbed score and T = 1.5" "$dir/terms1.json" "
+t = by['benton24']['measured_terms']
+assert t['score_error'] > 1e-4, t
+assert t['initialisation'] > 1e-4, t
+"
+
 run "$dir/law.json" law --target "$dir/g.json" --sampler ei --grid benton --T 6 --delta 1e-3 --steps 200
 "$py" -c "
 import json, sys
