@@ -69,6 +69,16 @@ ls "$dir" | grep -q "\.tmp" && fail "a temporary file was left behind"
   --trajectory-particles 3 --out "$dir/s2.csv" 2>/dev/null || fail "trajectory run failed"
 [[ $(grep -c . "$dir/traj.csv") -ge 12 ]] || fail "trajectory has $(grep -c . "$dir/traj.csv") lines, expected >= 12"
 
+# A perturbed score: the summary reports the realised L2(q_t) error, whose CI covers --score-error.
+"$bin" sample --target "$dir/g.json" --score perturbed --perturbation linear --score-error 0.1 \
+  --n 20 --steps 4 --out "$dir/p.csv" --summary "$dir/p.json" 2>/dev/null || fail "perturbed run failed"
+/usr/bin/python3 - "$dir/p.json" <<'PY' || fail "score_error_check missing or its CI misses 0.1"
+import json, sys
+checks = json.load(open(sys.argv[1]))["score_error_check"]
+assert len(checks) == 3
+assert all(c["rms_ci95"][0] <= 0.1 <= c["rms_ci95"][1] for c in checks), checks
+PY
+
 # The error contract.
 printf '1,2\n3,4\n' >"$dir/d2.csv"
 printf '1,2,3\nnan,0,0\n' >"$dir/nan.csv"
