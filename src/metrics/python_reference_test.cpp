@@ -43,7 +43,7 @@ int run_script(const std::string& script, const std::string& args) {
 }
 
 TEST(PythonReference, GaussianKlAndBuresW2AgainstNumpyScipy) {
-  if (!fs::exists(kPython)) GTEST_SKIP() << kPython << " not found";
+  ASSERT_TRUE(fs::exists(kPython)) << kPython << " not found (scripts/setup installs it)";
   const fs::path dir = temp_dir("gauss");
   Matrix A(3, 3), B(3, 3);
   A << 2.0, 0.3, -0.4, 0.3, 1.0, 0.2, -0.4, 0.2, 0.7;
@@ -59,7 +59,7 @@ TEST(PythonReference, GaussianKlAndBuresW2AgainstNumpyScipy) {
                             (dir / "in.json").string() + " " + (dir / "out.json").string());
   if (rc == kMissingModule) {
     fs::remove_all(dir);
-    GTEST_SKIP() << kPython << " cannot import numpy/scipy (install python3-scipy)";
+    FAIL() << kPython << " cannot import numpy/scipy (scripts/setup installs python3-scipy)";
   }
   ASSERT_EQ(rc, 0);
   const nlohmann::json ref = read_json((dir / "out.json").string());
@@ -70,7 +70,7 @@ TEST(PythonReference, GaussianKlAndBuresW2AgainstNumpyScipy) {
 }
 
 TEST(PythonReference, ExactOtCostAgainstPotEmd2) {
-  if (!fs::exists(kPython)) GTEST_SKIP() << kPython << " not found";
+  ASSERT_TRUE(fs::exists(kPython)) << kPython << " not found (scripts/setup installs it)";
   const fs::path dir = temp_dir("ot");
   const CounterRng rng(17);
   const std::pair<Index, Index> sizes[] = {{150, 150}, {300, 200}, {40, 97}};
@@ -95,7 +95,7 @@ TEST(PythonReference, ExactOtCostAgainstPotEmd2) {
   const int rc = run_script("ot_reference.py", args);
   if (rc == kMissingModule) {
     fs::remove_all(dir);
-    GTEST_SKIP() << kPython << " cannot import numpy/ot (install python3-pot)";
+    FAIL() << kPython << " cannot import numpy/ot (scripts/setup installs python3-pot)";
   }
   ASSERT_EQ(rc, 0);
   const nlohmann::json ref = read_json((dir / "out.json").string())["w2_squared"];
