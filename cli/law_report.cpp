@@ -12,21 +12,33 @@
 
 namespace difflab::cli {
 
-nlohmann::json gaussian_distances_report(const GaussianLaw& p, const Vector& qm, const Matrix& qc,
-                                         const LawReportOptions& options) {
-  GaussianTvOptions tv_options;
-  tv_options.samples = options.tv_samples;
-  tv_options.seed = options.seed;
-  const GaussianTv tv = gaussian_tv(p.mean, p.cov, qm, qc, tv_options);
-  nlohmann::json j{{"kl_target_output", gaussian_kl(qm, qc, p.mean, p.cov)},
-                   {"kl_output_target", gaussian_kl(p.mean, p.cov, qm, qc)},
-                   {"w2", gaussian_w2(p.mean, p.cov, qm, qc)},
-                   {"hellinger", gaussian_hellinger(p.mean, p.cov, qm, qc)},
+namespace {
+
+// The report's distance block, KL directions named (q the reference, p the output law).
+nlohmann::json distances_json(double kl_target_output, double kl_output_target, double w2,
+                              double hellinger, const GaussianTv& tv) {
+  nlohmann::json j{{"kl_target_output", kl_target_output},
+                   {"kl_output_target", kl_output_target},
+                   {"w2", w2},
+                   {"hellinger", hellinger},
                    {"tv", tv.tv.value},
                    {"tv_method", tv.tv.method},
                    {"tv_bounds", tv.bounds.to_json()}};
   if (!tv.tv.is_exact()) j["tv_ci"] = {tv.tv.ci_lo, tv.tv.ci_hi};
   return j;
+}
+
+}  // namespace
+
+nlohmann::json gaussian_distances_report(const GaussianLaw& p, const Vector& qm, const Matrix& qc,
+                                         const LawReportOptions& options) {
+  GaussianTvOptions tv_options;
+  tv_options.samples = options.tv_samples;
+  tv_options.seed = options.seed;
+  return distances_json(gaussian_kl(qm, qc, p.mean, p.cov), gaussian_kl(p.mean, p.cov, qm, qc),
+                        gaussian_w2(p.mean, p.cov, qm, qc),
+                        gaussian_hellinger(p.mean, p.cov, qm, qc),
+                        gaussian_tv(p.mean, p.cov, qm, qc, tv_options));
 }
 
 namespace {
@@ -48,16 +60,11 @@ nlohmann::json diagonal_distances_report(const DiagonalGaussianLaw& p, const Vec
   const Index d = p.mean.size();
   tv_options.samples = std::max<Index>(1000, std::min<Index>(options.tv_samples, 200000000 / d));
   tv_options.seed = options.seed;
-  const GaussianTv tv = diagonal_gaussian_tv(p.mean, p.var, qm, qv, tv_options);
-  nlohmann::json j{{"kl_target_output", diagonal_gaussian_kl(qm, qv, p.mean, p.var)},
-                   {"kl_output_target", diagonal_gaussian_kl(p.mean, p.var, qm, qv)},
-                   {"w2", diagonal_gaussian_w2(p.mean, p.var, qm, qv)},
-                   {"hellinger", diagonal_gaussian_hellinger(p.mean, p.var, qm, qv)},
-                   {"tv", tv.tv.value},
-                   {"tv_method", tv.tv.method},
-                   {"tv_bounds", tv.bounds.to_json()}};
-  if (!tv.tv.is_exact()) j["tv_ci"] = {tv.tv.ci_lo, tv.tv.ci_hi};
-  return j;
+  return distances_json(diagonal_gaussian_kl(qm, qv, p.mean, p.var),
+                        diagonal_gaussian_kl(p.mean, p.var, qm, qv),
+                        diagonal_gaussian_w2(p.mean, p.var, qm, qv),
+                        diagonal_gaussian_hellinger(p.mean, p.var, qm, qv),
+                        diagonal_gaussian_tv(p.mean, p.var, qm, qv, tv_options));
 }
 
 nlohmann::json diagonal_law_report(const GaussianTarget& target, const RunSetup& run,
