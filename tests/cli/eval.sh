@@ -3,7 +3,8 @@
 # CIs are sane (KL and MMD^2 near 0); a translate by v against the originals gives the exact W2
 # |v| (to 1e-9) and sliced W2 |v|/sqrt(d); a shift against the target is detected (Gaussian KL in
 # closed form); the JSON is valid, --out matches stdout, .npy and .csv inputs agree, results do
-# not depend on --threads; default metrics follow the dimension; bad input -> exit 2, one line.
+# not depend on --threads; default metrics follow the dimension; --nll matches the closed-form
+# Gaussian log-likelihood; bad input -> exit 2, one line.
 set -u
 bin="$1"
 py=/usr/bin/python3
@@ -153,7 +154,36 @@ assert "w2" not in j and "w2" in j["skipped"] and "sw2" in j, sorted(j)
 '
 fi
 
-# 6. Bad input: exit 2 and one line naming the problem.
+# 6. --nll: with the exact score the PF-ODE maps q_delta onto q_T, so from N(0, I) at T = 12 the
+# mean NLL is the average of -log q(x) over the samples (scipy) up to O(e^{-T}) and RK4 error.
+nll_expected="
+import numpy as np
+from scipy.stats import multivariate_normal
+x = np.loadtxt('$dir/s.csv', delimiter=',', ndmin=2)
+expected = -multivariate_normal([1, -1], [[1, 0.3], [0.3, 0.5]]).logpdf(x).mean()
+n = j['nll']
+assert sane(n), n
+"
+if eval_ok "nll" "$dir/nll.json" --samples "$dir/s.csv" --target "$dir/t.json" --nll \
+  --nll-T 12 --nll-steps 60 --process ou; then
+  check_json "nll" "$dir/nll.json" "$nll_expected
+assert abs(n['value'] - expected) < 1e-4, (n['value'], expected)
+assert abs(n['bits_per_dim'] - n['value'] / (2 * math.log(2))) < 1e-12, n
+assert n['nfe'] == 60 * 4 * (1 + 2 * 2) and n['divergence'] == 'exact', n
+assert 'exact divergence' in n['method'] and n['n'] == 400 and n['process'] == 'ou', n
+assert set(j) == {'nll', 'samples', 'reference', 'seed', 'wall_seconds'}, sorted(j)
+"
+fi
+# Hutchinson's estimate (with --metrics, the metrics come too): its CI covers the same value.
+if eval_ok "nll, hutchinson" "$dir/nll_h.json" --samples "$dir/s.csv" --target "$dir/t.json" \
+  --nll --nll-T 12 --nll-steps 40 --nll-divergence hutchinson --nll-probes 2 --metrics sw2; then
+  check_json "nll, hutchinson" "$dir/nll_h.json" "$nll_expected
+assert n['ci'][0] < expected < n['ci'][1] and abs(n['value'] - expected) < 0.05, (n, expected)
+assert n['divergence'] == 'hutchinson' and n['probes'] == 2 and 'sw2' in j, n
+"
+fi
+
+# 7. Bad input: exit 2 and one line naming the problem.
 : >"$dir/empty.csv"
 head -n 2 "$dir/s.csv" >"$dir/two.csv"
 head -n 5 "$dir/s.csv" >"$dir/five.csv"
@@ -184,5 +214,11 @@ expect_error "--mmd-bandwidth must be positive" eval "${S[@]}" --target "$dir/t.
   --metrics mmd --mmd-bandwidth -1
 expect_error "--samples is required" eval --target "$dir/t.json"
 expect_error "cannot open" eval --samples "$dir/missing.csv" --target "$dir/t.json"
+expect_error "--nll needs --target" eval "${S[@]}" --reference "$dir/s.csv" --nll
+expect_error "steps must be >= 1" eval "${S[@]}" --target "$dir/t.json" --nll --nll-steps 0
+expect_error "exceeds t_max" eval "${S[@]}" --target "$dir/t.json" --nll --process vp-linear \
+  --nll-T 2
+expect_error "unknown divergence method 'jac'" eval "${S[@]}" --target "$dir/t.json" --nll \
+  --nll-divergence jac
 
 finish "eval behaves"
