@@ -1,14 +1,19 @@
 #include "law_report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/law/continuous_reverse_law.hpp"
 #include "difflab/law/diagonal_gaussian_law.hpp"
+#include "difflab/law/grid_distances.hpp"
+#include "difflab/law/grid_law.hpp"
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/target/gaussian_target.hpp"
+#include "difflab/target/product_target.hpp"
 
 namespace difflab::cli {
 
@@ -93,6 +98,89 @@ nlohmann::json diagonal_law_report(const GaussianTarget& target, const RunSetup&
   return j;
 }
 
+// Distances of a grid law (all coordinates) to the target noised to (alpha, sigma2).
+GridDistances grid_law_distances(const GridLaw& law, const Target& target, double alpha,
+                                 double sigma2) {
+  std::vector<GridDistances> per;
+  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
+    const GridDensity& g = law.coordinates[i];
+    Vector y(g.nodes());
+    for (Index j = 0; j < g.nodes(); ++j) y(j) = g.node(j);
+    per.push_back(
+        grid_distances(g, coordinate_log_density(target, static_cast<Index>(i), alpha, sigma2, y)));
+  }
+  return combine_product(per);
+}
+
+nlohmann::json grid_distances_json(const GridDistances& g) {
+  nlohmann::json j{{"kl_target_output", g.kl_target_output},
+                   {"kl_output_target", g.kl_output_target},
+                   {"w2", g.w2},
+                   {"hellinger", std::sqrt(std::max(0.0, 1 - g.bhattacharyya))}};
+  if (g.tv) {
+    j["tv"] = *g.tv;
+    j["tv_method"] = "grid quadrature (exact up to the grid error)";
+  } else {
+    j["tv_method"] =
+        "bounds only: 1 - BC <= TV <= min(sqrt(1 - BC^2), Pinsker, Bretagnolle-Huber), BC the "
+        "product of the coordinates' Bhattacharyya coefficients";
+  }
+  j["tv_bounds"] = {{"lower", g.tv_lower}, {"upper", g.tv_upper}};
+  return j;
+}
+
+// |a - b| for each number of two distance blocks: the grid-convergence estimate.
+nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json& coarse) {
+  nlohmann::json err;
+  for (const char* key : {"kl_target_output", "kl_output_target", "w2", "hellinger", "tv"})
+    if (fine.contains(key))
+      err[key] = std::abs(fine[key].get<double>() - coarse[key].get<double>());
+  return err;
+}
+
+// Product targets and one-dimensional targets: the density of each coordinate propagated on a
+// grid (law/grid_law.hpp), run twice (n and n/2 nodes) for the convergence estimate.
+nlohmann::json grid_law_report(const RunSetup& run, const RunOptions& options) {
+  GridLawOptions o;
+  o.start_from_q_T = options.start == "exact";
+  const GridLaw coarse =
+      grid_output_law(*run.sampler, *run.score, *run.grid, options.sampler_options, *run.target, o);
+  // Convergence in the grid: the same law on about twice the nodes. The finer law's numbers are
+  // reported; their difference from the coarser one's is the error estimate (conservative for
+  // the converging schemes here, see law/grid_law_test.cpp).
+  GridLawOptions fine_options = o;
+  fine_options.nodes = 2 * coarse.coordinates.front().nodes() - 1;
+  fine_options.max_nodes = std::max(fine_options.max_nodes, fine_options.nodes);
+  const GridLaw law = grid_output_law(*run.sampler, *run.score, *run.grid, options.sampler_options,
+                                      *run.target, fine_options);
+  nlohmann::json j{{"method", "grid law (" + law.method + ")"},
+                   {"nodes", law.coordinates.front().nodes()},
+                   {"nfe", law.nfe},
+                   {"mass_lost", law.mass_lost}};
+  // The law's mean and variance per coordinate (trapezoidal moments).
+  Vector mean(static_cast<Index>(law.coordinates.size())), var(mean.size());
+  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
+    const GridDensity& g = law.coordinates[i];
+    Vector y(g.nodes());
+    for (Index m = 0; m < g.nodes(); ++m) y(m) = g.node(m);
+    const double mass = g.mass();
+    const auto moment = [&](const Vector& f) { return GridDensity{g.lo, g.h, f}.mass() / mass; };
+    const auto k = static_cast<Index>(i);
+    mean(k) = moment(g.density.cwiseProduct(y));
+    var(k) = moment(g.density.cwiseProduct(y.cwiseAbs2())) - mean(k) * mean(k);
+  }
+  j["mean"] = json_util::to_json(mean);
+  j["var"] = json_util::to_json(var);
+  const double delta = run.grid->delta();
+  const double ad = run.process->alpha(delta), sd2 = run.process->sigma2(delta);
+  j.update(grid_distances_json(grid_law_distances(law, *run.target, 1.0, 0.0)));
+  j["to_q_delta"] = grid_distances_json(grid_law_distances(law, *run.target, ad, sd2));
+  j["grid_error"] =
+      grid_error_json(j, grid_distances_json(grid_law_distances(coarse, *run.target, 1.0, 0.0)));
+  j["grid_error_method"] = "|value(n nodes) - value(n/2 nodes)|, n = nodes";
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
@@ -100,12 +188,16 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
   require(options.init_file.empty(),
           "--init: a law needs a Gaussian initial law; use --start normal|exact");
   const auto* gaussian = dynamic_cast<const GaussianTarget*>(run.target.get());
+  if (gaussian == nullptr &&
+      (run.target->dim() == 1 || dynamic_cast<const ProductTarget*>(run.target.get()) != nullptr))
+    return grid_law_report(run, options);
   require(gaussian != nullptr,
           "difflab law: exact output laws are available for Gaussian targets (with the exact, "
           "perturbed or gaussian-mean score and the samplers ei, em, ddpm, dpmpp-2m-sde, ode-ei, "
-          "ddim, heun, dpmpp-2m, "
-          "ula, annealed-langevin); target type '",
-          run.target->type(), "' has none yet");
+          "ddim, heun, dpmpp-2m, ula, annealed-langevin), and on a grid for one-dimensional and "
+          "product targets (with a coordinate-wise score and the samplers ei, em, ddpm, ode-ei, "
+          "ddim, heun, dpmpp-2m, rk45); target type '",
+          run.target->type(), "' of dimension ", run.target->dim(), " has none yet");
   const Index d = gaussian->dim();
   if (gaussian->is_diagonal() && d >= kDiagonalLawMinDim && one_step_sampler(run.sampler->name()))
     return diagonal_law_report(*gaussian, run, options, report_options);
