@@ -39,6 +39,18 @@ TEST(EmpiricalW2, OneDimensionalEqualSizesIsSortedMatching) {
   EXPECT_EQ(e.n_q, 150);
 }
 
+// Large enough that the sparse candidate graph (32 neighbours each way) misses arcs of the
+// optimum, so column generation must add them: a scaled and shifted cloud moves every point's
+// partner far from its nearest neighbours.
+TEST(EmpiricalW2, ColumnGenerationReachesTheSortedMatchingAtScale) {
+  const Index n = 600;
+  const Matrix X = normals(1, n, 11), Y = 3.0 * normals(1, n, 12).array() + 2.5;
+  const double truth = sorted_matching_w2_squared(std::vector<double>(X.data(), X.data() + n),
+                                                  std::vector<double>(Y.data(), Y.data() + n));
+  const Estimate e = empirical_w2(X, Y);
+  EXPECT_NEAR(e.value * e.value, truth, 1e-10 * truth);
+}
+
 // Unequal sizes n = 7, m = 5: the uniform measure on 7 points is the uniform measure on the
 // same points each repeated 5 times (and Y's repeated 7 times), so the truth is the sorted
 // matching of two 35-point sets.
