@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "difflab/core/allocator_tuning.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
 
@@ -24,6 +25,7 @@ void apply_common_options(const CommonOptions& options) { set_threads(options.th
 }  // namespace difflab::cli
 
 int main(int argc, char** argv) {
+  difflab::tune_allocator_for_large_temporaries();
   CLI::App app{"difflab: diffusion models and their error analysis"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "difflab 0.1.0");

@@ -45,17 +45,19 @@ DiagonalGaussianLaw diagonal_gaussian_law(const Sampler& sampler, const ScoreMod
   // The noise enters with state-independent coordinate-wise scales (checked by the probe); the
   // drift must moreover be coordinate-wise affine, checked on a random point.
   const law_detail::ProbeChecks checks{law_options.tolerance, false, kLawName};
+  law_detail::ProbeRandomness randomness(rng, d);
+  // One random point for the affinity check of every step (drawn once: O(d), not O(d N)).
+  Matrix r(d, 1);
+  rng.fill_normal(r, RngUse::kMonteCarlo, 2, 0);
 
   DiagonalGaussianLaw law = initial;
   for (std::size_t k = 0; k < grid.steps(); ++k) {
     // Probe points [0 | 1 | random r]: F(0) = b, F(1) = a + b, F(r) = a r + b.
     Matrix points = Matrix::Zero(d, 3);
     points.col(1).setOnes();
-    Matrix r(d, 1);
-    rng.fill_normal(r, RngUse::kMonteCarlo, 2, k);
     points.col(2) = r;
     const law_detail::OneStepProbe probe =
-        law_detail::probe_one_step(sampler, score, grid, k, options, points, rng, checks);
+        law_detail::probe_one_step(sampler, score, grid, k, options, points, randomness, checks);
     const Vector b = probe.image.col(0);
     const Vector a = probe.image.col(1) - b;
     require_close(probe.image.col(2), a.cwiseProduct(r.col(0)) + b, law_options.tolerance, sampler,

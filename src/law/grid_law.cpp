@@ -178,6 +178,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
           "; grid laws need a one-dimensional target or a product target");
   const law_detail::ProbeChecks checks{law_options.tolerance, true, kLawName};
   const CounterRng rng(law_options.check_seed);
+  law_detail::ProbeRandomness randomness(rng, d);
   const bool deterministic = !sampler.stochastic();
 
   // Kernel widths of the stochastic steps decide the node spacing.
@@ -187,8 +188,8 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     law_detail::check_one_step_composition(sampler, score, grid, options,
                                            law_options.composition_checks, rng, checks);
     for (std::size_t k = 0; k < grid.steps(); ++k) {
-      const law_detail::OneStepProbe probe =
-          law_detail::probe_one_step(sampler, score, grid, k, options, Matrix(d, 0), rng, checks);
+      const law_detail::OneStepProbe probe = law_detail::probe_one_step(
+          sampler, score, grid, k, options, Matrix(d, 0), randomness, checks);
       variance.push_back(probe.noise_variance());
       for (Index i = 0; i < d; ++i)
         if (variance.back()(i) > 0)
@@ -243,22 +244,30 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     run_options.on_step = nullptr;
     sampler.sample(score, grid, X, run_options, NoNoise());
     out.nfe = static_cast<double>(score.evaluations()) / static_cast<double>(nodes);
-    if (d > 1) {
-      // [r | r with a random subset of coordinates changed | r with the complement changed]:
-      // a coordinate-wise map leaves the unchanged coordinates' images alone.
-      Matrix random(d, 3);
-      rng.fill_normal(random, RngUse::kMonteCarlo, 7, 0);
-      const Vector mask = (random.col(2).array() > 0).cast<double>().matrix();
-      const Vector keep = Vector::Ones(d) - mask;
-      Matrix probe(d, 3);
-      probe.col(0) = random.col(0);
-      probe.col(1) = keep.cwiseProduct(random.col(0)) + mask.cwiseProduct(random.col(1));
-      probe.col(2) = mask.cwiseProduct(random.col(0)) + keep.cwiseProduct(random.col(1));
+    // A coordinate-wise flow map leaves the other coordinates' images alone when some change
+    // (one_step_probe's bit masks: every pair of coordinates is separated by one of them).
+    const std::vector<Vector> masks = law_detail::coordinate_masks(d);
+    if (!masks.empty()) {
+      const Vector& r = randomness.points().col(1);
+      const Vector& other = randomness.points().col(3);
+      const Index M = static_cast<Index>(masks.size());
+      Matrix probe(d, 1 + 2 * M);
+      probe.col(0) = r;
+      for (Index b = 0; b < M; ++b) {
+        const Vector& mask = masks[static_cast<std::size_t>(b)];
+        probe.col(1 + 2 * b) = r + mask.cwiseProduct(other - r);
+        probe.col(2 + 2 * b) = other + mask.cwiseProduct(r - other);
+      }
       sampler.sample(score, grid, probe, run_options, NoNoise());
       const double scale = std::max(1.0, probe.cwiseAbs().maxCoeff());
-      const double coupling =
-          std::max(keep.cwiseProduct(probe.col(1) - probe.col(0)).cwiseAbs().maxCoeff(),
-                   mask.cwiseProduct(probe.col(2) - probe.col(0)).cwiseAbs().maxCoeff());
+      double coupling = 0;
+      for (Index b = 0; b < M; ++b) {
+        const Vector& mask = masks[static_cast<std::size_t>(b)];
+        const Vector keep = Vector::Ones(d) - mask;
+        coupling = std::max(
+            {coupling, keep.cwiseProduct(probe.col(1 + 2 * b) - probe.col(0)).cwiseAbs().maxCoeff(),
+             mask.cwiseProduct(probe.col(2 + 2 * b) - probe.col(0)).cwiseAbs().maxCoeff()});
+      }
       require(coupling <= law_options.tolerance * scale, kLawName, ": sampler '", sampler.name(),
               "' with score '", score.name(),
               "' does not act coordinate by coordinate (a score that couples coordinates?), so "
@@ -274,7 +283,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     out.method = "chapman-kolmogorov";
     for (std::size_t k = 0; k < grid.steps(); ++k) {
       const law_detail::OneStepProbe probe = law_detail::probe_one_step(
-          sampler, score, grid, k, options, node_matrix(law), rng, checks);
+          sampler, score, grid, k, options, node_matrix(law), randomness, checks);
       parallel_blocks(d, 1, [&](Index begin, Index count) {
         for (Index i = begin; i < begin + count; ++i) {
           GridDensity& g = law[static_cast<std::size_t>(i)];

@@ -41,14 +41,14 @@ class SlotRecorder final : public NoiseSource {
 struct ProbeLayout {
   Index unit_first = 0;  // particles unit_first + s: ones in slot s
   Index check = 0;       // the particle with random check noise
-  std::uint64_t k = 0;   // the step probed (for the check noise's step index)
 };
 
 class ProbeNoise final : public NoiseSource {
  public:
-  ProbeNoise(const std::vector<NoiseSlot>& slots, const ProbeLayout& layout, const CounterRng& rng,
-             const std::string& law_name)
-      : slots_(slots), layout_(layout), rng_(rng), law_name_(law_name) {}
+  // check_noise[s]: the check particle's noise in slot s.
+  ProbeNoise(const std::vector<NoiseSlot>& slots, const ProbeLayout& layout,
+             const std::vector<const Vector*>& check_noise, const std::string& law_name)
+      : slots_(slots), layout_(layout), check_noise_(check_noise), law_name_(law_name) {}
   void normal(MatrixRef Z, std::uint64_t first, std::uint64_t step, RngUse use) const override {
     const NoiseSlot slot{step, static_cast<std::uint64_t>(use)};
     const auto it = std::find(slots_.begin(), slots_.end(), slot);
@@ -59,7 +59,7 @@ class ProbeNoise final : public NoiseSource {
     for (Index j = 0; j < Z.cols(); ++j) {
       const auto p = static_cast<Index>(first) + j;
       if (p == layout_.check) {
-        check_noise(rng_, 0, layout_.k + step, slot.second, Z.col(j));
+        Z.col(j) = *check_noise_[static_cast<std::size_t>(s)];
       } else {
         Z.col(j).setConstant(p == layout_.unit_first + s ? 1.0 : 0.0);
       }
@@ -70,7 +70,7 @@ class ProbeNoise final : public NoiseSource {
  private:
   const std::vector<NoiseSlot>& slots_;
   ProbeLayout layout_;
-  const CounterRng& rng_;
+  const std::vector<const Vector*>& check_noise_;
   const std::string& law_name_;
 };
 
@@ -111,6 +111,30 @@ std::vector<NoiseSlot> record_noise_slots(const Sampler& sampler, const ScoreMod
   return recorder.slots();
 }
 
+std::vector<Vector> coordinate_masks(Index d) {
+  std::vector<Vector> masks;
+  for (Index bit = 0; (Index{1} << bit) < d; ++bit) {
+    Vector mask(d);
+    for (Index i = 0; i < d; ++i) mask(i) = ((i >> bit) & 1) ? 1.0 : 0.0;
+    masks.push_back(std::move(mask));
+  }
+  return masks;
+}
+
+ProbeRandomness::ProbeRandomness(const CounterRng& rng, Index d) : rng_(rng), points_(d, 4) {
+  rng.fill_normal(points_, RngUse::kMonteCarlo, 0, 0);
+}
+
+const Vector& ProbeRandomness::noise(const NoiseSlot& slot) {
+  auto it = noise_.find(slot);
+  if (it == noise_.end()) {
+    Vector z(points_.rows());
+    check_noise(rng_, 0, slot.first, slot.second, z);
+    it = noise_.emplace(slot, std::move(z)).first;
+  }
+  return it->second;
+}
+
 Vector OneStepProbe::noise_variance() const {
   Vector v = Vector::Zero(image.rows());
   for (const Vector& c : coefficient) v += c.cwiseAbs2();
@@ -127,7 +151,7 @@ SamplerOptions one_step_options(const SamplerOptions& options, const TimeGrid& g
 
 OneStepProbe probe_one_step(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid,
                             std::size_t k, const SamplerOptions& options_in, ConstMatrixRef points,
-                            const CounterRng& rng, const ProbeChecks& checks) {
+                            ProbeRandomness& randomness, const ProbeChecks& checks) {
   const Index d = score.dim();
   require(points.rows() == d, checks.law_name, ": probe points of dimension ", points.rows(),
           " for a score of dimension ", d);
@@ -138,79 +162,104 @@ OneStepProbe probe_one_step(const Sampler& sampler, const ScoreModel& score, con
   const Index S = static_cast<Index>(probe.slots.size());
   const Index m = points.cols();
 
+  // Coordinate-wise check: for each bit b of the coordinate index, the set of coordinates with
+  // that bit set. Any two coordinates differ in some bit, so changing one set and watching the
+  // other (both ways round) exposes any pairwise coupling.
+  const std::vector<Vector> masks =
+      checks.coordinatewise ? coordinate_masks(d) : std::vector<Vector>{};
+  const Index M = static_cast<Index>(masks.size());
   // Columns: [points | r0 | r0 + ones in slot s (S of them) | r (check noise) | r (no noise) |
-  //           r with a random subset changed | r with the complement changed].
-  Matrix random(d, 4);
-  rng.fill_normal(random, RngUse::kMonteCarlo, 0, k);
-  const Vector r0 = random.col(0), r = random.col(1);
-  Vector mask(d);  // 1 on a random subset of the coordinates
-  for (Index i = 0; i < d; ++i) mask(i) = random(i, 2) > 0 ? 1.0 : 0.0;
-  const Vector other = random.col(3);
-  Matrix X(d, m + S + 5);
+  //           per mask: r with the mask's coordinates changed, r with the others changed].
+  const Matrix& random = randomness.points();
+  const Vector r0 = random.col(0), r = random.col(1), other = random.col(3);
+  Matrix X(d, m + S + 3 + 2 * M);
   X.leftCols(m) = points;
   X.col(m) = r0;
   for (Index s = 0; s < S; ++s) X.col(m + 1 + s) = r0;
   const Index check = m + 1 + S;
   X.col(check) = r;
   X.col(check + 1) = r;
-  X.col(check + 2) = r + mask.cwiseProduct(other - r);
-  X.col(check + 3) = other + mask.cwiseProduct(r - other);
-  const ProbeLayout layout{m + 1, check, k};
+  for (Index b = 0; b < M; ++b) {
+    const Vector& mask = masks[static_cast<std::size_t>(b)];
+    X.col(check + 2 + 2 * b) = r + mask.cwiseProduct(other - r);
+    X.col(check + 3 + 2 * b) = other + mask.cwiseProduct(r - other);
+  }
+  const ProbeLayout layout{m + 1, check};
+  std::vector<const Vector*> check_noise_of_slot;
+  for (const NoiseSlot& slot : probe.slots) check_noise_of_slot.push_back(&randomness.noise(slot));
   sampler.sample(score, step_grid, X, options,
-                 ProbeNoise(probe.slots, layout, rng, checks.law_name));
+                 ProbeNoise(probe.slots, layout, check_noise_of_slot, checks.law_name));
 
   probe.image = X.leftCols(m);
   for (Index s = 0; s < S; ++s) probe.coefficient.push_back(X.col(m + 1 + s) - X.col(m));
   Vector predicted = X.col(check + 1);
-  Vector xi(d);
-  for (Index s = 0; s < S; ++s) {
-    check_noise(rng, 0, k + probe.slots[static_cast<std::size_t>(s)].first,
-                probe.slots[static_cast<std::size_t>(s)].second, xi);
-    predicted += probe.coefficient[static_cast<std::size_t>(s)].cwiseProduct(xi);
-  }
+  for (Index s = 0; s < S; ++s)
+    predicted += probe.coefficient[static_cast<std::size_t>(s)].cwiseProduct(
+        *check_noise_of_slot[static_cast<std::size_t>(s)]);
   require_close(X.col(check), predicted, checks, sampler, score,
                 "does not add its noise with state-independent coordinate-wise scales at step " +
                     std::to_string(k) + ", so its steps have no fixed Gaussian kernel");
-  if (checks.coordinatewise && d > 1) {
-    // F_k acts coordinate-wise iff changing some coordinates leaves the others' images alone.
+  // F_k acts coordinate-wise iff changing some coordinates leaves the others' images alone.
+  const Vector base = X.col(check + 1);
+  for (Index b = 0; b < M; ++b) {
+    const Vector& mask = masks[static_cast<std::size_t>(b)];
     const Vector keep = Vector::Ones(d) - mask;
-    const Vector base = X.col(check + 1);
-    require_close(keep.cwiseProduct(X.col(check + 2)), keep.cwiseProduct(base), checks, sampler,
-                  score,
-                  "does not act coordinate by coordinate at step " + std::to_string(k) +
-                      " (a score that couples coordinates?), so the per-coordinate law does not "
-                      "apply");
-    // Column check + 3 shares the masked coordinates with r.
-    require_close(mask.cwiseProduct(X.col(check + 3)), mask.cwiseProduct(base), checks, sampler,
-                  score,
-                  "does not act coordinate by coordinate at step " + std::to_string(k) +
-                      " (a score that couples coordinates?), so the per-coordinate law does not "
-                      "apply");
+    const std::string what = "does not act coordinate by coordinate at step " + std::to_string(k) +
+                             " (a score that couples coordinates?), so the per-coordinate law "
+                             "does not apply";
+    require_close(keep.cwiseProduct(X.col(check + 2 + 2 * b)), keep.cwiseProduct(base), checks,
+                  sampler, score, what);
+    require_close(mask.cwiseProduct(X.col(check + 3 + 2 * b)), mask.cwiseProduct(base), checks,
+                  sampler, score, what);
   }
   return probe;
 }
 
-void check_one_step_composition(const Sampler& sampler, const ScoreModel& score,
-                                const TimeGrid& grid, const SamplerOptions& options_in,
-                                int checks_count, const CounterRng& rng,
-                                const ProbeChecks& checks) {
+namespace {
+
+// The composition check on the sub-grid t_first..t_last of `grid` (steps first..last-1).
+void check_composition_range(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid,
+                             const SamplerOptions& options_in, int checks_count,
+                             const CounterRng& rng, const ProbeChecks& checks, std::size_t first,
+                             std::size_t last) {
   const Index d = score.dim();
+  const std::vector<double> times(grid.times().begin() + static_cast<std::ptrdiff_t>(first),
+                                  grid.times().begin() + static_cast<std::ptrdiff_t>(last) + 1);
+  const TimeGrid sub(times, grid.name());
+  // The final step's denoising belongs to the last step of the whole grid only.
   SamplerOptions options = options_in;
   options.on_step = nullptr;
+  options.denoise_last_step = options_in.denoise_last_step && last == grid.steps();
   Matrix X0(d, checks_count);
-  rng.fill_normal(X0, RngUse::kMonteCarlo, 1, 0);
+  rng.fill_normal(X0, RngUse::kMonteCarlo, 1, first);
   Matrix full = X0;
-  sampler.sample(score, grid, full, options, CheckRunNoise(rng, 1));
+  sampler.sample(score, sub, full, options, CheckRunNoise(rng, 1));
   Matrix chained = X0;
-  for (std::size_t k = 0; k < grid.steps(); ++k) {
-    const TimeGrid step_grid({grid.t(k), grid.t(k + 1)}, grid.name());
-    sampler.sample(score, step_grid, chained, one_step_options(options_in, grid, k),
+  for (std::size_t k = 0; k < sub.steps(); ++k) {
+    const TimeGrid step_grid({sub.t(k), sub.t(k + 1)}, grid.name());
+    sampler.sample(score, step_grid, chained, one_step_options(options, sub, k),
                    CheckRunNoise(rng, 1, k));
   }
   for (Index j = 0; j < checks_count; ++j)
     require_close(full.col(j), chained.col(j), checks, sampler, score,
                   "does not compose from independent one-step maps (a multistep, adaptive or "
                   "Langevin sampler), so this law does not apply");
+}
+
+}  // namespace
+
+void check_one_step_composition(const Sampler& sampler, const ScoreModel& score,
+                                const TimeGrid& grid, const SamplerOptions& options,
+                                int checks_count, const CounterRng& rng, const ProbeChecks& checks,
+                                std::size_t max_steps) {
+  const std::size_t N = grid.steps();
+  if (max_steps == 0 || max_steps >= N) {
+    check_composition_range(sampler, score, grid, options, checks_count, rng, checks, 0, N);
+    return;
+  }
+  check_composition_range(sampler, score, grid, options, checks_count, rng, checks, 0, max_steps);
+  check_composition_range(sampler, score, grid, options, checks_count, rng, checks,
+                          N - std::min<std::size_t>(N, 2), N);
 }
 
 }  // namespace difflab::law_detail

@@ -12,6 +12,7 @@
 //   - optionally, F_k acts coordinate by coordinate;
 //   - full runs on the whole grid equal the composition of one-step runs with the same noise
 //     (which fails for multistep, adaptive or Langevin samplers).
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,30 @@ struct OneStepProbe {
   Vector noise_variance() const;
 };
 
+// The random ingredients of the probes, drawn once per law and shared by all its steps: a check
+// on a random point is as strong at every step, and drawing afresh per step would cost O(d)
+// normals per step (most of the time at d = 10^6). Points: d x 4 normals (stream (kMonteCarlo,
+// particle 0, step 0)); check noise per (step within the one-step run, use): the normals of check
+// particle 0 at that step (check_noise).
+class ProbeRandomness {
+ public:
+  ProbeRandomness(const CounterRng& rng, Index d);
+  const CounterRng& rng() const { return rng_; }
+  const Matrix& points() const { return points_; }
+  // Not thread-safe: call before handing the result to concurrent code.
+  const Vector& noise(const NoiseSlot& slot);
+
+ private:
+  const CounterRng& rng_;
+  Matrix points_;
+  std::map<NoiseSlot, Vector> noise_;
+};
+
+// Coordinate-wise checks: mask b is 1 on the coordinates whose index has bit b set. Any two
+// coordinates differ in some bit, so changing one mask's coordinates and watching the others'
+// images (and the other way round) exposes any pairwise coupling.
+std::vector<Vector> coordinate_masks(Index d);
+
 struct ProbeChecks {
   double tolerance = 1e-8;      // relative tolerance of the structural checks
   bool coordinatewise = false;  // also check that F_k acts coordinate by coordinate
@@ -67,14 +92,18 @@ struct ProbeChecks {
 // and checks the structure described above on random particles drawn from `rng`.
 OneStepProbe probe_one_step(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid,
                             std::size_t k, const SamplerOptions& options, ConstMatrixRef points,
-                            const CounterRng& rng, const ProbeChecks& checks);
+                            ProbeRandomness& randomness, const ProbeChecks& checks);
 
-// Runs `checks_count` random particles through the whole grid with check noise and through the
-// chain of one-step runs with the same noise; throws unless they agree (a sampler whose steps
-// depend on earlier steps, adapt their size, or do not walk the grid).
+// Runs `checks_count` random particles through the grid with check noise and through the chain
+// of one-step runs with the same noise; throws unless they agree (a sampler whose steps depend
+// on earlier steps, adapt their size, or do not walk the grid). max_steps > 0 checks only the
+// grid's first max_steps steps and, separately, its last two: the samplers this catches
+// (multistep, adaptive, Langevin) differ from the second step on, and a full run costs O(d N)
+// normals.
 void check_one_step_composition(const Sampler& sampler, const ScoreModel& score,
                                 const TimeGrid& grid, const SamplerOptions& options,
-                                int checks_count, const CounterRng& rng, const ProbeChecks& checks);
+                                int checks_count, const CounterRng& rng, const ProbeChecks& checks,
+                                std::size_t max_steps = 0);
 
 // The options of step k of a run on the one-step grid: no callback, and the final step's
 // denoising only on the last step.
