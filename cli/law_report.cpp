@@ -11,6 +11,7 @@
 #include "difflab/law/diagonal_gaussian_law.hpp"
 #include "difflab/law/grid_distances.hpp"
 #include "difflab/law/grid_law.hpp"
+#include "difflab/law/grid_law_2d.hpp"
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/target/gaussian_target.hpp"
 #include "difflab/target/product_target.hpp"
@@ -140,8 +141,10 @@ nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json&
 
 // Product targets and one-dimensional targets: the density of each coordinate propagated on a
 // grid (law/grid_law.hpp), run twice (n and n/2 nodes) for the convergence estimate.
-nlohmann::json grid_law_report(const RunSetup& run, const RunOptions& options) {
+nlohmann::json grid_law_report(const RunSetup& run, const RunOptions& options,
+                               const LawReportOptions& report_options) {
   GridLawOptions o;
+  if (report_options.grid_nodes > 0) o.nodes = report_options.grid_nodes;
   o.start_from_q_T = options.start == "exact";
   const GridLaw coarse =
       grid_output_law(*run.sampler, *run.score, *run.grid, options.sampler_options, *run.target, o);
@@ -181,6 +184,42 @@ nlohmann::json grid_law_report(const RunSetup& run, const RunOptions& options) {
   return j;
 }
 
+nlohmann::json distances_2d_json(const GridDistances2D& g) {
+  return {{"kl_target_output", g.kl_target_output},
+          {"kl_output_target", g.kl_output_target},
+          {"tv", g.tv},
+          {"tv_method", "grid quadrature (exact up to the grid error)"},
+          {"hellinger", std::sqrt(std::max(0.0, 1 - g.bhattacharyya))},
+          {"target_mass_missed", g.target_mass_missed}};
+}
+
+// Two-dimensional targets of any kind (law/grid_law_2d.hpp), at n and about n/2 nodes per axis
+// for the convergence estimate.
+nlohmann::json grid_law_2d_report(const RunSetup& run, const RunOptions& options,
+                                  const LawReportOptions& report_options) {
+  GridLaw2DOptions o;
+  if (report_options.grid_nodes > 0) o.nodes = report_options.grid_nodes;
+  o.start_from_q_T = options.start == "exact";
+  const GridLaw2D law = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
+                                           options.sampler_options, *run.target, o);
+  GridLaw2DOptions half = o;
+  half.nodes = (o.nodes + 1) / 2;
+  const GridLaw2D coarse = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
+                                              options.sampler_options, *run.target, half);
+  nlohmann::json j{{"method", "2-D grid law (" + law.method + ")"},
+                   {"nodes", law.nodes},
+                   {"nfe", law.nfe},
+                   {"mass_lost", law.mass_lost},
+                   {"mean", json_util::to_json(law.mean)},
+                   {"cov", json_util::to_json(law.cov)},
+                   {"w2_method", "not computed in 2-D (use difflab eval --metrics w2 on samples)"}};
+  j.update(distances_2d_json(law.to_target));
+  j["to_q_delta"] = distances_2d_json(law.to_q_delta);
+  j["grid_error"] = grid_error_json(j, distances_2d_json(coarse.to_target));
+  j["grid_error_method"] = "|value(n nodes per axis) - value(n/2 nodes per axis)|";
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
@@ -190,14 +229,17 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
   const auto* gaussian = dynamic_cast<const GaussianTarget*>(run.target.get());
   if (gaussian == nullptr &&
       (run.target->dim() == 1 || dynamic_cast<const ProductTarget*>(run.target.get()) != nullptr))
-    return grid_law_report(run, options);
-  require(gaussian != nullptr,
-          "difflab law: exact output laws are available for Gaussian targets (with the exact, "
-          "perturbed or gaussian-mean score and the samplers ei, em, ddpm, dpmpp-2m-sde, ode-ei, "
-          "ddim, heun, dpmpp-2m, ula, annealed-langevin), and on a grid for one-dimensional and "
-          "product targets (with a coordinate-wise score and the samplers ei, em, ddpm, ode-ei, "
-          "ddim, heun, dpmpp-2m, rk45); target type '",
-          run.target->type(), "' of dimension ", run.target->dim(), " has none yet");
+    return grid_law_report(run, options, report_options);
+  if (gaussian == nullptr && run.target->dim() == 2)
+    return grid_law_2d_report(run, options, report_options);
+  require(
+      gaussian != nullptr,
+      "difflab law: exact output laws are available for Gaussian targets (with the exact, "
+      "perturbed or gaussian-mean score and the samplers ei, em, ddpm, dpmpp-2m-sde, ode-ei, "
+      "ddim, heun, dpmpp-2m, ula, annealed-langevin), and on a grid for one-dimensional and "
+      "product targets (with a coordinate-wise score) and two-dimensional targets (the samplers "
+      "ei, em, ddpm, and any deterministic one); target type '",
+      run.target->type(), "' of dimension ", run.target->dim(), " has none yet");
   const Index d = gaussian->dim();
   if (gaussian->is_diagonal() && d >= kDiagonalLawMinDim && one_step_sampler(run.sampler->name()))
     return diagonal_law_report(*gaussian, run, options, report_options);

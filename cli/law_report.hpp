@@ -12,6 +12,9 @@ namespace difflab::cli {
 struct LawReportOptions {
   Index tv_samples = 200000;  // Monte Carlo samples for TV when no closed form applies
   std::uint64_t seed = 0;     // seed of those draws
+  // Grid laws (1-D, product and 2-D targets): nodes per axis; 0 = the law's default (2001 in
+  // 1-D, raised as the kernels need; 161 per axis in 2-D).
+  Index grid_nodes = 0;
 };
 
 // Distances from the output law p to the Gaussian reference N(qm, qc), KL directions named:

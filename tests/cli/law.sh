@@ -61,8 +61,23 @@ PY
 fi
 
 echo '{"type":"gaussian","mean":[0,0],"var":1}' >"$dir/g.json"
-echo '{"type":"gmm","weights":[0.5,0.5],"means":[[0,0],[1,1]],"vars":[1,1]}' >"$dir/m2.json"
-expect_error "target type 'gmm' of dimension 2 has none yet" law --target "$dir/m2.json"
+# A 2-D mixture: the tensor-grid law, with its node-halving error estimate.
+echo '{"type":"gmm","weights":[0.3,0.7],"means":[[-1.5,1],[1,-0.5]],"covs":[[[0.3,0.1],[0.1,0.2]],[[0.4,-0.15],[-0.15,0.3]]]}' \
+  >"$dir/m2.json"
+"$bin" law --target "$dir/m2.json" --sampler ei --grid uniform --steps 20 --delta 0.05 --grid-nodes 81 \
+  --out "$dir/m2.law.json" >/dev/null 2>"$dir/err" || fail "2-D grid law failed: $(cat "$dir/err")"
+if [[ -f "$dir/m2.law.json" ]]; then
+  "$py" - "$dir/m2.law.json" <<'PY' || fail "2-D grid law report is incomplete"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["method"] == "2-D grid law (chapman-kolmogorov)", j["method"]
+assert j["nodes"] == 81 and len(j["cov"]) == 2
+for k in ("kl_target_output", "kl_output_target", "tv", "hellinger"):
+    assert j[k] > 0 and j["grid_error"][k] < 0.05 * j[k], (k, j[k], j["grid_error"])
+PY
+fi
+echo '{"type":"gmm","weights":[0.5,0.5],"means":[[0,0,0],[1,1,1]],"vars":[1,1]}' >"$dir/m3.json"
+expect_error "target type 'gmm' of dimension 3 has none yet" law --target "$dir/m3.json"
 expect_error "law does not apply" law --target "$dir/p.json" --sampler pc
 expect_error "not affine" law --target "$dir/g.json" --sampler pc
 expect_error "uniforms" law --target "$dir/g.json" --sampler mala

@@ -1,0 +1,316 @@
+#include "difflab/law/grid_law_2d.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "difflab/core/error.hpp"
+#include "one_step_probe.hpp"
+
+namespace difflab {
+
+namespace {
+
+const std::string kLawName = "exact 2-D grid law";
+
+class NoNoise final : public NoiseSource {
+ public:
+  void normal(MatrixRef, std::uint64_t, std::uint64_t, RngUse) const override {
+    fail(kLawName, ": a deterministic sampler drew noise");
+  }
+  double uniform(std::uint64_t, std::uint64_t, RngUse) const override {
+    fail(kLawName, ": a deterministic sampler drew a uniform");
+  }
+};
+
+// A tensor grid: axis a has nodes lo[a] + h[a] i, i = 0..n-1. Node (i, j) is column i + n j of
+// a 2 x n^2 point matrix.
+struct TensorGrid {
+  double lo[2] = {0, 0}, h[2] = {1, 1};
+  Index n = 0;
+  Matrix points() const {
+    Matrix X(2, n * n);
+    for (Index j = 0; j < n; ++j)
+      for (Index i = 0; i < n; ++i) {
+        X(0, i + n * j) = lo[0] + h[0] * static_cast<double>(i);
+        X(1, i + n * j) = lo[1] + h[1] * static_cast<double>(j);
+      }
+    return X;
+  }
+  double cell() const { return h[0] * h[1]; }
+};
+
+// Extent of the target (where its density exceeds 1e-18 of its peak, from a 201 x 201 scan
+// around its samples) joined with [-8, 8]^2 (N(0, I) and q_T), plus 15% on each side.
+TensorGrid make_grid(const Target& target, Index n, std::uint64_t seed) {
+  const Matrix draws = target.sample(4000, CounterRng(seed));
+  double scan_lo[2], scan_hi[2];
+  for (int a = 0; a < 2; ++a) {
+    const Vector row = draws.row(a).transpose();
+    const double mean = row.mean();
+    const double sd = std::sqrt(std::max((row.array() - mean).square().mean(), 1e-12));
+    scan_lo[a] = row.minCoeff() - 6 * sd;
+    scan_hi[a] = row.maxCoeff() + 6 * sd;
+  }
+  TensorGrid scan;
+  scan.n = 201;
+  for (int a = 0; a < 2; ++a) {
+    scan.lo[a] = scan_lo[a];
+    scan.h[a] = (scan_hi[a] - scan_lo[a]) / 200;
+  }
+  const Matrix P = scan.points();
+  Vector logq(P.cols());
+  target.noised_log_density(1.0, 0.0, P, logq);
+  const double peak = logq.maxCoeff();
+  require(std::isfinite(peak), kLawName, ": the target's density is not finite");
+  double lo[2] = {-8, -8}, hi[2] = {8, 8};
+  for (Index c = 0; c < P.cols(); ++c)
+    if (logq(c) >= peak - 41.45)
+      for (int a = 0; a < 2; ++a) {
+        lo[a] = std::min(lo[a], P(a, c));
+        hi[a] = std::max(hi[a], P(a, c));
+      }
+  TensorGrid g;
+  g.n = n;
+  for (int a = 0; a < 2; ++a) {
+    const double margin = 0.15 * (hi[a] - lo[a]);
+    g.lo[a] = lo[a] - margin;
+    g.h[a] = (hi[a] - lo[a] + 2 * margin) / static_cast<double>(n - 1);
+  }
+  return g;
+}
+
+Vector start_density(const Target& target, const ForwardProcess& process, double T, bool q_T,
+                     const Matrix& X) {
+  Vector out(X.cols());
+  if (q_T) {
+    target.noised_log_density(process.alpha(T), process.sigma2(T), X, out);
+    return out.array().exp();
+  }
+  return ((-0.5 * X.colwise().squaredNorm().array()).exp() / (2 * std::numbers::pi)).transpose();
+}
+
+// Discrete Gaussian kernel of variance V (in the axis' units) on spacing h, cut at 8.5 sd and
+// normalised to unit sum.
+Vector gaussian_kernel(double V, double h) {
+  const auto half = static_cast<Index>(std::ceil(8.5 * std::sqrt(V) / h));
+  Vector k(2 * half + 1);
+  for (Index i = -half; i <= half; ++i)
+    k(i + half) = std::exp(-0.5 * (static_cast<double>(i) * h) * (static_cast<double>(i) * h) / V);
+  return k / k.sum();
+}
+
+// Convolves the masses M (n x n, M(i, j) at node (i, j)) along axis `axis` with kernel k; mass
+// pushed beyond the grid is dropped (and shows up as mass lost).
+Matrix convolve_axis(const Matrix& M, const Vector& k, int axis) {
+  const Index n = M.rows(), half = (k.size() - 1) / 2;
+  Matrix out = Matrix::Zero(n, n);
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < n; ++i) {
+      const double m = axis == 0 ? M(i, j) : M(j, i);
+      if (m == 0) continue;
+      const Index first = std::max<Index>(0, i - half), last = std::min(n - 1, i + half);
+      for (Index t = first; t <= last; ++t) {
+        const double w = m * k(t - i + half);
+        if (axis == 0) {
+          out(t, j) += w;
+        } else {
+          out(j, t) += w;
+        }
+      }
+    }
+  return out;
+}
+
+// Distances from node masses M on grid g to q (log density at the nodes), trapezoid-free (the
+// grid's edge cells carry negligible mass by construction).
+GridDistances2D distances_on_grid(const Matrix& M, const TensorGrid& g, const Vector& log_q) {
+  const double cell = g.cell();
+  GridDistances2D out;
+  double q_covered = 0;
+  for (Index c = 0; c < log_q.size(); ++c) {
+    const double p = M(c % g.n, c / g.n) / cell;
+    const double q = std::exp(log_q(c));
+    q_covered += q * cell;
+    out.tv += 0.5 * std::abs(p - q) * cell;
+    out.bhattacharyya += std::sqrt(p * q) * cell;
+    if (p > 0) {
+      out.kl_output_target += p * (std::log(p) - log_q(c)) * cell;
+      if (q > 0) out.kl_target_output += q * (log_q(c) - std::log(p)) * cell;
+    } else if (q > 0) {
+      out.target_mass_missed += q * cell;  // p underflows: KL(q || p) would be infinite there
+    }
+  }
+  out.bhattacharyya -= 1;  // started at 1
+  out.target_mass_missed += std::max(0.0, 1 - q_covered);
+  if (out.target_mass_missed > 1e-12)
+    out.kl_target_output = std::numeric_limits<double>::infinity();
+  return out;
+}
+
+void moments(const Matrix& X, const Vector& weights, GridLaw2D& law) {
+  const double mass = weights.sum();
+  law.mean = X * weights / mass;
+  const Matrix centred = X.colwise() - law.mean;
+  law.cov = centred * weights.asDiagonal() * centred.transpose() / mass;
+}
+
+// d/dx along axis `axis` of the images Phi (2 x n^2) at every node: fourth-order central
+// differences, second order at the two nodes next to each edge, one-sided at the edges.
+Matrix axis_derivative(const Matrix& Phi, Index n, int axis, double h) {
+  Matrix D(2, n * n);
+  const auto at = [&](Index i, Index j) { return axis == 0 ? i + n * j : j + n * i; };
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < n; ++i) {
+      Vector d;
+      if (i >= 2 && i + 2 < n) {
+        d = (-Phi.col(at(i + 2, j)) + 8 * Phi.col(at(i + 1, j)) - 8 * Phi.col(at(i - 1, j)) +
+             Phi.col(at(i - 2, j))) /
+            (12 * h);
+      } else if (i >= 1 && i + 1 < n) {
+        d = (Phi.col(at(i + 1, j)) - Phi.col(at(i - 1, j))) / (2 * h);
+      } else if (i == 0) {
+        d = (Phi.col(at(1, j)) - Phi.col(at(0, j))) / h;
+      } else {
+        d = (Phi.col(at(i, j)) - Phi.col(at(i - 1, j))) / h;
+      }
+      D.col(at(i, j)) = d;
+    }
+  return D;
+}
+
+}  // namespace
+
+void GridLaw2DOptions::validate() const {
+  require(nodes >= 16 && nodes <= 4001, kLawName, ": nodes must be in [16, 4001], got ", nodes);
+  require(std::isfinite(tolerance) && tolerance > 0, kLawName, ": tolerance must be > 0");
+  require(composition_checks >= 1, kLawName, ": at least one composition check is needed");
+}
+
+GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid,
+                             const SamplerOptions& options, const Target& target,
+                             const GridLaw2DOptions& law_options) {
+  law_options.validate();
+  require(target.dim() == 2 && score.dim() == 2, kLawName, ": the target has dimension ",
+          target.dim(), " and the score ", score.dim(), "; this law needs both to be 2");
+  const ForwardProcess& process = score.process();
+  const TensorGrid g = make_grid(target, law_options.nodes, law_options.check_seed);
+  const Matrix X = g.points();
+  const double cell = g.cell();
+  const double delta = grid.delta();
+  Vector log_q0(X.cols()), log_qd(X.cols());
+  SamplerOptions run_options = options;
+  run_options.on_step = nullptr;
+  GridLaw2D law;
+  law.nodes = g.n;
+
+  if (!sampler.stochastic()) {
+    law.method = "flow-map";
+    const Vector p0 = start_density(target, process, grid.T(), law_options.start_from_q_T, X);
+    Matrix Phi = X;
+    score.reset_evaluations();
+    sampler.sample(score, grid, Phi, run_options, NoNoise());
+    law.nfe = static_cast<double>(score.evaluations()) / static_cast<double>(X.cols());
+    const Matrix D0 = axis_derivative(Phi, g.n, 0, g.h[0]),
+                 D1 = axis_derivative(Phi, g.n, 1, g.h[1]);
+    Vector det(X.cols());
+    for (Index c = 0; c < X.cols(); ++c) det(c) = D0(0, c) * D1(1, c) - D1(0, c) * D0(1, c);
+    const Vector weights = p0 * cell;
+    // Folds (det <= 0) are tolerated only where the start law has negligible mass (large steps
+    // can fold the far tails); those nodes are left out of every integral.
+    double folded = 0;
+    Index worst = -1;
+    for (Index c = 0; c < X.cols(); ++c)
+      if (!(det(c) > 0)) {
+        folded += weights(c);
+        if (worst < 0 || weights(c) > weights(worst)) worst = c;
+      }
+    require(folded <= 1e-10, kLawName, ": the flow map of sampler '", sampler.name(),
+            "' folds the plane near x = (", worst >= 0 ? X(0, worst) : 0.0, ", ",
+            worst >= 0 ? X(1, worst) : 0.0, ") where the start law has mass ", folded,
+            " (steps too large?)");
+    Vector kept = weights;
+    for (Index c = 0; c < X.cols(); ++c)
+      if (!(det(c) > 0)) kept(c) = 0;
+    law.mass_lost = 1 - kept.sum();
+    moments(Phi, kept, law);
+    // Distances in source coordinates: y = Phi(x), dy = det dx, p_out(y) = p0(x) / det.
+    const auto distances = [&](double alpha, double sigma2) {
+      Vector log_q(X.cols());
+      target.noised_log_density(alpha, sigma2, Phi, log_q);
+      GridDistances2D d;
+      double q_mass = 0;
+      for (Index c = 0; c < X.cols(); ++c) {
+        if (!(det(c) > 0) || p0(c) <= 0) continue;
+        const double log_p = std::log(p0(c)) - std::log(det(c));
+        const double q_src = std::exp(log_q(c)) * det(c);  // q(Phi(x)) det: density in x
+        q_mass += q_src * cell;
+        d.kl_output_target += p0(c) * (log_p - log_q(c)) * cell;
+        d.kl_target_output += q_src * (log_q(c) - log_p) * cell;
+        d.tv += 0.5 * std::abs(p0(c) - q_src) * cell;
+        d.bhattacharyya += std::sqrt(p0(c) * q_src) * cell;
+      }
+      d.bhattacharyya -= 1;
+      d.target_mass_missed = std::max(0.0, 1 - q_mass);
+      return d;
+    };
+    law.to_target = distances(1.0, 0.0);
+    law.to_q_delta = distances(process.alpha(delta), process.sigma2(delta));
+    return law;
+  }
+
+  law.method = "chapman-kolmogorov";
+  const CounterRng rng(law_options.check_seed);
+  // The drift F_k couples the coordinates freely; the noise must have a diagonal covariance
+  // (checked by the probe's additive-noise check).
+  const law_detail::ProbeChecks checks{law_options.tolerance, false, kLawName};
+  law_detail::ProbeRandomness randomness(rng, 2);
+  law_detail::check_one_step_composition(sampler, score, grid, options,
+                                         law_options.composition_checks, rng, checks);
+  Vector p0 = start_density(target, process, grid.T(), law_options.start_from_q_T, X);
+  Matrix M(g.n, g.n);  // node masses
+  for (Index c = 0; c < X.cols(); ++c) M(c % g.n, c / g.n) = p0(c) * cell;
+  for (std::size_t k = 0; k < grid.steps(); ++k) {
+    const law_detail::OneStepProbe probe =
+        law_detail::probe_one_step(sampler, score, grid, k, options, X, randomness, checks);
+    const Vector V = probe.noise_variance();
+    // Bilinear deposit of each node's mass at F_k(x).
+    Matrix next = Matrix::Zero(g.n, g.n);
+    for (Index c = 0; c < X.cols(); ++c) {
+      const double m = M(c % g.n, c / g.n);
+      if (m == 0) continue;
+      const double u = (probe.image(0, c) - g.lo[0]) / g.h[0];
+      const double v = (probe.image(1, c) - g.lo[1]) / g.h[1];
+      if (!(u >= 0 && v >= 0 && u < static_cast<double>(g.n - 1) &&
+            v < static_cast<double>(g.n - 1)))
+        continue;  // leaves the grid: counted in mass_lost
+      const auto i = static_cast<Index>(u), j = static_cast<Index>(v);
+      const double fu = u - static_cast<double>(i), fv = v - static_cast<double>(j);
+      next(i, j) += m * (1 - fu) * (1 - fv);
+      next(i + 1, j) += m * fu * (1 - fv);
+      next(i, j + 1) += m * (1 - fu) * fv;
+      next(i + 1, j + 1) += m * fu * fv;
+    }
+    for (int a = 0; a < 2; ++a) {
+      const double compensated = V(a) - g.h[a] * g.h[a] / 6;
+      if (compensated > 0) next = convolve_axis(next, gaussian_kernel(compensated, g.h[a]), a);
+    }
+    M = std::move(next);
+  }
+  Matrix x = Matrix::Zero(2, 1);
+  score.reset_evaluations();
+  sampler.sample(score, grid, x, options, law_detail::CheckRunNoise(rng, 0));
+  law.nfe = static_cast<double>(score.evaluations());
+  Vector weights(X.cols());
+  for (Index c = 0; c < X.cols(); ++c) weights(c) = M(c % g.n, c / g.n);
+  law.mass_lost = 1 - weights.sum();
+  moments(X, weights, law);
+  target.noised_log_density(1.0, 0.0, X, log_q0);
+  target.noised_log_density(process.alpha(delta), process.sigma2(delta), X, log_qd);
+  law.to_target = distances_on_grid(M, g, log_q0);
+  law.to_q_delta = distances_on_grid(M, g, log_qd);
+  return law;
+}
+
+}  // namespace difflab

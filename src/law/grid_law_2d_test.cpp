@@ -1,0 +1,134 @@
+// The 2-D grid law against independent truths: the exact Gaussian output law (affine
+// linear response) with closed-form distances for a correlated Gaussian target, Monte Carlo of
+// the sampler itself for a two-component mixture with full covariances, and its refusals.
+#include "difflab/law/grid_law_2d.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/expect_error.hpp"
+#include "difflab/law/affine_gaussian_law.hpp"
+#include "difflab/metrics/gaussian_distances.hpp"
+#include "difflab/process/forward_process.hpp"
+#include "difflab/schedule/grids.hpp"
+#include "difflab/score/exact_score.hpp"
+#include "difflab/target/target.hpp"
+
+namespace difflab {
+namespace {
+
+using nlohmann::json;
+
+// Gaussian target: the output law is Gaussian and known exactly. For it the flow map is affine,
+// so its finite-difference Jacobian is exact and only quadrature and rounding remain (measured:
+// ~1e-14 relative); the Chapman-Kolmogorov deposit errs by ~1e-5 relative at 121 nodes and
+// ~1e-4 at 61 (measured), so each method gets its own tolerance, and for both the node-halving
+// difference bounds the actual error.
+TEST(GridLaw2D, MatchesTheExactGaussianLaw) {
+  const auto process = make_process("ou");
+  const auto target = make_target(
+      json{{"type", "gaussian"}, {"mean", {0.8, -0.5}}, {"cov", {{0.6, 0.25}, {0.25, 0.4}}}}, "t");
+  const ExactScore score(target, process);
+  const TimeGrid grid = uniform_grid(4.0, 0.05, 20);
+  const Vector mq{{0.8, -0.5}};
+  const Matrix Sq{{0.6, 0.25}, {0.25, 0.4}};
+  for (const std::string name : {"heun", "ddim", "ei", "em"}) {
+    const auto sampler = make_sampler(name);
+    const GaussianLaw exact =
+        affine_gaussian_law(*sampler, score, grid, SamplerOptions{},
+                            GaussianLaw{Vector::Zero(2), Matrix::Identity(2, 2)});
+    const double kl_to = gaussian_kl(mq, Sq, exact.mean, exact.cov);
+    const double kl_from = gaussian_kl(exact.mean, exact.cov, mq, Sq);
+    const double bc = gaussian_bhattacharyya(exact.mean, exact.cov, mq, Sq);
+    GridLaw2DOptions fine, coarse;
+    fine.nodes = 121;
+    coarse.nodes = 61;
+    const GridLaw2D law =
+        grid_output_law_2d(*sampler, score, grid, SamplerOptions{}, *target, fine);
+    const GridLaw2D half =
+        grid_output_law_2d(*sampler, score, grid, SamplerOptions{}, *target, coarse);
+    EXPECT_EQ(law.method, sampler->stochastic() ? "chapman-kolmogorov" : "flow-map");
+    const double rel = sampler->stochastic() ? 1e-4 : 1e-9;
+    EXPECT_NEAR(law.to_target.kl_target_output, kl_to, rel * kl_to) << name;
+    EXPECT_NEAR(law.to_target.kl_output_target, kl_from, rel * kl_from) << name;
+    EXPECT_NEAR(law.to_target.bhattacharyya, bc, rel * (1 - bc)) << name;
+    EXPECT_LT((law.mean - exact.mean).cwiseAbs().maxCoeff(), 1e-6) << name;
+    EXPECT_LT((law.cov - exact.cov).cwiseAbs().maxCoeff(), sampler->stochastic() ? 2e-3 : 1e-6)
+        << name;
+    EXPECT_LE(std::abs(law.to_target.kl_target_output - kl_to),
+              std::abs(law.to_target.kl_target_output - half.to_target.kl_target_output) + 1e-7)
+        << name;
+    EXPECT_LT(std::abs(law.mass_lost), 1e-8) << name;
+    // TV lies within the always-valid bounds of the exact laws.
+    const TvBounds bounds = tv_bounds(bc, kl_from);
+    EXPECT_GE(law.to_target.tv, bounds.lower() - rel);
+    EXPECT_LE(law.to_target.tv, bounds.upper() + rel);
+  }
+}
+
+// A two-component mixture with full covariances (no closed form): the grid law's mean,
+// covariance and quadrant probabilities against 200,000 runs of the sampler, within 4.5
+// standard errors plus the grid law's own (measured) error of ~1e-4.
+TEST(GridLaw2D, MixtureAgreesWithMonteCarloOfTheSampler) {
+  const auto process = make_process("ou");
+  const auto target =
+      make_target(json{{"type", "gmm"},
+                       {"weights", {0.3, 0.7}},
+                       {"means", {{-1.5, 1.0}, {1.0, -0.5}}},
+                       {"covs", {{{0.3, 0.1}, {0.1, 0.2}}, {{0.4, -0.15}, {-0.15, 0.3}}}}},
+                  "t");
+  const ExactScore score(target, process);
+  const TimeGrid grid = uniform_grid(4.0, 0.05, 12);
+  for (const std::string name : {"ddim", "ei"}) {
+    const auto sampler = make_sampler(name);
+    GridLaw2DOptions o;
+    o.nodes = 121;
+    const GridLaw2D law = grid_output_law_2d(*sampler, score, grid, SamplerOptions{}, *target, o);
+    const Index n = 200000;
+    Matrix X(2, n);
+    CounterRng(21).fill_normal(X, RngUse::kInitial, 0, 0);
+    sampler->sample(score, grid, X, SamplerOptions{}, CounterNoise(22));
+    const Vector mean = X.rowwise().mean();
+    const Matrix centred = X.colwise() - mean;
+    const Matrix cov = centred * centred.transpose() / static_cast<double>(n);
+    for (Index a = 0; a < 2; ++a) {
+      const double se = std::sqrt(cov(a, a) / static_cast<double>(n));
+      EXPECT_NEAR(law.mean(a), mean(a), 4.5 * se + 1e-4) << name << " mean " << a;
+      // Var of the sample variance ~ 2 sigma^4 / n for near-Gaussian marginals; the mixture's
+      // fourth moment is larger, so use the empirical fourth central moment.
+      const double m4 = centred.row(a).array().pow(4).mean();
+      const double se_var = std::sqrt((m4 - cov(a, a) * cov(a, a)) / static_cast<double>(n));
+      EXPECT_NEAR(law.cov(a, a), cov(a, a), 4.5 * se_var + 2e-3) << name << " var " << a;
+    }
+  }
+}
+
+TEST(GridLaw2D, RefusesWhatItCannotCompute) {
+  const auto process = make_process("ou");
+  const auto plane =
+      make_target(json{{"type", "gaussian"}, {"mean", {0.0, 1.0}}, {"var", 1.0}}, "t");
+  const ExactScore score(plane, process);
+  const TimeGrid grid = uniform_grid(3.0, 0.05, 10);
+  GridLaw2DOptions o;
+  o.nodes = 41;
+  expect_error([&] { grid_output_law_2d(*make_sampler("pc"), score, grid, {}, *plane, o); },
+               "law does not apply");
+  expect_error([&] { grid_output_law_2d(*make_sampler("mala"), score, grid, {}, *plane, o); },
+               "uniforms");
+  const auto space =
+      make_target(json{{"type", "gaussian"}, {"mean", {0.0, 1.0, 2.0}}, {"var", 1.0}}, "t");
+  expect_error(
+      [&] {
+        grid_output_law_2d(*make_sampler("ei"), ExactScore(space, process), grid, {}, *space, o);
+      },
+      "needs both to be 2");
+  o.nodes = 8;
+  expect_error([&] { grid_output_law_2d(*make_sampler("ei"), score, grid, {}, *plane, o); },
+               "nodes must be");
+}
+
+}  // namespace
+}  // namespace difflab
