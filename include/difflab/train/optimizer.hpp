@@ -6,7 +6,10 @@
 //
 // Randomness (SGLD/TUSLA noise) comes from the counter-based generator keyed by (seed,
 // RngUse::kTraining, parameter block, step), so a resumed run draws the same noise as an
-// uninterrupted one.
+// uninterrupted one. (Implementation note: noise block b of Index 1024 entries uses particle index
+// 2^62 + b within RngUse::kTraining, stream step = the optimizer step; trainers should keep their
+// own kTraining particle indices below 2^62.) The learning-rate schedule and gradient clipping
+// are also available as free functions: learning_rate_schedule.hpp, gradient_clipping.hpp.
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -25,6 +28,8 @@ struct OptimizerOptions {
   double beta2 = 0.999;              // adam/adamw: second-moment decay in [0, 1)
   double eps = 1e-8;                 // adam/adamw: denominator guard, > 0
   double weight_decay = 0.0;         // sgd/adam: L2 added to the gradient; adamw: decoupled; >= 0
+                                     // (sgld: L2 added to the gradient; tusla: the eta of the
+                                     // regulariser eta theta |theta|^{2r}, see langevin.cpp)
   double inverse_temperature = 1e8;  // sgld/tusla: beta of the Langevin noise sqrt(2 lr/beta)
   double tusla_r = 0.5;              // tusla: taming exponent r of |theta|^{2r}, >= 0
   std::int64_t warmup_steps = 0;     // linear warm-up from 0 to lr over this many steps

@@ -1,0 +1,43 @@
+// Adam (Kingma & Ba, arXiv 1412.6980, Algorithm 1) and AdamW (Loshchilov & Hutter, arXiv
+// 1711.05101, Algorithm 2, decoupled weight decay), with eps added to sqrt(v_hat) as in
+// Algorithm 1 and PyTorch:
+//   m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,  t = step + 1,
+//   theta <- theta - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+// adam:  weight decay is coupled (g += wd theta, in OptimizerBase::step);
+// adamw: theta <- (1 - lr wd) theta before the Adam step (the schedule multiplier eta_t of
+//        Algorithm 2 is folded into lr, as in PyTorch's AdamW).
+#include <cmath>
+
+#include "train/optimizer_base.hpp"
+
+namespace difflab::detail {
+
+namespace {
+
+class Adam final : public OptimizerBase {
+ public:
+  Adam(const OptimizerOptions& options, Index n) : OptimizerBase(options, n, 2) {}
+
+ protected:
+  void update(Eigen::Ref<Vector> params, const Vector& g, double lr, std::int64_t step) override {
+    const double b1 = options_.beta1, b2 = options_.beta2;
+    Vector& m = buffers_[0];
+    Vector& v = buffers_[1];
+    m = b1 * m + (1.0 - b1) * g;
+    v = b2 * v + (1.0 - b2) * g.cwiseProduct(g);
+    const double t = static_cast<double>(step + 1);
+    const double bc1 = 1.0 - std::pow(b1, t);
+    const double bc2 = 1.0 - std::pow(b2, t);
+    if (options_.kind == "adamw" && options_.weight_decay > 0)
+      params *= 1.0 - lr * options_.weight_decay;
+    params.array() -= lr * (m.array() / bc1) / ((v.array() / bc2).sqrt() + options_.eps);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Optimizer> make_adam(const OptimizerOptions& options, Index n_params) {
+  return std::make_unique<Adam>(options, n_params);
+}
+
+}  // namespace difflab::detail
