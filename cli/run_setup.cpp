@@ -11,15 +11,19 @@
 #include "difflab/score/exact_score.hpp"
 #include "difflab/score/gaussian_mean_score.hpp"
 #include "difflab/score/perturbed_score.hpp"
+#include "difflab/train/checkpoint.hpp"
 
 namespace difflab::cli {
 
 void add_run_options(CLI::App* app, RunOptions& o) {
+  o.command = app->get_name();
   add_common_options(app, o.common);
   app->add_option("--target", o.target_path, "Target spec (JSON file, see README)")->required();
   app->add_option("--process", o.process, "Forward process: ou, vp-linear, vp-cosine")
       ->capture_default_str();
-  app->add_option("--score", o.score, "Score model: exact, perturbed, gaussian-mean")
+  app->add_option("--score", o.score,
+                  "Score model: exact, perturbed, gaussian-mean, model:FILE (a trained model from "
+                  "difflab train)")
       ->capture_default_str();
   app->add_option("--score-error", o.score_error,
                   "L2(q_t) size eps_sc of the perturbation (--score perturbed)")
@@ -119,8 +123,25 @@ RunSetup build_run(const RunOptions& o) {
     }
   } else if (o.score == "gaussian-mean") {
     r.score = std::make_shared<GaussianMeanScore>(parse_theta(o.theta, r.target->dim()), r.process);
+  } else if (o.score.rfind("model:", 0) == 0) {
+    // A trained network is not affine in x, so no subcommand that needs an exact output law
+    // can use it.
+    require(o.command != "law" && o.command != "bound", "--score ", o.score, ": difflab ",
+            o.command,
+            " needs an exact output law, which a learned (nonlinear) score does not have; use "
+            "difflab sample and difflab eval");
+    const std::string path = o.score.substr(6);
+    require(!path.empty(), "--score model:FILE needs a file name");
+    auto model = load_mlp_score(path);
+    require(model->dim() == r.target->dim(), path, ": the model has dimension ", model->dim(),
+            " but the target has dimension ", r.target->dim());
+    require(model->process().to_json() == r.process->to_json(), path,
+            ": the model was trained for process ", model->process().name(), " but --process is ",
+            r.process->name());
+    r.score = std::move(model);
   } else {
-    fail("unknown score model '", o.score, "' (valid: exact, perturbed, gaussian-mean)");
+    fail("unknown score model '", o.score,
+         "' (valid: exact, perturbed, gaussian-mean, model:FILE)");
   }
   r.sampler = make_sampler(o.sampler);
   require(o.grid != "file" || !o.grid_file.empty(), "--grid file needs --grid-file FILE");

@@ -33,6 +33,7 @@ struct RunOptions {
   std::string start = "normal";
   std::string init_file;
   SamplerOptions sampler_options;
+  std::string command;  // the subcommand that registered the flags (add_run_options sets it)
 };
 
 // Registers the flags on a subcommand.

@@ -1,0 +1,107 @@
+#pragma once
+// The MLP of a learned score network: input u = [x; phi(c)] (x in R^d already normalised by the
+// caller, phi the random Fourier features of the time input c, time_embedding.hpp), then
+//   h_0 = W_in u + b_in,
+//   h_l = h_{l-1} + W2_l silu(W1_l h_{l-1} + b1_l) + b2_l,   l = 1..depth (residual blocks),
+//   F   = W_out silu(h_depth) + b_out  in R^d.
+// What F means (noise, score or data prediction) is the business of the score adapter
+// (mlp_score.hpp); this class only computes F, its parameter gradient and its input Jacobian.
+//
+// Speed: the batch is processed in tiles of kTile = 64 columns, one tile per thread at a time,
+// with the bias added and the activation applied in one pass over each layer's output; a tile's
+// activations are the only temporaries. Arithmetic is float by default (spec.precision = "double"
+// for checks); the parameters live in one flat double vector (the optimizer's master copy) with
+// a copy in the compute precision refreshed by set_parameters().
+//
+// Determinism: every tile has exactly kTile columns (the last one is zero-padded), so each
+// matrix product has the same shape for every particle whatever the batch split: Eigen picks
+// its GEMM kernel and blocking from the shape, and a particle's result is then bit-identical
+// for any block size or thread count (core/columnwise.hpp explains why a varying width is not).
+// Eigen's own GEMM threading is switched off inside the tiles for the same reason. Gradients
+// use wider tiles (up to 256 columns, the width fixed by the batch size: the weight-gradient
+// GEMMs' inner dimension is the tile width) and are summed per tile, the partial sums added in
+// tile order: bit-identical for any thread count.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "difflab/core/types.hpp"
+#include "difflab/train/time_embedding.hpp"
+
+namespace difflab {
+
+struct MlpSpec {
+  Index dim = 0;                      // d (input and output), >= 1
+  Index width = 128;                  // hidden width, >= 1
+  Index depth = 3;                    // residual blocks, >= 0
+  Index fourier_features = 16;        // time-embedding frequencies F (2F inputs), >= 1
+  double fourier_scale = 1.0;         // frequencies ~ N(0, scale^2), > 0
+  std::string time_input = "logsnr";  // logsnr | t
+  std::string output = "noise";       // noise | score | data (see mlp_score.hpp)
+  std::string precision = "float";    // float | double
+  std::uint64_t seed = 0;             // initial weights and frequencies
+
+  void validate() const;  // throws difflab::Error naming the first bad field
+  nlohmann::json to_json() const;
+  static MlpSpec from_json(const nlohmann::json& j, const std::string& where);
+};
+
+class MlpNetwork {
+ public:
+  static constexpr Index kTile = 64;
+
+  // Fresh network: weights W ~ N(0, 1/fan_in) (LeCun), second weights of each residual block
+  // scaled by 1/sqrt(depth) so the residual stream's variance stays O(1), biases 0.
+  explicit MlpNetwork(const MlpSpec& spec);
+  // Restored network (checkpoint): stored frequencies and parameters.
+  MlpNetwork(const MlpSpec& spec, const Vector& frequencies, const Vector& parameters);
+  ~MlpNetwork();
+  MlpNetwork(const MlpNetwork&) = delete;
+  MlpNetwork& operator=(const MlpNetwork&) = delete;
+
+  const MlpSpec& spec() const { return spec_; }
+  const TimeEmbedding& embedding() const { return embedding_; }
+  Index parameter_count() const { return parameters_.size(); }
+  const Vector& parameters() const { return parameters_; }
+  // Replaces the parameters (same size, finite) and refreshes the compute-precision copy.
+  void set_parameters(const Vector& parameters);
+
+  // out.col(j) = F(Xin.col(j), c(j)). Xin is d x n, c has n entries.
+  void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const;
+
+  // A loss that is a sum over columns of a function of F: called once per tile with the
+  // tile's first column `begin` and its outputs F (d x count, count <= 4 kTile; training uses
+  // tiles of up to 256 columns, a width fixed by the batch size); writes
+  // dLoss/dF (d x count) into dF and returns the tile's loss sum.
+  using TileLoss = std::function<double(Index begin, const Matrix& F, Matrix& dF)>;
+  // Returns the loss summed over all columns and sets grad = its gradient w.r.t. the
+  // parameters (bit-identical for any thread count).
+  double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss,
+                           Vector& grad) const;
+
+  // dF/dx (d x d) at one input point x (normalised coordinates) and time input c.
+  Matrix input_jacobian(const Vector& x, double c) const;
+
+  // Largest singular values of the layers that x passes through: the x-columns of W_in, each
+  // block's W1 and W2, and W_out (exact, from an SVD).
+  struct LayerNorms {
+    double input = 0;
+    std::vector<double> w1, w2;
+    double output = 0;
+  };
+  LayerNorms spectral_norms() const;
+
+  // Implementation (float or double kernel); public only so the .cpp's kernels can derive.
+  class Kernel;
+
+ private:
+  MlpSpec spec_;
+  TimeEmbedding embedding_;
+  Vector parameters_;
+  std::unique_ptr<Kernel> kernel_;
+};
+
+}  // namespace difflab
