@@ -27,5 +27,6 @@ void register_eval(CLI::App& app);
 void register_bound(CLI::App& app);
 void register_plan(CLI::App& app);
 void register_train(CLI::App& app);
+void register_app(CLI::App& app);
 
 }  // namespace difflab::cli

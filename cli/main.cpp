@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   difflab::cli::register_bound(app);
   difflab::cli::register_plan(app);
   difflab::cli::register_train(app);
+  difflab::cli::register_app(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,22 @@
+#include "difflab/apps/goe.hpp"
+
+#include <cmath>
+
+#include "difflab/core/error.hpp"
+
+namespace difflab::apps {
+
+Matrix sample_goe(Index n, const CounterRng& rng, std::uint64_t instance) {
+  require(n >= 1, "GOE: n must be >= 1, got ", n);
+  Matrix G(n, n);
+  for (Index j = 0; j < n; ++j) {
+    RngStream s = rng.stream(kUseDisorder, static_cast<std::uint64_t>(j), instance);
+    s.fill_normal(G.col(j).data(), n);
+  }
+  // G_ij ~ N(0, 1/(2n)); W = G + G^T (applications.md section 0).
+  G *= 1.0 / std::sqrt(2.0 * static_cast<double>(n));
+  Matrix W = G + G.transpose();
+  return W;
+}
+
+}  // namespace difflab::apps
