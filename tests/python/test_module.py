@@ -1,0 +1,111 @@
+"""The Python module against the CLI on the same seed, against closed forms, and its errors.
+
+Run by ctest (python.module) with PYTHONPATH pointing at the built module and DIFFLAB_CLI at the
+difflab executable; needs Debian's python3-numpy, python3-scipy and python3-pytest.
+"""
+import json
+import math
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+import pytest
+import scipy.stats
+
+import difflab
+
+CLI = os.environ.get("DIFFLAB_CLI", "difflab")
+
+GAUSS = {"type": "gaussian", "mean": [0.5, -1.0], "cov": [[1.2, 0.3], [0.3, 0.6]]}
+MIX = {"type": "gmm", "weights": [0.2, 0.8], "means": [[-2.0], [2.0]], "vars": [0.25, 0.25]}
+
+
+def run_cli(*args):
+    return subprocess.run([CLI, *args], check=True, capture_output=True, text=True).stdout
+
+
+def write_json(obj, directory, name):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        json.dump(obj, f)
+    return path
+
+
+@pytest.mark.parametrize("sampler", ["ei", "em", "ddim", "heun"])
+def test_sample_matches_the_cli_bit_for_bit(sampler):
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write_json(GAUSS, tmp, "t.json")
+        out = os.path.join(tmp, "s.npy")
+        run_cli("sample", "--target", t, "--sampler", sampler, "--grid", "uniform", "--steps", "15",
+                "--T", "4", "--delta", "0.01", "--n", "300", "--seed", "9", "--out", out)
+        cli = np.load(out)
+    ours = difflab.sample(difflab.exact_score(difflab.Target(GAUSS)), sampler=sampler,
+                          grid="uniform", steps=15, T=4.0, delta=0.01, n=300, seed=9)
+    assert ours.shape == (300, 2)
+    assert np.array_equal(ours, cli)
+
+
+def test_exact_law_matches_the_cli():
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write_json(GAUSS, tmp, "t.json")
+        law = json.loads(run_cli("law", "--target", t, "--sampler", "ei", "--steps", "20"))
+    mean, cov = difflab.gaussian_law(difflab.exact_score(difflab.Target(GAUSS)), steps=20)
+    np.testing.assert_allclose(mean, law["mean"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(cov, law["cov"], rtol=1e-12, atol=1e-14)
+    # The KL of the reported law, recomputed here with the module's closed form.
+    kl = difflab.gaussian_kl(np.array(GAUSS["mean"]), np.array(GAUSS["cov"]), mean, cov)
+    assert kl == pytest.approx(law["kl_target_output"], rel=1e-10)
+
+
+def test_target_density_and_samples_against_scipy():
+    target = difflab.Target(GAUSS)
+    x = np.array([[0.0, 0.0], [1.0, -2.0], [0.3, 0.7]])
+    ref = scipy.stats.multivariate_normal(GAUSS["mean"], GAUSS["cov"]).logpdf(x)
+    np.testing.assert_allclose(target.log_density(x), ref, rtol=1e-12)
+    # Score of N(m, C): -C^{-1} (x - m).
+    score = -(x - np.array(GAUSS["mean"])) @ np.linalg.inv(np.array(GAUSS["cov"]))
+    np.testing.assert_allclose(target.score(x), score, rtol=1e-12)
+    s = target.sample(20000, seed=4)
+    assert s.shape == (20000, 2)
+    se = np.sqrt(np.diag(GAUSS["cov"]) / 20000)
+    assert np.all(np.abs(s.mean(axis=0) - GAUSS["mean"]) < 4.5 * se)
+    # Inputs need not be float64 or C-contiguous: converted once.
+    np.testing.assert_allclose(target.log_density(np.asfortranarray(x.astype(np.float32))),
+                               scipy.stats.multivariate_normal(GAUSS["mean"], GAUSS["cov"]).logpdf(
+                                   x.astype(np.float32)), rtol=1e-6)
+
+
+def test_metrics_and_grid_law():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((400, 1))
+    y = rng.standard_normal((400, 1)) + 0.5
+    # 1-D equal sizes: exact W2 is the sorted matching.
+    exact = math.sqrt(np.mean((np.sort(x[:, 0]) - np.sort(y[:, 0])) ** 2))
+    assert difflab.w2(x, y)["value"] == pytest.approx(exact, rel=1e-10)
+    assert difflab.sliced_w2(x, y, projections=8)["value"] == pytest.approx(exact, rel=1e-10)
+    d = difflab.grid_law_distances(difflab.exact_score(difflab.Target(MIX)), sampler="ei",
+                                   grid="uniform", steps=30, delta=0.05)
+    assert d["method"] == "chapman-kolmogorov"
+    assert d["kl_target_output"] > 0 and 0 < d["tv"] < 1
+
+
+def test_bound_matches_the_cli_calculator():
+    ours = difflab.bound("benton24", inputs={"d": 10, "T": 6.0, "delta": 1e-3, "steps": 200,
+                                             "grid": "benton", "kl": 1.0})
+    cli = json.loads(run_cli("bound", "--papers", "benton24", "--grid", "benton", "--T", "6",
+                             "--delta", "1e-3", "--steps", "200", "--d", "10", "--kl", "1",
+                             "--json"))
+    assert ours["value"] == pytest.approx(cli[0]["value"], rel=1e-12)
+    assert ours["kappa"] == pytest.approx(0.0715193052, rel=1e-9)  # theory.md test vector
+
+
+def test_errors_are_value_errors_with_a_message():
+    with pytest.raises(ValueError, match="columns, expected the dimension 2"):
+        difflab.Target(GAUSS).log_density(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="unknown"):
+        difflab.Target({"type": "nope"})
+    with pytest.raises(ValueError, match="unknown input"):
+        difflab.bound("benton24", inputs={"dimension": 3})
+    with pytest.raises(ValueError):
+        difflab.sample(difflab.exact_score(difflab.Target(GAUSS)), sampler="no-such-sampler")
