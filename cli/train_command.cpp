@@ -14,6 +14,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/train/trainer.hpp"
+#include "train_example.hpp"
 
 namespace difflab::cli {
 
@@ -26,6 +27,7 @@ struct TrainCommandOptions {
   bool resume = false, json = false, no_standardize = false;
   Index lipschitz_samples = 200;
   TrainOptions train;
+  TrainExampleFlags example;
 };
 
 // Terminal: one redrawn line with step, loss and rate. Otherwise: nothing here (the JSON lines).
@@ -204,7 +206,27 @@ void register_train(CLI::App& app) {
   sub->add_option("--log", o.log, "Append the log as JSON lines to this file");
   sub->add_option("--summary", o.summary, "Write the summary (JSON)");
   sub->add_flag("--json", o.json, "Print the summary (JSON) on stdout");
-  sub->callback([opt] { run_train(*opt); });
+  sub->add_option(
+      "--example", o.example.name,
+      "Run a built-in example instead: gaussian-mean (Bruno et al.'s theta of "
+      "s = -x + e^{-t} theta, trained by SGLD, sampled by EM and EI, exact W2 and bound "
+      "terms; --out then names the JSON report)");
+  sub->add_option("--example-config", o.example.config,
+                  "JSON options of the example (d, mu, samples, batch, epochs, optimizer, T, eps, "
+                  "sampler_points, noise_on_last_step, aux_particles, seed)");
+  sub->add_option("--example-optimizer", o.example.optimizer,
+                  "The example's optimizer preset: sgld (the authors'), adam, tusla");
+  sub->add_option("--example-epochs", o.example.epochs, "The example's epochs (default 200)")
+      ->check(CLI::Range(1, 1000000));
+  sub->add_option("--example-d", o.example.d, "The example's dimension (default 2)")
+      ->check(CLI::Range(Index{1}, Index{1000000}));
+  sub->callback([opt] {
+    if (!opt->example.name.empty()) {
+      run_train_example(opt->example, opt->common, opt->out);
+    } else {
+      run_train(*opt);
+    }
+  });
 }
 
 }  // namespace difflab::cli

@@ -58,4 +58,23 @@ expect_error "truncated" sample --target "$dir/gmm.json" --score model:"$dir/t.d
 expect_error "dimension" sample --target "$dir/g3.json" --score model:"$dir/m.dlm" --out "$dir/y.csv"
 expect_error "exact output law" law --target "$dir/gmm.json" --score model:"$dir/m.dlm"
 
+# The Gaussian-mean example of Bruno et al.: the report's W2 is the closed form of its own law
+# (W2^2 = |m - mu|^2 + d (sqrt(v) - 1)^2, theory.md 4.3), one theta per epoch.
+"$bin" train --example gaussian-mean --example-epochs 3 --out "$dir/gm.json" >"$dir/gm_stdout.json" \
+  2>"$dir/err" || fail "train --example gaussian-mean failed: $(cat "$dir/err")"
+if [[ -f "$dir/gm.json" ]]; then
+  /usr/bin/python3 - "$dir/gm.json" <<'PY' || fail "gaussian-mean example report is wrong"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+assert len(j["theta_history"]) == 3 and len(j["loss_history"]) == 3
+for s in ("em", "ei"):
+    law, mu = j["law_" + s], j["mu"]
+    w2 = math.sqrt(sum((a - b) ** 2 for a, b in zip(law["mean"], mu)) +
+                   len(mu) * (math.sqrt(law["variance"]) - 1) ** 2)
+    assert abs(w2 - j["w2_" + s]) <= 1e-12 * max(1, w2), (s, w2, j["w2_" + s])
+    assert set(j["bound_terms"][s]) == {"optimisation", "initialisation", "discretisation"}
+PY
+fi
+expect_error "unknown example 'nope'" train --example nope
+
 finish "train: run, log, summary, sampling with the model, bit-identical resume, error contract"
