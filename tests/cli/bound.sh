@@ -141,10 +141,18 @@ r = by["benton24"]
 if r["measured"] is not None or "not Gaussian" not in r["measured_reason"]: print(r)
 '
 
-# Non-Gaussian target: measured is null with the reason.
+# A product target: measured from the grid law (KL adds over the coordinates), below the bound.
 echo '{"type":"product","dim":2,"factor":{"type":"laplace","loc":0,"scale":1}}' >"$dir/lap.json"
 run "$dir/lap_out.json" bound --target "$dir/lap.json" --papers benton24 --steps 20 --json
-check non-gaussian "$dir/lap_out.json" '
+check product-grid-law "$dir/lap_out.json" '
+r = by["benton24"]
+if r["measured"] is None or not (0 < r["measured"] <= r["value"]) or "discretisation" not in r["measured_terms"]: print(r)
+'
+
+# A target with no exact output law (a 3-D mixture): measured is null with the reason.
+echo '{"type":"gmm","weights":[0.5,0.5],"means":[[0,0,0],[1,1,1]],"vars":[1,1]}' >"$dir/m3.json"
+run "$dir/m3_out.json" bound --target "$dir/m3.json" --papers benton24 --steps 20 --json
+check no-law "$dir/m3_out.json" '
 r = by["benton24"]
 if r["measured"] is not None or "no exact output law" not in r["measured_reason"]: print(r)
 '
