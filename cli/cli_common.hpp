@@ -26,5 +26,6 @@ void register_law(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_bound(CLI::App& app);
 void register_plan(CLI::App& app);
+void register_run(CLI::App& app);
 
 }  // namespace difflab::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   difflab::cli::register_eval(app);
   difflab::cli::register_bound(app);
   difflab::cli::register_plan(app);
+  difflab::cli::register_run(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
