@@ -28,5 +28,6 @@ void register_bound(CLI::App& app);
 void register_plan(CLI::App& app);
 void register_train(CLI::App& app);
 void register_app(CLI::App& app);
+void register_run(CLI::App& app);
 
 }  // namespace difflab::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   difflab::cli::register_plan(app);
   difflab::cli::register_train(app);
   difflab::cli::register_app(app);
+  difflab::cli::register_run(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,296 @@
+#include "difflab/experiment/experiment_spec.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "difflab/core/error.hpp"
+#include "difflab/experiment/run_seed.hpp"
+
+namespace difflab {
+
+const std::vector<RunOptionInfo>& run_option_table() {
+  using K = OptionKind;
+  static const std::vector<RunOptionInfo> table = {
+      {"target", K::kTarget, "target spec: a JSON file path or an inline target object"},
+      {"d", K::kInteger, "dimension of a generated target (see generate_target)"},
+      {"process", K::kString, "forward process: ou, vp-linear, vp-cosine"},
+      {"score", K::kString, "score model: exact, perturbed, gaussian-mean"},
+      {"score_error", K::kNumber, "L2(q_t) size eps_sc of the perturbation (score perturbed)"},
+      {"perturbation", K::kString, "direction or linear (score perturbed)"},
+      {"theta", K::kNumberList, "theta of score gaussian-mean, one per dimension"},
+      {"sampler", K::kString, "sampler (difflab sample --list)"},
+      {"grid", K::kString, "time grid: uniform, benton, karras, quadratic, logsnr, file"},
+      {"grid_file", K::kString, "grid file of grid 'file'"},
+      {"steps", K::kInteger, "number of steps N"},
+      {"T", K::kNumber, "horizon T"},
+      {"delta", K::kNumber, "early-stopping time delta"},
+      {"n", K::kInteger, "number of particles (sample-based metrics)"},
+      {"start", K::kString, "initial law: normal or exact"},
+      {"seed", K::kInteger, "seed key of the run (run K uses run_seed(seed, K))"},
+      {"denoise", K::kBool, "drop the noise of the final step"},
+      {"corrector_steps", K::kInteger, "pc: Langevin corrector steps per step"},
+      {"snr", K::kNumber, "pc: corrector signal-to-noise ratio"},
+      {"langevin_step", K::kNumber, "ula/mala/annealed-langevin step"},
+      {"langevin_steps", K::kInteger, "ula/mala/annealed-langevin iterations"},
+      {"reference_n", K::kInteger, "exact target samples for sample metrics (0 = n)"},
+      {"w2_bootstrap", K::kInteger, "w2: bootstrap replicates of its interval (default 20)"},
+      {"tv_samples", K::kInteger, "law: Monte Carlo samples for TV without closed form"},
+      {"grid_nodes", K::kInteger, "law: grid-law nodes per axis (0 = default)"},
+  };
+  return table;
+}
+
+namespace {
+
+const std::vector<std::string> kMetrics = {"law", "w2", "sw2", "mmd", "energy", "kl"};
+const std::vector<std::string> kTopKeys = {"name",  "description", "seed",   "base",
+                                           "sweep", "metrics",     "bounds", "fits"};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string option_names() {
+  std::vector<std::string> names;
+  for (const auto& o : run_option_table()) names.push_back(o.name);
+  return join(names);
+}
+
+const RunOptionInfo& option_info(const std::string& name, const std::string& where) {
+  for (const auto& o : run_option_table())
+    if (o.name == name) return o;
+  fail(where, ": unknown option '", name, "' (valid: ", option_names(), ")");
+}
+
+const char* kind_name(OptionKind k) {
+  switch (k) {
+    case OptionKind::kString:
+      return "a string";
+    case OptionKind::kNumber:
+      return "a finite number";
+    case OptionKind::kInteger:
+      return "an integer";
+    case OptionKind::kBool:
+      return "true or false";
+    case OptionKind::kTarget:
+      return "a target file path (string) or an inline target object";
+    case OptionKind::kNumberList:
+      return "a list of finite numbers";
+  }
+  return "?";
+}
+
+bool has_kind(const nlohmann::json& v, OptionKind k) {
+  const auto finite_number = [](const nlohmann::json& x) {
+    return x.is_number() && std::isfinite(x.get<double>());
+  };
+  switch (k) {
+    case OptionKind::kString:
+      return v.is_string();
+    case OptionKind::kNumber:
+      return finite_number(v);
+    case OptionKind::kInteger:
+      return v.is_number_integer();
+    case OptionKind::kBool:
+      return v.is_boolean();
+    case OptionKind::kTarget:
+      return (v.is_string() && !v.get<std::string>().empty()) || v.is_object();
+    case OptionKind::kNumberList:
+      return v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), finite_number);
+  }
+  return false;
+}
+
+void check_value(const std::string& name, const nlohmann::json& v, const std::string& where) {
+  const RunOptionInfo& info = option_info(name, where);
+  require(name != "seed" || v.is_number_unsigned(), where,
+          ": option 'seed' must be a non-negative integer, got ", v.dump());
+  require(has_kind(v, info.kind), where, ": option '", name, "' must be ", kind_name(info.kind),
+          ", got ", v.dump());
+}
+
+std::string string_field(const nlohmann::json& j, const char* key, const std::string& where) {
+  require(j.at(key).is_string(), where, ": '", key, "' must be a string");
+  return j.at(key).get<std::string>();
+}
+
+}  // namespace
+
+ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string& where) {
+  require(j.is_object(), where, ": an experiment spec must be a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    require(std::find(kTopKeys.begin(), kTopKeys.end(), key) != kTopKeys.end(), where,
+            ": unknown key '", key, "' (valid: ", join(kTopKeys), ")");
+  }
+  ExperimentSpec s;
+  s.raw = j;
+  if (j.contains("name")) s.name = string_field(j, "name", where);
+  if (j.contains("description")) string_field(j, "description", where);
+  if (j.contains("seed")) {
+    require(j["seed"].is_number_unsigned(), where, ": 'seed' must be a non-negative integer");
+    s.seed = j["seed"].get<std::uint64_t>();
+  }
+  require(j.contains("base") && j["base"].is_object(), where,
+          ": 'base' (an object of run options) is required");
+  for (const auto& [key, value] : j["base"].items()) check_value(key, value, where + ": base");
+  s.base = j["base"];
+
+  if (j.contains("sweep")) {
+    const nlohmann::json& sw = j["sweep"];
+    const std::string sw_where = where + ": sweep";
+    require(sw.is_object(), sw_where, " must be an object {\"mode\": ..., \"axes\": {...}}");
+    for (const auto& [key, value] : sw.items()) {
+      (void)value;
+      require(key == "mode" || key == "axes", sw_where, ": unknown key '", key,
+              "' (valid: mode, axes)");
+    }
+    if (sw.contains("mode")) s.mode = string_field(sw, "mode", sw_where);
+    require(s.mode == "grid" || s.mode == "zip", sw_where, ": mode must be 'grid' or 'zip', got '",
+            s.mode, "'");
+    require(sw.contains("axes") && sw["axes"].is_object(), sw_where,
+            ": 'axes' (an object: option -> list of values) is required");
+    require(!sw["axes"].empty(), sw_where, ": 'axes' is empty (omit 'sweep' for a single run)");
+    for (const auto& [name, values] : sw["axes"].items()) {
+      const std::string ax_where = sw_where + ": axis '" + name + "'";
+      option_info(name, sw_where);
+      require(values.is_array(), ax_where, " must be a list of values");
+      require(!values.empty(), ax_where, " is empty");
+      SweepAxis axis{name, {}};
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        check_value(name, values[i], ax_where + " value " + std::to_string(i));
+        axis.values.push_back(values[i]);
+      }
+      s.axes.push_back(std::move(axis));
+    }
+    if (s.mode == "zip")
+      for (const auto& a : s.axes)
+        require(a.values.size() == s.axes.front().values.size(), sw_where, ": zipped axes '",
+                s.axes.front().name, "' (", s.axes.front().values.size(), " values) and '", a.name,
+                "' (", a.values.size(), " values) differ in length");
+  }
+  bool has_target = s.base.contains("target");
+  for (const auto& a : s.axes) has_target = has_target || a.name == "target";
+  require(has_target, where, ": no 'target' in base or sweep");
+
+  if (j.contains("metrics")) {
+    require(j["metrics"].is_array(), where, ": 'metrics' must be a list of names");
+    for (const auto& m : j["metrics"]) {
+      require(m.is_string(), where, ": 'metrics' entries must be strings, got ", m.dump());
+      const std::string name = m.get<std::string>();
+      require(std::find(kMetrics.begin(), kMetrics.end(), name) != kMetrics.end(), where,
+              ": unknown metric '", name, "' (valid: ", join(kMetrics), ")");
+      require(std::find(s.metrics.begin(), s.metrics.end(), name) == s.metrics.end(), where,
+              ": metric '", name, "' is listed twice");
+      s.metrics.push_back(name);
+    }
+  }
+  if (j.contains("bounds")) {
+    require(j["bounds"].is_array(), where, ": 'bounds' must be a list of bound ids");
+    for (const auto& b : j["bounds"]) {
+      require(b.is_string(), where, ": 'bounds' entries must be strings, got ", b.dump());
+      s.bounds.push_back(b.get<std::string>());
+    }
+  }
+  require(!s.metrics.empty() || !s.bounds.empty(), where,
+          ": nothing to compute: give 'metrics' and/or 'bounds'");
+  if (j.contains("fits")) {
+    require(j["fits"].is_array(), where, ": 'fits' must be a list of {metric, against}");
+    for (const auto& f : j["fits"]) {
+      require(f.is_object() && f.contains("metric") && f.contains("against") && f.size() == 2,
+              where, ": each fit must be {\"metric\": ..., \"against\": ...}, got ", f.dump());
+      FitRequest r{string_field(f, "metric", where + ": fit"),
+                   string_field(f, "against", where + ": fit")};
+      const auto axis = std::find_if(s.axes.begin(), s.axes.end(),
+                                     [&](const SweepAxis& a) { return a.name == r.against; });
+      require(axis != s.axes.end(), where, ": fit against '", r.against,
+              "': not a sweep axis (a fit needs the option to vary)");
+      for (const auto& v : axis->values)
+        require(v.is_number(), where, ": fit against '", r.against, "': axis value ", v.dump(),
+                " is not numeric");
+      s.fits.push_back(r);
+    }
+  }
+  return s;
+}
+
+std::vector<PlannedRun> expand_runs(const ExperimentSpec& s) {
+  std::size_t count = 1;
+  if (s.mode == "zip" && !s.axes.empty()) {
+    count = s.axes.front().values.size();
+  } else {
+    for (const auto& a : s.axes) count *= a.values.size();
+  }
+  std::vector<PlannedRun> runs(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    nlohmann::json o = s.base;
+    if (!o.contains("seed")) o["seed"] = s.seed;
+    // Mixed-radix digits of k, last axis fastest (grid); the same position on every axis (zip).
+    std::size_t rest = k;
+    for (std::size_t a = s.axes.size(); a-- > 0;) {
+      const auto& values = s.axes[a].values;
+      const std::size_t i = s.mode == "zip" ? k : rest % values.size();
+      rest /= values.size();
+      o[s.axes[a].name] = values[i];
+    }
+    runs[k].index = k;
+    runs[k].options = o;
+    runs[k].hash = options_hash(o);
+    runs[k].seed = run_seed(o["seed"].get<std::uint64_t>(), k);
+  }
+  return runs;
+}
+
+std::string options_hash(const nlohmann::json& options) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  for (const unsigned char c : options.dump()) {
+    h ^= c;
+    h *= 1099511628211ull;  // FNV-1a 64 prime
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+nlohmann::json generate_target(const nlohmann::json& target, const nlohmann::json& d,
+                               const std::string& where) {
+  if (d.is_null()) return target;
+  require(d.is_number_integer() && d.get<long long>() >= 1, where, ": option 'd' must be >= 1");
+  require(target.is_object(), where,
+          ": option 'd' needs an inline target object (a gaussian with scalar mean/var, or a "
+          "product with one factor), not a file");
+  const auto dim = static_cast<std::size_t>(d.get<long long>());
+  const std::string type = target.value("type", "");
+  if (type == "gaussian") {
+    for (const auto& [key, value] : target.items()) {
+      (void)value;
+      require(key == "type" || key == "mean" || key == "var", where,
+              ": with option 'd', a gaussian target takes only 'mean' and 'var' (numbers), not '",
+              key, "'");
+    }
+    require(target.contains("var") && target["var"].is_number(), where,
+            ": with option 'd', a gaussian target needs a number 'var'");
+    const double m = target.value("mean", 0.0);
+    require(!target.contains("mean") || target["mean"].is_number(), where,
+            ": with option 'd', a gaussian target's 'mean' must be a number");
+    return {{"type", "gaussian"},
+            {"mean", std::vector<double>(dim, m)},
+            {"var", target["var"].get<double>()}};
+  }
+  if (type == "product") {
+    require(target.contains("factors") && target["factors"].is_array() &&
+                target["factors"].size() == 1 && target.size() == 2,
+            where,
+            ": with option 'd', a product target needs exactly one factor (repeated d times)");
+    return {{"type", "product"},
+            {"factors", nlohmann::json(std::vector<nlohmann::json>(dim, target["factors"][0]))}};
+  }
+  fail(where, ": option 'd' works with inline targets of type gaussian or product, got type '",
+       type, "'");
+}
+
+}  // namespace difflab
