@@ -25,6 +25,7 @@
 #include "difflab/process/forward_process.hpp"
 #include "difflab/score/exact_score.hpp"
 #include "difflab/target/target.hpp"
+#include "difflab/train/checkpoint.hpp"
 
 namespace difflab::cli {
 
@@ -58,6 +59,7 @@ struct EvalOptions {
   double nll_T = 0;  // 0 = the process's t_max if finite, else 10
   double nll_delta = 1e-5;
   std::string nll_divergence = "auto";
+  std::string nll_model;  // a trained model (difflab train) instead of the target's exact score
   int nll_probes = 1;
   std::string process = "ou";
 };
@@ -97,7 +99,11 @@ void run_eval(const EvalOptions& opt) {
   apply_common_options(opt.common);
   const bool with_target = !opt.target_path.empty();
   const bool with_reference = !opt.reference_path.empty();
-  require(with_target != with_reference,
+  // The likelihood under a trained model needs neither a target nor a reference; everything
+  // else compares the samples with exactly one of them.
+  const bool model_nll_only =
+      opt.nll && !opt.nll_model.empty() && opt.metrics.empty() && !with_target && !with_reference;
+  require(model_nll_only || with_target != with_reference,
           with_target ? "--target and --reference are exclusive: give one"
                       : "one of --target (a target spec) or --reference (a samples file) is "
                         "required");
@@ -114,10 +120,12 @@ void run_eval(const EvalOptions& opt) {
   require(opt.kl_replicates >= 2, "--kl-replicates must be >= 2, got ", opt.kl_replicates);
   require(opt.tv_bins >= 0, "--tv-bins must be >= 0 (0 = Freedman-Diaconis), got ", opt.tv_bins);
   require(opt.tv_bootstrap >= 2, "--tv-bootstrap must be >= 2, got ", opt.tv_bootstrap);
-  require(!opt.nll || with_target,
-          "--nll needs --target (the likelihood uses the target's exact score)");
+  require(!opt.nll || with_target || !opt.nll_model.empty(),
+          "--nll needs --target (the likelihood of its exact score) or --nll-model FILE");
+  require(opt.nll || opt.nll_model.empty(), "--nll-model applies only with --nll");
   FlowLikelihoodOptions nll_options;
   std::shared_ptr<ForwardProcess> process;
+  std::shared_ptr<const ScoreModel> nll_score;  // set by --nll-model, else the exact score
   if (opt.nll) {
     nll_options.steps = opt.nll_steps;
     nll_options.T = opt.nll_T;
@@ -130,7 +138,12 @@ void run_eval(const EvalOptions& opt) {
     } catch (const Error& e) {
       fail("--nll: ", e.what());
     }
-    process = make_process(opt.process);
+    if (!opt.nll_model.empty()) {
+      nll_score = load_mlp_score(opt.nll_model);
+      process = std::const_pointer_cast<ForwardProcess>(nll_score->process_ptr());
+    } else {
+      process = make_process(opt.process);
+    }
     require(nll_options.T <= process->t_max(), "--nll-T=", nll_options.T,
             " exceeds t_max=", process->t_max(), " of process ", process->name());
   }
@@ -285,10 +298,12 @@ void run_eval(const EvalOptions& opt) {
   }
   if (opt.nll) {
     const auto start = std::chrono::steady_clock::now();
-    const ExactScore score(target, process);
+    if (!nll_score) nll_score = std::make_shared<ExactScore>(target, process);
+    require(nll_score->dim() == d, opt.samples_path, ": samples have dimension ", d,
+            " but the --nll-model ", opt.nll_model, " has dimension ", nll_score->dim());
     FlowLikelihoodResult r;
     try {
-      r = flow_log_likelihood(score, X, nll_options);
+      r = flow_log_likelihood(*nll_score, X, nll_options);
     } catch (const Error& e) {
       fail("--nll (", opt.samples_path, "): ", e.what());
     }
@@ -298,9 +313,11 @@ void run_eval(const EvalOptions& opt) {
     j["value"] = r.nll;
     j["ci"] = nlohmann::json::array({r.nll_ci_lo, r.nll_ci_hi});
     j["process"] = process->name();
-    j["quantity"] =
-        "mean -log p_delta(x) (nats) under the PF-ODE of the target's exact score, from N(0, I) at "
-        "T";
+    j["quantity"] = std::string("mean -log p_delta(x) (nats) under the PF-ODE of ") +
+                    (opt.nll_model.empty() ? "the target's exact score"
+                                           : "the trained model " + opt.nll_model) +
+                    ", from N(0, I) at T";
+    j["score"] = nll_score->to_json();
     j["ci_kind"] = r.divergence == "exact"
                        ? "normal over the points (95%)"
                        : "normal over the points (95%), Hutchinson noise included";
@@ -373,6 +390,9 @@ void register_eval(CLI::App& app) {
                   "nll: auto (exact for d <= 16), exact (central differences, 2d score "
                   "evaluations per stage) or hutchinson (Rademacher probes drawn with --seed)")
       ->capture_default_str();
+  sub->add_option("--nll-model", opt->nll_model,
+                  "nll: the score of this trained model (difflab train) instead of the target's "
+                  "exact score (then --target is optional)");
   sub->add_option("--nll-probes", opt->nll_probes, "nll: Hutchinson probes per step")
       ->capture_default_str();
   sub->add_option("--process", opt->process, "nll: forward process (ou, vp-linear, vp-cosine)")

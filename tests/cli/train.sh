@@ -58,6 +58,28 @@ expect_error "truncated" sample --target "$dir/gmm.json" --score model:"$dir/t.d
 expect_error "dimension" sample --target "$dir/g3.json" --score model:"$dir/m.dlm" --out "$dir/y.csv"
 expect_error "exact output law" law --target "$dir/gmm.json" --score model:"$dir/m.dlm"
 
+# The likelihood of samples under the trained model's PF-ODE (eval --nll-model): the exact
+# divergence and Hutchinson's estimator (independent probes) agree within their intervals.
+"$bin" target --target "$dir/gmm.json" --sample 60 --seed 5 --out "$dir/x.csv" 2>/dev/null
+for div in exact hutchinson; do
+  "$bin" eval --samples "$dir/x.csv" --nll --nll-model "$dir/m.dlm" --nll-steps 40 \
+    --nll-divergence "$div" --nll-probes 8 --out "$dir/nll_$div.json" >/dev/null 2>"$dir/err" ||
+    fail "eval --nll-model ($div) failed: $(cat "$dir/err")"
+done
+if [[ -f "$dir/nll_exact.json" && -f "$dir/nll_hutchinson.json" ]]; then
+  /usr/bin/python3 - "$dir/nll_exact.json" "$dir/nll_hutchinson.json" <<'PY' || fail "model NLL: exact and Hutchinson disagree"
+import json, math, sys
+a, b = (json.load(open(p))["nll"] for p in sys.argv[1:3])
+assert math.isfinite(a["value"]) and "trained model" in a["quantity"], a
+half = (b["ci"][1] - b["ci"][0]) / 2 + (a["ci"][1] - a["ci"][0]) / 2
+assert abs(a["value"] - b["value"]) <= half, (a["value"], b["value"], half)
+PY
+fi
+expect_error "--nll-model applies only with --nll" eval --samples "$dir/x.csv" --target "$dir/gmm.json" \
+  --nll-model "$dir/m.dlm"
+"$bin" target --target "$dir/g3.json" --sample 10 --out "$dir/x3.csv" 2>/dev/null
+expect_error "dimension" eval --samples "$dir/x3.csv" --nll --nll-model "$dir/m.dlm"
+
 # The Gaussian-mean example of Bruno et al.: the report's W2 is the closed form of its own law
 # (W2^2 = |m - mu|^2 + d (sqrt(v) - 1)^2, theory.md 4.3), one theta per epoch.
 "$bin" train --example gaussian-mean --example-epochs 3 --out "$dir/gm.json" >"$dir/gm_stdout.json" \
