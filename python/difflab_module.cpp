@@ -107,8 +107,9 @@ py::object from_json(const nlohmann::json& j) {
   return py::module_::import("json").attr("loads")(j.dump());
 }
 
-// A target from a dict (a spec) or a str (a path to a JSON spec).
+// A target from a dict (a spec), a str (a path to a JSON spec) or a Target.
 std::shared_ptr<difflab::Target> make_target(const py::object& spec) {
+  if (py::isinstance<difflab::Target>(spec)) return spec.cast<std::shared_ptr<difflab::Target>>();
   if (py::isinstance<py::str>(spec)) return difflab::load_target(spec.cast<std::string>());
   return difflab::make_target(to_json(spec), "target");
 }

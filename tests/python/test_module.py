@@ -98,6 +98,11 @@ def test_bound_matches_the_cli_calculator():
                              "--json"))
     assert ours["value"] == pytest.approx(cli[0]["value"], rel=1e-12)
     assert ours["kappa"] == pytest.approx(0.0715193052, rel=1e-9)  # theory.md test vector
+    # Target-derived inputs, from a Target object or its spec, as `difflab bound --target`.
+    t = difflab.Target(GAUSS)
+    a = difflab.bound("benton24", target=t, inputs={"T": 6.0, "delta": 1e-3, "steps": 50})
+    b = difflab.bound("benton24", target=GAUSS, inputs={"T": 6.0, "delta": 1e-3, "steps": 50})
+    assert a["value"] == b["value"] and a["value"] > 0
 
 
 def test_errors_are_value_errors_with_a_message():
