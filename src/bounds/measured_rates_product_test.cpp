@@ -8,8 +8,9 @@
 //  - score error: eps_sc^2 in KL (benton24, ccl23-path).
 // The measured exponents are asserted to be at least the predicted ones (minus 0.1 for the
 // fit), and recorded (test XML properties). Measured on 2026-12-01: KL vs h 1.30 (between the
-// bounds' 1 and the Gaussian target's 2, measured_rates_test.cpp), TV vs h 0.77, KL vs eps 2.0. The grid error of every measured value is below 1e-6 relative here
-// (node-doubling estimate, smooth factors), far below the differences being fitted.
+// bounds' 1 and the Gaussian target's 2, measured_rates_test.cpp), TV vs h 0.77, KL vs eps 2.0. The
+// grid error of every measured value is below 1e-6 relative here (node-doubling estimate, smooth
+// factors), far below the differences being fitted.
 #include <gtest/gtest.h>
 
 #include <cmath>
