@@ -99,20 +99,6 @@ nlohmann::json diagonal_law_report(const GaussianTarget& target, const RunSetup&
   return j;
 }
 
-// Distances of a grid law (all coordinates) to the target noised to (alpha, sigma2).
-GridDistances grid_law_distances(const GridLaw& law, const Target& target, double alpha,
-                                 double sigma2) {
-  std::vector<GridDistances> per;
-  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
-    const GridDensity& g = law.coordinates[i];
-    Vector y(g.nodes());
-    for (Index j = 0; j < g.nodes(); ++j) y(j) = g.node(j);
-    per.push_back(
-        grid_distances(g, coordinate_log_density(target, static_cast<Index>(i), alpha, sigma2, y)));
-  }
-  return combine_product(per);
-}
-
 nlohmann::json grid_distances_json(const GridDistances& g) {
   nlohmann::json j{{"kl_target_output", g.kl_target_output},
                    {"kl_output_target", g.kl_output_target},

@@ -292,16 +292,8 @@ PYBIND11_MODULE(difflab, m) {
         const difflab::GridLaw law =
             difflab::grid_output_law(*difflab::make_sampler(sampler), *score.model, g,
                                      difflab::SamplerOptions{}, *score.target);
-        std::vector<difflab::GridDistances> per;
-        for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
-          const difflab::GridDensity& c = law.coordinates[i];
-          Vector y(c.nodes());
-          for (Index j = 0; j < c.nodes(); ++j) y(j) = c.node(j);
-          per.push_back(difflab::grid_distances(
-              c,
-              difflab::coordinate_log_density(*score.target, static_cast<Index>(i), 1.0, 0.0, y)));
-        }
-        const difflab::GridDistances dist = difflab::combine_product(per);
+        const difflab::GridDistances dist =
+            difflab::grid_law_distances(law, *score.target, 1.0, 0.0);
         py::dict out;
         out["method"] = law.method;
         out["kl_target_output"] = dist.kl_target_output;

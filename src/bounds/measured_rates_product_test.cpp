@@ -68,15 +68,7 @@ GridDistances distances_to_q_delta(const ScoreModel& score, const TimeGrid& grid
                                    const Target& target) {
   const GridLaw law = grid_output_law(*make_sampler("ei"), score, grid, SamplerOptions{}, target);
   const double a = score.process().alpha(grid.delta()), s2 = score.process().sigma2(grid.delta());
-  std::vector<GridDistances> per;
-  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
-    const GridDensity& g = law.coordinates[i];
-    Vector y(g.nodes());
-    for (Index j = 0; j < g.nodes(); ++j) y(j) = g.node(j);
-    per.push_back(
-        grid_distances(g, coordinate_log_density(target, static_cast<Index>(i), a, s2, y)));
-  }
-  return combine_product(per);
+  return grid_law_distances(law, target, a, s2);
 }
 
 // EI with the exact score, T = 8 (initialisation error <= e^{-16} KL(q || N(0, I)) ~ 1e-7,

@@ -147,4 +147,17 @@ GridDistances combine_product(const std::vector<GridDistances>& coordinates) {
   return out;
 }
 
+GridDistances grid_law_distances(const GridLaw& law, const Target& target, double alpha,
+                                 double sigma2) {
+  std::vector<GridDistances> per;
+  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
+    const GridDensity& g = law.coordinates[i];
+    Vector y(g.nodes());
+    for (Index j = 0; j < g.nodes(); ++j) y(j) = g.node(j);
+    per.push_back(
+        grid_distances(g, coordinate_log_density(target, static_cast<Index>(i), alpha, sigma2, y)));
+  }
+  return combine_product(per);
+}
+
 }  // namespace difflab

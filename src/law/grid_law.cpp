@@ -17,17 +17,6 @@ namespace {
 
 const std::string kLawName = "exact grid law";
 
-// The noise source of a deterministic sampler's run: it must never be asked for noise.
-class NoNoise final : public NoiseSource {
- public:
-  void normal(MatrixRef, std::uint64_t, std::uint64_t, RngUse) const override {
-    fail(kLawName, ": a deterministic sampler drew noise");
-  }
-  double uniform(std::uint64_t, std::uint64_t, RngUse) const override {
-    fail(kLawName, ": a deterministic sampler drew a uniform");
-  }
-};
-
 // Grid extent of coordinate i: where the target's density exceeds 1e-18 of its peak, joined
 // with [-9, 9] (N(0, 1) and q_T), plus a quarter of the width on each side for output laws a
 // little wider than the target (a perturbed score, coarse steps).
@@ -242,7 +231,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     Matrix X = X0;
     SamplerOptions run_options = options;
     run_options.on_step = nullptr;
-    sampler.sample(score, grid, X, run_options, NoNoise());
+    sampler.sample(score, grid, X, run_options, law_detail::NoNoise(kLawName));
     out.nfe = static_cast<double>(score.evaluations()) / static_cast<double>(nodes);
     // A coordinate-wise flow map leaves the other coordinates' images alone when some change
     // (one_step_probe's bit masks: every pair of coordinates is separated by one of them).
@@ -258,7 +247,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
         probe.col(1 + 2 * b) = r + mask.cwiseProduct(other - r);
         probe.col(2 + 2 * b) = other + mask.cwiseProduct(r - other);
       }
-      sampler.sample(score, grid, probe, run_options, NoNoise());
+      sampler.sample(score, grid, probe, run_options, law_detail::NoNoise(kLawName));
       const double scale = std::max(1.0, probe.cwiseAbs().maxCoeff());
       double coupling = 0;
       for (Index b = 0; b < M; ++b) {

@@ -14,16 +14,6 @@ namespace {
 
 const std::string kLawName = "exact 2-D grid law";
 
-class NoNoise final : public NoiseSource {
- public:
-  void normal(MatrixRef, std::uint64_t, std::uint64_t, RngUse) const override {
-    fail(kLawName, ": a deterministic sampler drew noise");
-  }
-  double uniform(std::uint64_t, std::uint64_t, RngUse) const override {
-    fail(kLawName, ": a deterministic sampler drew a uniform");
-  }
-};
-
 // A tensor grid: axis a has nodes lo[a] + h[a] i, i = 0..n-1. Node (i, j) is column i + n j of
 // a 2 x n^2 point matrix.
 struct TensorGrid {
@@ -210,7 +200,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
     const Vector p0 = start_density(target, process, grid.T(), law_options.start_from_q_T, X);
     Matrix Phi = X;
     score.reset_evaluations();
-    sampler.sample(score, grid, Phi, run_options, NoNoise());
+    sampler.sample(score, grid, Phi, run_options, law_detail::NoNoise(kLawName));
     law.nfe = static_cast<double>(score.evaluations()) / static_cast<double>(X.cols());
     const Matrix D0 = axis_derivative(Phi, g.n, 0, g.h[0]),
                  D1 = axis_derivative(Phi, g.n, 1, g.h[1]);

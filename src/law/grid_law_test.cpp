@@ -50,15 +50,7 @@ std::shared_ptr<Target> gaussian_1d(double mean, double sd) {
 }
 
 GridDistances distances_to_target(const GridLaw& law, const Target& target) {
-  std::vector<GridDistances> per;
-  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
-    const GridDensity& g = law.coordinates[i];
-    Vector y(g.nodes());
-    for (Index j = 0; j < g.nodes(); ++j) y(j) = g.node(j);
-    per.push_back(
-        grid_distances(g, coordinate_log_density(target, static_cast<Index>(i), 1.0, 0.0, y)));
-  }
-  return combine_product(per);
+  return grid_law_distances(law, target, 1.0, 0.0);
 }
 
 // Exact distances from the output law N(m, v) (one coordinate) to the target N(mq, sq^2).

@@ -102,6 +102,14 @@ double CheckRunNoise::uniform(std::uint64_t, std::uint64_t, RngUse) const {
   no_uniforms("exact law");
 }
 
+void NoNoise::normal(MatrixRef, std::uint64_t, std::uint64_t, RngUse) const {
+  fail(law_name_, ": a deterministic sampler drew noise");
+}
+
+double NoNoise::uniform(std::uint64_t, std::uint64_t, RngUse) const {
+  fail(law_name_, ": a deterministic sampler drew a uniform");
+}
+
 std::vector<NoiseSlot> record_noise_slots(const Sampler& sampler, const ScoreModel& score,
                                           const TimeGrid& step_grid,
                                           const SamplerOptions& options) {

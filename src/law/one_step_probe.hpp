@@ -45,6 +45,18 @@ class CheckRunNoise final : public NoiseSource {
   std::uint64_t first_check_, step_offset_;
 };
 
+// The noise source of a deterministic sampler's run: being asked for noise is an error naming
+// the law.
+class NoNoise final : public NoiseSource {
+ public:
+  explicit NoNoise(std::string law_name) : law_name_(std::move(law_name)) {}
+  void normal(MatrixRef, std::uint64_t, std::uint64_t, RngUse) const override;
+  double uniform(std::uint64_t, std::uint64_t, RngUse) const override;
+
+ private:
+  std::string law_name_;
+};
+
 // The noise draws step k makes, each with its number of rows (one run on a zero particle).
 // Throws when the sampler draws uniforms (an accept/reject step: no Gaussian kernel).
 std::vector<NoiseSlot> record_noise_slots(const Sampler& sampler, const ScoreModel& score,

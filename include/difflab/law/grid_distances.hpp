@@ -38,4 +38,10 @@ GridDistances grid_distances(const GridDensity& p, const Vector& log_q);
 // Combines independent coordinates (see above). One coordinate is returned unchanged.
 GridDistances combine_product(const std::vector<GridDistances>& coordinates);
 
+// The distances of a grid law (all its coordinates, combined) to the target noised to
+// (alpha, sigma2): alpha = 1, sigma2 = 0 for the target itself, the process's values at delta
+// for q_delta.
+GridDistances grid_law_distances(const GridLaw& law, const Target& target, double alpha,
+                                 double sigma2);
+
 }  // namespace difflab
