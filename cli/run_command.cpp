@@ -23,6 +23,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/experiment_fits.hpp"
 #include "difflab/experiment/experiment_spec.hpp"
 #include "difflab/experiment/results_table.hpp"
@@ -30,6 +31,7 @@
 #include "difflab/metrics/energy_distance.hpp"
 #include "difflab/metrics/knn_kl.hpp"
 #include "difflab/metrics/mmd.hpp"
+#include "difflab/metrics/mode_weights.hpp"
 #include "difflab/metrics/sliced_w2.hpp"
 #include "law_report.hpp"
 #include "progress_bar.hpp"
@@ -146,10 +148,25 @@ bool wants_samples(const ExperimentSpec& spec) {
   return false;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Computes one row. Everything but wall_seconds is a pure function of (spec, run index).
 nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
                            const std::string& dir, const std::string& target_rel, int threads) {
   const auto start = std::chrono::steady_clock::now();
+  if (!spec.app.empty()) {
+    nlohmann::json row{{"row", run.index},
+                       {"options_hash", run.hash},
+                       {"seed", run.seed},
+                       {"options", run.options},
+                       {"metrics", {{"app", run_app(spec.app, run.options, run.seed)}}}};
+    // Timings stay out of the fields a rerun compares.
+    for (const char* key : {"wall_seconds", "train_seconds"}) row["metrics"]["app"].erase(key);
+    row["wall_seconds"] = seconds_since(start);
+    return row;
+  }
   const RunOptions ro = to_run_options(run.options, dir + "/" + target_rel, run.seed, threads);
   RunSetup setup = build_run(ro);
   nlohmann::json row{{"row", run.index},          {"options_hash", run.hash},
@@ -200,6 +217,11 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
         KnnKlOptions o;
         o.seed = run.seed;
         e = knn_kl(X, Y, o);
+      } else if (m == "mode_weights") {
+        const auto* gmm = dynamic_cast<const GaussianMixtureTarget*>(setup.target.get());
+        require(gmm != nullptr, "metric mode_weights needs a Gaussian mixture target (type gmm)");
+        metrics[m] = mode_weights(*gmm, X, run.seed).to_json();
+        continue;
       }
       metrics[m] = e.to_json();
     }
@@ -224,8 +246,7 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
   }
   row["bounds"] = bounds;
   row["nfe"] = nfe;
-  row["wall_seconds"] =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  row["wall_seconds"] = seconds_since(start);
   return row;
 }
 
@@ -246,6 +267,15 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
   }
   std::vector<std::string> targets;
   for (const auto& run : runs) {
+    if (!spec.app.empty()) {
+      try {
+        validate_app_run(spec.app, run.options, run.seed);
+      } catch (const Error& e) {
+        fail("spec: run ", run.index, " (", run.options.dump(), "): ", e.what());
+      }
+      targets.emplace_back();
+      continue;
+    }
     try {
       const nlohmann::json t = run_target_json(run.options, spec_dir);
       make_target(t, "target");  // validates before anything is written
@@ -309,7 +339,7 @@ void rerun_row(const RunCommandOptions& opt) {
   const ResultsTable table(dir);
   const nlohmann::json* stored = table.find(k, runs[k].hash);
   require(stored != nullptr, "--row ", k, ": no finished row ", k, " in ", table.jsonl_path());
-  const std::string target_rel = (*stored)["target_file"].get<std::string>();
+  const std::string target_rel = stored->value("target_file", std::string());
   nlohmann::json fresh = compute_row(spec, runs[k], dir, target_rel, opt.threads);
   nlohmann::json a = *stored;
   a.erase("wall_seconds");

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "difflab/core/error.hpp"
+#include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/run_seed.hpp"
 
 namespace difflab {
@@ -44,9 +45,10 @@ const std::vector<RunOptionInfo>& run_option_table() {
 
 namespace {
 
-const std::vector<std::string> kMetrics = {"law", "w2", "sw2", "mmd", "energy", "kl"};
-const std::vector<std::string> kTopKeys = {"name",  "description", "seed",   "base",
-                                           "sweep", "metrics",     "bounds", "fits"};
+const std::vector<std::string> kMetrics = {"law",    "w2", "sw2",         "mmd",
+                                           "energy", "kl", "mode_weights"};
+const std::vector<std::string> kTopKeys = {"name",  "description", "seed",   "app",  "base",
+                                           "sweep", "metrics",     "bounds", "fits", "report"};
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -54,16 +56,19 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string option_names() {
+using OptionTable = std::vector<RunOptionInfo>;
+
+std::string option_names(const OptionTable& table) {
   std::vector<std::string> names;
-  for (const auto& o : run_option_table()) names.push_back(o.name);
+  for (const auto& o : table) names.push_back(o.name);
   return join(names);
 }
 
-const RunOptionInfo& option_info(const std::string& name, const std::string& where) {
-  for (const auto& o : run_option_table())
+const RunOptionInfo& option_info(const OptionTable& table, const std::string& name,
+                                 const std::string& where) {
+  for (const auto& o : table)
     if (o.name == name) return o;
-  fail(where, ": unknown option '", name, "' (valid: ", option_names(), ")");
+  fail(where, ": unknown option '", name, "' (valid: ", option_names(table), ")");
 }
 
 const char* kind_name(OptionKind k) {
@@ -105,8 +110,9 @@ bool has_kind(const nlohmann::json& v, OptionKind k) {
   return false;
 }
 
-void check_value(const std::string& name, const nlohmann::json& v, const std::string& where) {
-  const RunOptionInfo& info = option_info(name, where);
+void check_value(const OptionTable& table, const std::string& name, const nlohmann::json& v,
+                 const std::string& where) {
+  const RunOptionInfo& info = option_info(table, name, where);
   require(name != "seed" || v.is_number_unsigned(), where,
           ": option 'seed' must be a non-negative integer, got ", v.dump());
   require(has_kind(v, info.kind), where, ": option '", name, "' must be ", kind_name(info.kind),
@@ -135,9 +141,20 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
     require(j["seed"].is_number_unsigned(), where, ": 'seed' must be a non-negative integer");
     s.seed = j["seed"].get<std::uint64_t>();
   }
+  if (j.contains("app")) {
+    s.app = string_field(j, "app", where);
+    app_option_table(s.app);  // names the valid apps for an unknown one
+  }
+  const OptionTable& table = s.app.empty() ? run_option_table() : app_option_table(s.app);
+  if (j.contains("report")) {
+    require(j["report"].is_object(), where,
+            ": 'report' must be an object (see experiments/README.md)");
+    s.report = j["report"];
+  }
   require(j.contains("base") && j["base"].is_object(), where,
           ": 'base' (an object of run options) is required");
-  for (const auto& [key, value] : j["base"].items()) check_value(key, value, where + ": base");
+  for (const auto& [key, value] : j["base"].items())
+    check_value(table, key, value, where + ": base");
   s.base = j["base"];
 
   if (j.contains("sweep")) {
@@ -157,12 +174,12 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
     require(!sw["axes"].empty(), sw_where, ": 'axes' is empty (omit 'sweep' for a single run)");
     for (const auto& [name, values] : sw["axes"].items()) {
       const std::string ax_where = sw_where + ": axis '" + name + "'";
-      option_info(name, sw_where);
+      option_info(table, name, sw_where);
       require(values.is_array(), ax_where, " must be a list of values");
       require(!values.empty(), ax_where, " is empty");
       SweepAxis axis{name, {}};
       for (std::size_t i = 0; i < values.size(); ++i) {
-        check_value(name, values[i], ax_where + " value " + std::to_string(i));
+        check_value(table, name, values[i], ax_where + " value " + std::to_string(i));
         axis.values.push_back(values[i]);
       }
       s.axes.push_back(std::move(axis));
@@ -175,7 +192,7 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
   }
   bool has_target = s.base.contains("target");
   for (const auto& a : s.axes) has_target = has_target || a.name == "target";
-  require(has_target, where, ": no 'target' in base or sweep");
+  require(has_target || !s.app.empty(), where, ": no 'target' in base or sweep");
 
   if (j.contains("metrics")) {
     require(j["metrics"].is_array(), where, ": 'metrics' must be a list of names");
@@ -196,8 +213,14 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
       s.bounds.push_back(b.get<std::string>());
     }
   }
-  require(!s.metrics.empty() || !s.bounds.empty(), where,
-          ": nothing to compute: give 'metrics' and/or 'bounds'");
+  if (s.app.empty()) {
+    require(!s.metrics.empty() || !s.bounds.empty(), where,
+            ": nothing to compute: give 'metrics' and/or 'bounds'");
+  } else {
+    require(s.metrics.empty() && s.bounds.empty(), where, ": app '", s.app,
+            "' computes its own quantities (its result JSON); 'metrics' and 'bounds' are for "
+            "sampler runs");
+  }
   if (j.contains("fits")) {
     require(j["fits"].is_array(), where, ": 'fits' must be a list of {metric, against}");
     for (const auto& f : j["fits"]) {

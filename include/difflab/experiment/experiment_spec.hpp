@@ -46,6 +46,12 @@ struct FitRequest {
 
 struct ExperimentSpec {
   std::string name;
+  // Empty: sampler runs (run_option_table). Otherwise an application (experiment/app_run.hpp)
+  // whose own options the base and the axes set, and whose result JSON is the row's metrics.
+  std::string app;
+  // Optional hints for `difflab report` (which rows to draw, reference slopes; see
+  // experiments/README.md); validated by the report, kept here as given.
+  nlohmann::json report = nlohmann::json::object();
   std::uint64_t seed = 0;  // default of the "seed" option; run K's seed is derived from it
   nlohmann::json base = nlohmann::json::object();
   std::string mode = "grid";  // "grid" (cartesian product) or "zip" (parallel lists)
