@@ -2,7 +2,6 @@
 // given score model and time grid, and write the samples.
 #include <cstdio>
 #include <iostream>
-#include <mutex>
 
 #include "cli_common.hpp"
 #include "difflab/core/error.hpp"
@@ -11,6 +10,7 @@
 #include "difflab/score/perturbed_score.hpp"
 #include "progress_bar.hpp"
 #include "run_setup.hpp"
+#include "trajectory_recorder.hpp"
 
 namespace difflab::cli {
 
@@ -34,48 +34,6 @@ void print_list() {
     std::printf("  %-18s %s\n", g.name.c_str(), g.description.c_str());
 }
 
-// Trajectories of the first K particles: one CSV row per (step, particle): step,t,particle,x1..xd.
-class TrajectoryRecorder {
- public:
-  TrajectoryRecorder(Index particles, std::size_t steps, Index dim)
-      : particles_(particles),
-        dim_(dim),
-        data_(steps + 1, Matrix::Zero(dim, particles)),
-        times_(steps + 1) {}
-  void record_initial(const Matrix& X, double T) {
-    data_[0] = X.leftCols(particles_);
-    times_[0] = T;
-  }
-  void on_step(const StepInfo& info, Index first, ConstMatrixRef block) {
-    if (first >= particles_) return;
-    const Index count = std::min<Index>(block.cols(), particles_ - first);
-    data_[info.step + 1].middleCols(first, count) = block.leftCols(count);
-    times_[info.step + 1] = info.t_to;
-  }
-  std::string csv() const {
-    std::string out = "step,t,particle";
-    for (Index k = 0; k < dim_; ++k) out += ",x" + std::to_string(k + 1);
-    out += "\n";
-    char buf[128];
-    for (std::size_t s = 0; s < data_.size(); ++s)
-      for (Index j = 0; j < particles_; ++j) {
-        std::snprintf(buf, sizeof buf, "%zu,%.17g,%ld", s, times_[s], static_cast<long>(j));
-        out += buf;
-        for (Index k = 0; k < dim_; ++k) {
-          std::snprintf(buf, sizeof buf, ",%.17g", data_[s](k, j));
-          out += buf;
-        }
-        out += "\n";
-      }
-    return out;
-  }
-
- private:
-  Index particles_, dim_;
-  std::vector<Matrix> data_;
-  std::vector<double> times_;
-};
-
 void run_sample(SampleOptions& opt) {
   if (opt.list) {
     print_list();
@@ -91,7 +49,7 @@ void run_sample(SampleOptions& opt) {
   if (!opt.trajectory.empty()) {
     require(opt.trajectory_particles >= 1, "--trajectory-particles must be >= 1");
     const Index k = std::min<Index>(opt.trajectory_particles, run.initial.cols());
-    recorder = std::make_unique<TrajectoryRecorder>(k, run.grid->steps(), run.initial.rows());
+    recorder = std::make_unique<TrajectoryRecorder>(k, run.initial.rows());
     recorder->record_initial(run.initial, run.grid->T());
   }
   ProgressBar bar("sampling",

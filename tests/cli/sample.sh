@@ -68,6 +68,13 @@ ls "$dir" | grep -q "\.tmp" && fail "a temporary file was left behind"
 "$bin" sample --target "$dir/g.json" --n 20 --steps 4 --trajectory "$dir/traj.csv" \
   --trajectory-particles 3 --out "$dir/s2.csv" 2>/dev/null || fail "trajectory run failed"
 [[ $(grep -c . "$dir/traj.csv") -ge 12 ]] || fail "trajectory has $(grep -c . "$dir/traj.csv") lines, expected >= 12"
+# Langevin samplers call back once per iteration, more often than the grid has steps (this
+# used to write past the recorder's end): 1 + 30 states of 2 particles, plus the header.
+"$bin" sample --target "$dir/g.json" --sampler ula --n 20 --steps 4 --langevin-steps 30 \
+  --trajectory "$dir/traj_ula.csv" --trajectory-particles 2 --out "$dir/s3.csv" 2>/dev/null ||
+  fail "ula trajectory run failed"
+[[ $(grep -c . "$dir/traj_ula.csv") -eq $((1 + 31 * 2)) ]] ||
+  fail "ula trajectory has $(grep -c . "$dir/traj_ula.csv") lines, expected 63"
 
 # A perturbed score: the summary reports the realised L2(q_t) error, whose CI covers --score-error.
 "$bin" sample --target "$dir/g.json" --score perturbed --perturbation linear --score-error 0.1 \
