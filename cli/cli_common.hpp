@@ -29,5 +29,6 @@ void register_plan(CLI::App& app);
 void register_train(CLI::App& app);
 void register_app(CLI::App& app);
 void register_run(CLI::App& app);
+void register_report(CLI::App& app);
 
 }  // namespace difflab::cli

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   difflab::cli::register_train(app);
   difflab::cli::register_app(app);
   difflab::cli::register_run(app);
+  difflab::cli::register_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -33,6 +33,7 @@
 #include "difflab/metrics/mmd.hpp"
 #include "difflab/metrics/mode_weights.hpp"
 #include "difflab/metrics/sliced_w2.hpp"
+#include "experiment_runs.hpp"
 #include "law_report.hpp"
 #include "progress_bar.hpp"
 #include "run_setup.hpp"
@@ -80,42 +81,6 @@ std::string store_target(const nlohmann::json& target, const std::string& dir) {
     write_json(path, target);
   }
   return rel;
-}
-
-RunOptions to_run_options(const nlohmann::json& o, const std::string& target_path,
-                          std::uint64_t seed, int threads) {
-  RunOptions r;
-  r.common.seed = seed;
-  r.common.threads = threads;
-  r.target_path = target_path;
-  r.process = o.value("process", r.process);
-  r.score = o.value("score", r.score);
-  r.score_error = o.value("score_error", r.score_error);
-  r.perturbation = o.value("perturbation", r.perturbation);
-  if (o.contains("theta")) {
-    std::string s;
-    char buf[40];
-    for (const auto& v : o["theta"]) {
-      std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
-      s += (s.empty() ? "" : ",") + std::string(buf);
-    }
-    r.theta = s;
-  }
-  r.sampler = o.value("sampler", r.sampler);
-  r.grid = o.value("grid", r.grid);
-  r.grid_file = o.value("grid_file", r.grid_file);
-  r.steps = o.value("steps", r.steps);
-  r.T = o.value("T", r.T);
-  r.delta = o.value("delta", r.delta);
-  r.n = o.value("n", r.n);
-  r.start = o.value("start", r.start);
-  SamplerOptions& s = r.sampler_options;
-  s.denoise_last_step = o.value("denoise", s.denoise_last_step);
-  s.corrector_steps = o.value("corrector_steps", s.corrector_steps);
-  s.snr = o.value("snr", s.snr);
-  s.langevin_step = o.value("langevin_step", s.langevin_step);
-  s.langevin_steps = o.value("langevin_steps", s.langevin_steps);
-  return r;
 }
 
 // Drops the law report's per-coordinate arrays (d numbers each; d may be 10^6): rows hold
@@ -167,7 +132,8 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
     row["wall_seconds"] = seconds_since(start);
     return row;
   }
-  const RunOptions ro = to_run_options(run.options, dir + "/" + target_rel, run.seed, threads);
+  const RunOptions ro =
+      run_options_from_spec(run.options, dir + "/" + target_rel, run.seed, threads);
   RunSetup setup = build_run(ro);
   nlohmann::json row{{"row", run.index},          {"options_hash", run.hash},
                      {"seed", run.seed},          {"options", run.options},
@@ -280,7 +246,7 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
       const nlohmann::json t = run_target_json(run.options, spec_dir);
       make_target(t, "target");  // validates before anything is written
       targets.push_back(store_target(t, dir));
-      RunOptions ro = to_run_options(run.options, dir + "/" + targets.back(), run.seed, 0);
+      RunOptions ro = run_options_from_spec(run.options, dir + "/" + targets.back(), run.seed, 0);
       ro.n = 1;  // validation only: no need to draw the particles
       build_run(ro);
     } catch (const Error& e) {
@@ -290,20 +256,18 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
   return targets;
 }
 
-void run_experiment(const RunCommandOptions& opt) {
-  require(!opt.spec_path.empty(), "a spec file is required: difflab run SPEC.json --out DIR");
-  require(!opt.out.empty(), "--out DIR is required");
-  const nlohmann::json raw = read_json(opt.spec_path);
-  const ExperimentSpec spec = parse_experiment_spec(raw, opt.spec_path);
+void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
+                    const RunCommandOptions& opt) {
+  const std::string where = opt.spec_path.empty() ? "spec" : opt.spec_path;
+  const ExperimentSpec spec = parse_experiment_spec(raw, where);
   const std::vector<PlannedRun> runs = expand_runs(spec);
   const std::string spec_copy = opt.out + "/spec.json";
   if (fs::exists(spec_copy)) {
     require(read_json(spec_copy) == raw, opt.out, ": holds the results of a different spec (",
-            spec_copy, " differs from ", opt.spec_path, "); use a new --out directory");
+            spec_copy, " differs from ", where, "); use a new --out directory");
   }
   fs::create_directories(opt.out);
-  const std::vector<std::string> targets =
-      prepare_runs(spec, runs, fs::path(opt.spec_path).parent_path(), opt.out);
+  const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
   ResultsTable table(opt.out);
   std::vector<std::size_t> todo;
@@ -364,6 +328,50 @@ void rerun_row(const RunCommandOptions& opt) {
 
 }  // namespace
 
+RunOptions run_options_from_spec(const nlohmann::json& o, const std::string& target_path,
+                                 std::uint64_t seed, int threads) {
+  RunOptions r;
+  r.common.seed = seed;
+  r.common.threads = threads;
+  r.target_path = target_path;
+  r.process = o.value("process", r.process);
+  r.score = o.value("score", r.score);
+  r.score_error = o.value("score_error", r.score_error);
+  r.perturbation = o.value("perturbation", r.perturbation);
+  if (o.contains("theta")) {
+    std::string s;
+    char buf[40];
+    for (const auto& v : o["theta"]) {
+      std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
+      s += (s.empty() ? "" : ",") + std::string(buf);
+    }
+    r.theta = s;
+  }
+  r.sampler = o.value("sampler", r.sampler);
+  r.grid = o.value("grid", r.grid);
+  r.grid_file = o.value("grid_file", r.grid_file);
+  r.steps = o.value("steps", r.steps);
+  r.T = o.value("T", r.T);
+  r.delta = o.value("delta", r.delta);
+  r.n = o.value("n", r.n);
+  r.start = o.value("start", r.start);
+  SamplerOptions& s = r.sampler_options;
+  s.denoise_last_step = o.value("denoise", s.denoise_last_step);
+  s.corrector_steps = o.value("corrector_steps", s.corrector_steps);
+  s.snr = o.value("snr", s.snr);
+  s.langevin_step = o.value("langevin_step", s.langevin_step);
+  s.langevin_steps = o.value("langevin_steps", s.langevin_steps);
+  return r;
+}
+
+void run_experiment_spec(const nlohmann::json& raw, const std::string& spec_dir,
+                         const std::string& out, int threads) {
+  RunCommandOptions opt;
+  opt.out = out;
+  opt.threads = threads;
+  run_experiment(raw, spec_dir, opt);
+}
+
 void register_run(CLI::App& app) {
   auto opt = std::make_shared<RunCommandOptions>();
   CLI::App* sub = app.add_subcommand(
@@ -383,7 +391,10 @@ void register_run(CLI::App& app) {
       rerun_row(*opt);
     } else {
       require(opt->row < 0, "--row is only used with --rerun DIR");
-      run_experiment(*opt);
+      require(!opt->spec_path.empty(), "a spec file is required: difflab run SPEC.json --out DIR");
+      require(!opt->out.empty(), "--out DIR is required");
+      run_experiment(read_json(opt->spec_path), fs::path(opt->spec_path).parent_path().string(),
+                     *opt);
     }
   });
 }

@@ -1,0 +1,556 @@
+"""From an experiment results directory to report_data.json (the schema of schema.py).
+
+Inputs, all written by the C++ side: DIR/spec.json (the spec as given, with its optional
+"report" hints), DIR/results.jsonl (one row per run), DIR/fits.json (slope fits, if the spec
+asked for any) and DIR/report/figures2d.json (samples, trajectories, density and score fields
+of 2-D sampler experiments, computed by `difflab report`).
+
+What becomes a figure (experiments/README.md, "Reports"):
+  - every fit of fits.json: the metric against its axis, one series per group with its interval,
+    the fitted line, the spec's bounds for the same runs (dashed), reference slopes;
+  - report.curves: any columns against an option or column (theory columns dashed);
+  - report.threshold: the smallest value of one axis that brings a metric under eps, against
+    another axis (Benton et al.'s "steps needed");
+  - report.bars and the mode_weights metric: grouped bars with intervals and the reference;
+  - figures2d.json: sample scatter over the target's density contours, trajectories, score
+    fields at several t;
+  - tables: the fits and report.table columns.
+"""
+import json
+import math
+import os
+import re
+
+import numpy as np
+
+Z975 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+class AssembleError(Exception):
+    """A problem with an experiment directory; the message names the file."""
+
+
+# ---------------------------------------------------------------- reading
+
+def load_experiment(directory):
+    """(spec, rows sorted by row index, fits or None, figures2d or None)."""
+    spec = _read_json(os.path.join(directory, "spec.json"))
+    rows = []
+    path = os.path.join(directory, "results.jsonl")
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a row torn by a kill: the runner drops and recomputes it too
+    except OSError as e:
+        raise AssembleError(f"{path}: cannot read: {e.strerror or e}") from None
+    rows.sort(key=lambda r: r["row"])
+    fits_path = os.path.join(directory, "fits.json")
+    fits = _read_json(fits_path) if os.path.exists(fits_path) else None
+    fig_path = os.path.join(directory, "report", "figures2d.json")
+    fig2d = _read_json(fig_path) if os.path.exists(fig_path) else None
+    return spec, rows, fits, fig2d
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise AssembleError(f"{path}: cannot read: {e.strerror or e}") from None
+    except json.JSONDecodeError as e:
+        raise AssembleError(f"{path}: invalid JSON: {e}") from None
+
+
+def flatten(value, prefix=""):
+    """Row -> {column: scalar}, columns joined by '.', as the C++ results table does."""
+    out = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.update(flatten(v, f"{prefix}.{i}" if prefix else str(i)))
+    else:
+        out[prefix] = value
+    return out
+
+
+class Table:
+    """The rows of one experiment, flattened, with the column lookup of `difflab run`'s fits."""
+
+    def __init__(self, spec, rows):
+        self.spec = spec
+        self.rows = rows
+        self.flat = [flatten(r) for r in rows]
+        sweep = spec.get("sweep", {})
+        # Axes in byte order of their names: the runner's sweep order.
+        self.axes = sorted(sweep.get("axes", {}).keys())
+
+    def column(self, name, as_x=False):
+        """The column a name means: options.NAME (for x), then metrics.NAME.value,
+        metrics.NAME, metrics.law.NAME, metrics.app.NAME, NAME."""
+        candidates = [f"options.{name}"] if as_x else []
+        candidates += [f"metrics.{name}.value", f"metrics.{name}", f"metrics.law.{name}",
+                       f"metrics.app.{name}", name]
+        for c in candidates:
+            if any(c in f for f in self.flat):
+                return c
+        raise AssembleError(f"spec.json: report: '{name}' is not a results column (tried "
+                            f"{', '.join(candidates)})")
+
+    def groups(self, keys):
+        """[(label, [row indices])] of the rows grouped by the options in keys, in row order."""
+        order, members = [], {}
+        for i, r in enumerate(self.rows):
+            key = tuple(json.dumps(r["options"].get(k), sort_keys=True) for k in keys)
+            if key not in members:
+                order.append(key)
+                members[key] = []
+            members[key].append(i)
+        out = []
+        for key in order:
+            i0 = members[key][0]
+            out.append((self.label(i0, keys), members[key]))
+        return out
+
+    def label(self, i, keys):
+        if not keys:
+            return "all runs"
+        parts = []
+        for k in keys:
+            v = self.rows[i]["options"].get(k)
+            parts.append(f"{k}={_short(v)}")
+        return ", ".join(parts)
+
+    def value(self, i, column):
+        v = self.flat[i].get(column)
+        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _short(v):
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)[:40]
+    return str(v)
+
+
+def _name(text):
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_") or "x"
+
+
+# ---------------------------------------------------------------- fits
+
+def loglog_fit(x, y):
+    """Least squares of log y on log x: slope, intercept and the slope's 95% t interval."""
+    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    n = len(lx)
+    if n < 2 or np.ptp(lx) == 0:
+        return None
+    slope, intercept = np.polyfit(lx, ly, 1)
+    fit = {"slope": float(slope), "intercept": float(intercept)}
+    if n >= 3:
+        resid = ly - (intercept + slope * lx)
+        se = math.sqrt(float(resid @ resid) / (n - 2) / float(((lx - lx.mean()) ** 2).sum()))
+        q = _t975(n - 2)
+        fit["ci"] = [float(slope - q * se), float(slope + q * se)]
+    else:
+        fit["ci"] = [float(slope), float(slope)]
+    return fit
+
+
+def _t975(dof):
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.975, dof))
+    except ImportError:  # scipy is a Debian package of the setup; the normal quantile otherwise
+        return Z975
+
+
+def _interval(table, i, column):
+    """(lo, hi) of a metric cell: its .ci_lo/.ci_hi when the column is a .value."""
+    if column.endswith(".value"):
+        base = column[: -len(".value")]
+        lo, hi = table.value(i, base + ".ci_lo"), table.value(i, base + ".ci_hi")
+        if lo is not None and hi is not None:
+            return lo, hi
+    return None
+
+
+def _series(table, members, xcol, ycol, label, se_col=None, log=True):
+    xs, ys, lo, hi = [], [], [], []
+    for i in members:
+        x, y = table.value(i, xcol), table.value(i, ycol)
+        if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
+            continue
+        if log and (x <= 0 or y <= 0):
+            continue
+        xs.append(x)
+        ys.append(y)
+        ci = _interval(table, i, ycol)
+        if se_col is not None and table.value(i, se_col) is not None:
+            se = table.value(i, se_col)
+            ci = (y - Z975 * se, y + Z975 * se)
+        lo.append(ci[0] if ci else y)
+        hi.append(ci[1] if ci else y)
+    order = np.argsort(xs, kind="stable")
+    s = {"label": label, "x": [xs[k] for k in order], "y": [ys[k] for k in order]}
+    if any(a != b for a, b in zip(lo, hi)):
+        lo_s, hi_s = [lo[k] for k in order], [hi[k] for k in order]
+        if log:  # an interval reaching 0 is drawn down to a tenth of the value
+            lo_s = [max(v, 0.1 * y) for v, y in zip(lo_s, s["y"])]
+        s["ci_lo"], s["ci_hi"] = lo_s, hi_s
+    return s
+
+
+def _fmt_fit(fit):
+    ci = fit.get("ci") or [None, None]
+    if ci[0] is None:
+        return f"{fit['slope']:.3g}"
+    return f"{fit['slope']:.3g} [{ci[0]:.3g}, {ci[1]:.3g}]"
+
+
+def fit_figures(table, fits, reference_slopes):
+    """One curves figure per fit of fits.json, with the spec's bounds; summary lines; table."""
+    figures, summary, rows = [], [], []
+    bounds = table.spec.get("bounds", [])
+    for n, f in enumerate(fits.get("fits", [])):
+        against, column = f["against"], f["column"]
+        keys = [a for a in table.axes if a != against]
+        series, bound_series = [], []
+        xcol = f"options.{against}"
+        for label, members in table.groups(keys):
+            s = _series(table, members, xcol, column, label if keys else f["metric"])
+            if not s["x"]:
+                continue
+            g = next((g for g in f["groups"] if _group_label(g["group"], keys) == label), None)
+            if g is not None and g.get("fit") and g["fit"].get("slope") is not None:
+                s["fit"] = {"slope": g["fit"]["slope"], "intercept": g["fit"]["intercept"],
+                            "ci": g["fit"]["ci"]}
+                summary.append(f"{f['metric']} against {against}"
+                               f"{' (' + label + ')' if keys else ''}: log-log slope "
+                               f"{_fmt_fit(g['fit'])}, r\u00b2 = {g['fit'].get('r2', 0):.3f}")
+                rows.append([f["metric"], against, label if keys else "", g["fit"]["slope"],
+                             g["fit"]["ci"][0], g["fit"]["ci"][1], g["fit"].get("r2"),
+                             g["fit"].get("n")])
+            series.append(s)
+            for b in bounds:
+                bs = _series(table, members, xcol, f"bounds.{b}.value", "")
+                if bs["x"]:
+                    bound_series.append({"label": f"{s['label']}: {b} bound", "x": bs["x"],
+                                         "y": bs["y"]})
+        if not series:
+            continue
+        fig = {"kind": "curves", "name": _name(f"fit{n}_{f['metric']}_vs_{against}"),
+               "title": f"{f['metric']} against {against}", "axes": "loglog",
+               "xlabel": against, "ylabel": f["metric"], "series": series,
+               "caption": "Markers: measured values with their 95% intervals; solid lines: "
+                          "least-squares fits in log-log coordinates (slope and 95% interval in "
+                          "the legend)" + ("; dashed: the published bounds for the same runs"
+                                           if bound_series else "") + "."}
+        if bound_series:
+            fig["bounds"] = bound_series
+        refs = [r for r in reference_slopes if r.get("against") == against]
+        if refs:
+            fig["reference_slopes"] = [{"label": r["label"], "slope": r["slope"]} for r in refs]
+        figures.append(fig)
+    if rows:
+        figures.append({"kind": "table", "name": "fits", "title": "Fitted log-log slopes",
+                        "columns": ["metric", "against", "group", "slope", "95% CI low",
+                                    "95% CI high", "r\u00b2", "points"], "rows": rows})
+    return figures, summary
+
+
+def _group_label(group, keys):
+    if not keys:
+        return "all runs"
+    return ", ".join(f"{k}={_short(group.get(k))}" for k in keys)
+
+
+# ---------------------------------------------------------------- report hints
+
+def curve_figures(table, hints):
+    figures, summary = [], []
+    for n, c in enumerate(hints):
+        _require(c, ["x", "y"], f"report.curves[{n}]")
+        axes = c.get("axes", "loglog")
+        log = axes == "loglog"
+        xcol = table.column(c["x"], as_x=True)
+        keys = c.get("group_by", [a for a in table.axes if a != c["x"]])
+        ys = c["y"] if isinstance(c["y"], list) else [c["y"]]
+        ses = c.get("y_se", [None] * len(ys))
+        theories = c.get("theory", [])
+        series, bounds = [], []
+        for label, members in table.groups(keys):
+            for yname, sename in zip(ys, ses):
+                ycol = table.column(yname)
+                secol = table.column(sename) if sename else None
+                slabel = yname if not keys else (f"{yname}, {label}" if len(ys) > 1 else label)
+                s = _series(table, members, xcol, ycol, slabel, secol, log=axes != "linear")
+                if not s["x"]:
+                    continue
+                if c.get("fit") and log:
+                    fit = loglog_fit(s["x"], s["y"])
+                    if fit:
+                        s["fit"] = fit
+                        summary.append(f"{yname} against {c['x']}"
+                                       f"{' (' + label + ')' if keys else ''}: log-log slope "
+                                       f"{_fmt_fit(fit)}")
+                series.append(s)
+            for tname in theories:
+                ts = _series(table, members, xcol, table.column(tname), "",
+                             log=axes != "linear")
+                if ts["x"]:
+                    tl = f"{label}: {tname}" if keys else tname
+                    bounds.append({"label": tl, "x": ts["x"], "y": ts["y"]})
+        if not series:
+            continue
+        fig = {"kind": "curves", "name": _name(c.get("name", f"curve{n}")),
+               "title": c.get("title", f"{', '.join(ys)} against {c['x']}"), "axes": axes,
+               "xlabel": c.get("xlabel", c["x"]), "ylabel": c.get("ylabel", ", ".join(ys)),
+               "series": series}
+        if bounds:
+            fig["bounds"] = bounds
+        if c.get("caption"):
+            fig["caption"] = c["caption"]
+        if c.get("reference_slopes"):
+            fig["reference_slopes"] = c["reference_slopes"]
+        figures.append(fig)
+    return figures, summary
+
+
+def threshold_figure(table, t):
+    """The smallest `over` with metric <= eps, per value of `against` (log-log interpolation
+    between the bracketing sweep points), one series per group."""
+    _require(t, ["metric", "eps", "over", "against"], "report.threshold")
+    col, eps = table.column(t["metric"]), float(t["eps"])
+    over, against = t["over"], t["against"]
+    keys = t.get("group_by", [a for a in table.axes if a not in (over, against)])
+    series, summary, missing = [], [], []
+    for label, members in table.groups(keys):
+        xs, ys = [], []
+        by_x = {}
+        for i in members:
+            by_x.setdefault(table.value(i, f"options.{against}"), []).append(i)
+        for x in sorted(k for k in by_x if k is not None):
+            pts = sorted((table.value(i, f"options.{over}"), table.value(i, col))
+                         for i in by_x[x])
+            pts = [(o, m) for o, m in pts if o is not None and m is not None and m > 0]
+            need = _crossing(pts, eps)
+            if need is None:
+                missing.append(f"{label}, {against}={_short(x)}")
+                continue
+            xs.append(x)
+            ys.append(need)
+        if not xs:
+            continue
+        s = {"label": label, "x": xs, "y": ys}
+        fit = loglog_fit(xs, ys)
+        if fit:
+            s["fit"] = fit
+            summary.append(f"{over} needed for {t['metric']} \u2264 {eps:g} against {against}"
+                           f"{' (' + label + ')' if keys else ''}: log-log slope {_fmt_fit(fit)}")
+        series.append(s)
+    if missing:
+        summary.append(f"{t['metric']} \u2264 {eps:g} was not reached within the sweep for: "
+                       + "; ".join(missing))
+    if not series:
+        return [], summary
+    fig = {"kind": "curves", "name": _name(t.get("name", f"{over}_needed_vs_{against}")),
+           "title": t.get("title", f"{over} needed for {t['metric']} \u2264 {eps:g}"),
+           "axes": "loglog", "xlabel": against, "ylabel": f"{over} needed", "series": series,
+           "caption": f"For each {against}, the smallest {over} with {t['metric']} \u2264 {eps:g}, "
+                      f"interpolated log-log between the two sweep points that bracket it."}
+    if t.get("reference_slopes"):
+        fig["reference_slopes"] = t["reference_slopes"]
+    return [fig], summary
+
+
+def _crossing(pts, eps):
+    """First crossing of eps by a decreasing metric along increasing `over`."""
+    for k, (o, m) in enumerate(pts):
+        if m <= eps:
+            if k == 0:
+                return o
+            o0, m0 = pts[k - 1]
+            if m0 <= m:
+                return o
+            w = (math.log(m0) - math.log(eps)) / (math.log(m0) - math.log(m))
+            return math.exp(math.log(o0) + w * (math.log(o) - math.log(o0)))
+    return None
+
+
+def bars_figures(table, hints, chosen_rows):
+    figures = []
+    keys = table.axes
+    for n, b in enumerate(hints):
+        _require(b, ["categories", "columns"], f"report.bars[{n}]")
+        cols = [table.column(c) for c in b["columns"]]
+        if len(cols) != len(b["categories"]):
+            raise AssembleError(f"spec.json: report.bars[{n}]: {len(b['categories'])} "
+                                f"categories but {len(cols)} columns")
+        se = table.column(b["se_column"]) if b.get("se_column") else None
+        series = []
+        for i in chosen_rows:
+            vals = [table.value(i, c) for c in cols]
+            if any(v is None for v in vals):
+                continue
+            s = {"label": table.label(i, keys) if keys else "", "values": vals}
+            if se and table.value(i, se) is not None:
+                e = Z975 * table.value(i, se)
+                s["ci_lo"] = [v - e for v in vals]
+                s["ci_hi"] = [v + e for v in vals]
+            series.append(s)
+        if not series:
+            continue
+        fig = {"kind": "bars", "name": _name(b.get("name", f"bars{n}")),
+               "title": b.get("title", ", ".join(b["columns"])), "categories": b["categories"],
+               "series": series, "ylabel": b.get("ylabel", "")}
+        if b.get("reference"):
+            ref = b["reference"]
+            i0 = chosen_rows[0]
+            values = ([table.value(i0, table.column(ref))] * len(cols) if isinstance(ref, str)
+                      else [float(v) for v in ref])
+            fig["reference"] = {"label": b.get("reference_label", "theory"), "values": values}
+        if b.get("caption"):
+            fig["caption"] = b["caption"]
+        figures.append(fig)
+    return figures
+
+
+def mode_weight_figure(table, chosen_rows):
+    rows = [i for i in chosen_rows if table.rows[i]["metrics"].get("mode_weights", {}).get("fractions")]
+    if not rows:
+        return [], []
+    weights = table.rows[rows[0]]["metrics"]["mode_weights"]["weights"]
+    series, summary = [], []
+    for i in rows:
+        mw = table.rows[i]["metrics"]["mode_weights"]
+        label = table.label(i, table.axes) if table.axes else "samples"
+        series.append({"label": label, "values": mw["fractions"], "ci_lo": mw["fractions_ci_lo"],
+                       "ci_hi": mw["fractions_ci_hi"]})
+        summary.append(f"{label}: mass per mode {', '.join(f'{v:.3f}' for v in mw['fractions'])} "
+                       f"(target {', '.join(f'{w:.3f}' for w in weights)}); weight error "
+                       f"TV = {mw['value']:.3f} [{mw['ci_lo']:.3f}, {mw['ci_hi']:.3f}]")
+    fig = {"kind": "bars", "name": "mode_weights", "title": "Mass per mixture mode",
+           "categories": [f"mode {k + 1} (w = {w:.2g})" for k, w in enumerate(weights)],
+           "series": series, "reference": {"label": "target weight", "values": weights},
+           "ylabel": "fraction of samples",
+           "caption": "Each sample is assigned to the mode of largest posterior probability "
+                      "under the target; bars: fractions with Wilson 95% intervals."}
+    return [fig], summary
+
+
+def table_figure(table, columns, chosen_rows):
+    cols = [table.column(c) for c in columns]
+    rows = []
+    for i in chosen_rows:
+        rows.append([table.label(i, table.axes)] + [table.value(i, c) for c in cols])
+    return {"kind": "table", "name": "rows", "title": "Results",
+            "columns": ["run"] + list(columns), "rows": rows}
+
+
+# ---------------------------------------------------------------- 2-D figures
+
+def figures_2d(table, fig2d):
+    by_row = {r["row"]: i for i, r in enumerate(table.rows)}
+    keys = table.axes or ["sampler"]
+    panels, figures = [], []
+    for entry in fig2d["rows"]:
+        i = by_row.get(entry["row"])
+        label = table.label(i, keys) if i is not None else f"row {entry['row']}"
+        if entry["points"]:
+            panels.append({"label": label, "points": entry["points"]})
+    box = fig2d["box"]
+    if panels:
+        figures.append({"kind": "scatter", "name": "samples", "title": "Samples against the target",
+                        "panels": panels, "density": fig2d["density"],
+                        "xlim": box[0:2], "ylim": box[2:4],
+                        "caption": "Final particles of each drawn run (the runs' own first "
+                                   "particles, recomputed from their seeds)."})
+    for entry in fig2d["rows"][:2]:
+        i = by_row.get(entry["row"])
+        label = table.label(i, keys) if i is not None else f"row {entry['row']}"
+        tr = entry["trajectory"]
+        t = tr["t"]
+        fig = {"kind": "trajectories", "name": _name(f"trajectories_row{entry['row']}"),
+               "title": f"Trajectories: {label}", "paths": tr["paths"],
+               "density": fig2d["density"]}
+        if len(set(t)) < len(t):  # Langevin: t stays at delta, the iterations are the clock
+            fig["t"] = tr["step"]
+            fig["time_label"] = "Langevin iteration"
+        else:
+            fig["t"] = t
+        if len(fig["t"]) >= 2:
+            figures.append(fig)
+    if fig2d.get("quiver"):
+        figures.append({"kind": "quiver", "name": "score_field",
+                        "title": "Exact score of q_t (the forward marginal) at several t",
+                        "panels": fig2d["quiver"],
+                        "caption": "Arrows: grad log q_t, normalised per panel; contours: q_t."})
+    return figures
+
+
+# ---------------------------------------------------------------- the section
+
+def chosen_rows(table, fig2d, limit=8):
+    """Rows for bars and tables: all when few, else the last row of each sampler."""
+    if len(table.rows) <= limit:
+        return list(range(len(table.rows)))
+    last = {}
+    for i, r in enumerate(table.rows):
+        last[json.dumps(r["options"].get("sampler"))] = i
+    return sorted(last.values())[:limit]
+
+
+def section(directory):
+    """The report_data.json object of one experiment directory."""
+    spec, rows, fits, fig2d = load_experiment(directory)
+    if not rows:
+        raise AssembleError(f"{directory}/results.jsonl: no finished runs")
+    hints = spec.get("report", {})
+    table = Table(spec, rows)
+    name = _name(spec.get("name") or os.path.basename(os.path.normpath(directory)))
+    out = {"version": 1, "name": name, "title": hints.get("title", spec.get("name", name)),
+           "description": spec.get("description", ""), "figures": []}
+    if hints.get("claim"):
+        out["claim"] = hints["claim"]
+    summary = []
+    picked = chosen_rows(table, fig2d)
+    if fits:
+        figs, lines = fit_figures(table, fits, hints.get("reference_slopes", []))
+        out["figures"] += figs
+        summary += lines
+    figs, lines = curve_figures(table, hints.get("curves", []))
+    out["figures"] += figs
+    summary += lines
+    if hints.get("threshold"):
+        figs, lines = threshold_figure(table, hints["threshold"])
+        out["figures"] += figs
+        summary += lines
+    if "mode_weights" in spec.get("metrics", []):
+        figs, lines = mode_weight_figure(table, picked)
+        out["figures"] += figs
+        summary += lines
+    out["figures"] += bars_figures(table, hints.get("bars", []), picked)
+    if fig2d:
+        out["figures"] += figures_2d(table, fig2d)
+    if hints.get("table"):
+        out["figures"].append(table_figure(table, hints["table"], list(range(len(rows)))))
+    if summary:
+        out["summary"] = summary
+    if not out["figures"]:
+        raise AssembleError(f"{directory}: nothing to draw (no fits, no report hints, no 2-D "
+                            f"samples; see experiments/README.md, 'Reports')")
+    return out
+
+
+def _require(obj, keys, where):
+    if not isinstance(obj, dict):
+        raise AssembleError(f"spec.json: {where} must be an object")
+    for k in keys:
+        if k not in obj:
+            raise AssembleError(f"spec.json: {where}: '{k}' is required")
