@@ -49,8 +49,8 @@ nlohmann::json to_json(const Vector& v) {
   return std::vector<double>(v.data(), v.data() + v.size());
 }
 
-// Rows to draw: the spec's report.sample_rows if given, else for each sampler (in row order)
-// its last row, which in a sweep is the finest.
+// Rows to draw: the spec's report.sample_rows if given, else for each combination of the
+// categorical axes (in row order) its last row, which in a sweep is the finest.
 std::vector<const nlohmann::json*> sample_rows(const ExperimentSpec& spec,
                                                const std::vector<nlohmann::json>& rows) {
   std::vector<const nlohmann::json*> out;
@@ -71,16 +71,22 @@ std::vector<const nlohmann::json*> sample_rows(const ExperimentSpec& spec,
     }
     return out;
   }
-  std::vector<std::string> samplers;
+  // The categorical axes (sampler, target, grid, ...): the numeric ones are what curves show.
+  std::vector<std::string> keys;
+  for (const auto& axis : spec.axes)
+    if (!axis.values.front().is_number()) keys.push_back(axis.name);
+  if (keys.empty()) keys.push_back("sampler");
+  std::vector<std::string> seen;
   std::vector<const nlohmann::json*> last;
   for (const auto& r : rows) {
-    const std::string s = r["options"].value("sampler", std::string("ei"));
-    const auto it = std::find(samplers.begin(), samplers.end(), s);
-    if (it == samplers.end()) {
-      samplers.push_back(s);
+    nlohmann::json key = nlohmann::json::array();
+    for (const auto& k : keys) key.push_back(r["options"].value(k, nlohmann::json()));
+    const auto it = std::find(seen.begin(), seen.end(), key.dump());
+    if (it == seen.end()) {
+      seen.push_back(key.dump());
       last.push_back(&r);
     } else {
-      last[static_cast<std::size_t>(it - samplers.begin())] = &r;
+      last[static_cast<std::size_t>(it - seen.begin())] = &r;
     }
   }
   if (last.size() > kMaxSampleRows) last.resize(kMaxSampleRows);
@@ -155,8 +161,13 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
   const auto chosen = sample_rows(spec, rows);
   std::vector<Matrix> samples;
   nlohmann::json out_rows = nlohmann::json::array();
-  std::shared_ptr<const Target> target;
-  std::shared_ptr<const ForwardProcess> process;
+  struct TargetView {
+    std::string file, process_name;
+    std::shared_ptr<const Target> target;
+    std::shared_ptr<const ForwardProcess> process;
+  };
+  std::vector<TargetView> targets;
+  std::vector<std::size_t> row_target;  // view of each drawn row
   for (const nlohmann::json* row : chosen) {
     if (!row->contains("target_file") || (*row)["dim"].get<Index>() != 2) continue;
     RunOptions ro = run_options_from_spec((*row)["options"],
@@ -200,13 +211,19 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
                         {"points", points},
                         {"trajectory", {{"t", times}, {"step", steps}, {"paths", paths}}}});
     samples.push_back(X);
-    target = setup.target;
-    process = setup.process;
+    const std::string file = (*row)["target_file"].get<std::string>();
+    const auto same = [&](const TargetView& t) {
+      return t.file == file && t.process_name == ro.process;
+    };
+    auto it = std::find_if(targets.begin(), targets.end(), same);
+    if (it == targets.end()) {
+      targets.push_back({file, ro.process, setup.target, setup.process});
+      it = targets.end() - 1;
+    }
+    row_target.push_back(static_cast<std::size_t>(it - targets.begin()));
+    out_rows.back()["view"] = row_target.back();
   }
-  if (samples.empty()) return nullptr;
-  const Matrix reference = target->sample(4000, CounterRng(spec.seed));
-  double box[4];
-  plot_box(reference, samples, box);
+  if (out_rows.empty()) return nullptr;
   std::vector<double> times = {0.05, 0.25, 1.0, 3.0};
   if (spec.report.contains("quiver_times")) {
     const auto& q = spec.report["quiver_times"];
@@ -218,12 +235,25 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
       times.push_back(t.get<double>());
     }
   }
-  nlohmann::json quiver = nlohmann::json::array();
-  for (const double t : times) quiver.push_back(quiver_panel(*target, *process, t, box));
-  return {{"box", {box[0], box[1], box[2], box[3]}},
-          {"density", density_grid(*target, 1.0, 0.0, box, kDensityNodes)},
-          {"rows", out_rows},
-          {"quiver", quiver}};
+  // One view per target (a sweep may have several): its box covers the target and the samples
+  // of its rows; density and score field are the target's.
+  nlohmann::json views = nlohmann::json::array();
+  for (std::size_t v = 0; v < targets.size(); ++v) {
+    std::vector<Matrix> own;
+    for (std::size_t r = 0; r < samples.size(); ++r)
+      if (row_target[r] == v) own.push_back(samples[r]);
+    const Matrix reference = targets[v].target->sample(4000, CounterRng(spec.seed));
+    double box[4];
+    plot_box(reference, own, box);
+    nlohmann::json quiver = nlohmann::json::array();
+    for (const double t : times)
+      quiver.push_back(quiver_panel(*targets[v].target, *targets[v].process, t, box));
+    views.push_back({{"target_file", targets[v].file},
+                     {"box", {box[0], box[1], box[2], box[3]}},
+                     {"density", density_grid(*targets[v].target, 1.0, 0.0, box, kDensityNodes)},
+                     {"quiver", quiver}});
+  }
+  return {{"rows", out_rows}, {"views", views}};
 }
 
 // The experiment directories: DIR itself when it holds spec.json, else its subdirectories that

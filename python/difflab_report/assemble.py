@@ -133,6 +133,11 @@ class Table:
 def _short(v):
     if isinstance(v, float):
         return f"{v:.4g}"
+    if isinstance(v, dict) and "type" in v:  # an inline target: its name or type and dimension
+        if "name" in v:
+            return str(v["name"])
+        dim = len(v.get("factors", [])) or len(v.get("mean", [])) or ""
+        return f"{v['type']}{dim}" if dim else str(v["type"])
     if isinstance(v, (dict, list)):
         return json.dumps(v)[:40]
     return str(v)
@@ -456,42 +461,52 @@ def table_figure(table, columns, chosen_rows):
 # ---------------------------------------------------------------- 2-D figures
 
 def figures_2d(table, fig2d):
+    """Per target view: a scatter of its rows' samples, and its score field; trajectories of
+    the first row of each view."""
     by_row = {r["row"]: i for i, r in enumerate(table.rows)}
     keys = table.axes or ["sampler"]
-    panels, figures = [], []
-    for entry in fig2d["rows"]:
-        i = by_row.get(entry["row"])
-        label = table.label(i, keys) if i is not None else f"row {entry['row']}"
-        if entry["points"]:
-            panels.append({"label": label, "points": entry["points"]})
-    box = fig2d["box"]
-    if panels:
-        figures.append({"kind": "scatter", "name": "samples", "title": "Samples against the target",
-                        "panels": panels, "density": fig2d["density"],
-                        "xlim": box[0:2], "ylim": box[2:4],
-                        "caption": "Final particles of each drawn run (the runs' own first "
-                                   "particles, recomputed from their seeds)."})
-    for entry in fig2d["rows"][:2]:
-        i = by_row.get(entry["row"])
-        label = table.label(i, keys) if i is not None else f"row {entry['row']}"
-        tr = entry["trajectory"]
-        t = tr["t"]
-        fig = {"kind": "trajectories", "name": _name(f"trajectories_row{entry['row']}"),
-               "title": f"Trajectories: {label}", "paths": tr["paths"],
-               "density": fig2d["density"]}
-        if len(set(t)) < len(t):  # Langevin: t stays at delta, the iterations are the clock
-            fig["t"] = tr["step"]
-            fig["time_label"] = "Langevin iteration"
-        else:
-            fig["t"] = t
-        if len(fig["t"]) >= 2:
-            figures.append(fig)
-    if fig2d.get("quiver"):
-        figures.append({"kind": "quiver", "name": "score_field",
-                        "title": "Exact score of q_t (the forward marginal) at several t",
-                        "panels": fig2d["quiver"],
-                        "caption": "Arrows: grad log q_t, normalised per panel; contours: q_t."})
-    return figures
+    views = fig2d["views"]
+    scatters, trajectories, quivers = [], [], []
+    for v, view in enumerate(views):
+        suffix = f"_{v + 1}" if len(views) > 1 else ""
+        entries = [e for e in fig2d["rows"] if e["view"] == v]
+        panels = []
+        for entry in entries:
+            i = by_row.get(entry["row"])
+            label = table.label(i, keys) if i is not None else f"row {entry['row']}"
+            if entry["points"]:
+                panels.append({"label": label, "points": entry["points"]})
+        box = view["box"]
+        if panels:
+            scatters.append({"kind": "scatter", "name": f"samples{suffix}",
+                             "title": "Samples against the target density" +
+                                      (f" (target {v + 1})" if suffix else ""),
+                             "panels": panels, "density": view["density"],
+                             "xlim": box[0:2], "ylim": box[2:4],
+                             "caption": "Final particles of each drawn run (the run's own first "
+                                        "particles, recomputed from its seed)."})
+        for entry in entries[:2]:
+            i = by_row.get(entry["row"])
+            label = table.label(i, keys) if i is not None else f"row {entry['row']}"
+            tr = entry["trajectory"]
+            fig = {"kind": "trajectories", "name": _name(f"trajectories_row{entry['row']}"),
+                   "title": f"Trajectories: {label}", "paths": tr["paths"],
+                   "density": view["density"]}
+            if len(set(tr["t"])) < len(tr["t"]):  # Langevin: t stays put, iterations count
+                fig["t"] = tr["step"]
+                fig["time_label"] = "Langevin iteration"
+            else:
+                fig["t"] = tr["t"]
+            if len(fig["t"]) >= 2:
+                trajectories.append(fig)
+        if view.get("quiver"):
+            quivers.append({"kind": "quiver", "name": f"score_field{suffix}",
+                            "title": "Exact score of q_t (the forward marginal) at several t" +
+                                     (f" (target {v + 1})" if suffix else ""),
+                            "panels": view["quiver"],
+                            "caption": "Arrows: grad log q_t, normalised per panel; contours: "
+                                       "the density of q_t."})
+    return scatters + trajectories + quivers
 
 
 # ---------------------------------------------------------------- the section
