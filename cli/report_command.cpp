@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -299,6 +300,9 @@ std::string write_report(const std::string& dir, const std::string& out_html, in
   std::vector<std::string> args = {"build", "--html", html, "--figure-dir", figure_dir};
   args.insert(args.end(), dirs.begin(), dirs.end());
   const int rc = run_python_module("difflab_report", args);
+  // Exit code 2: the package has already printed its one-line error (bad hint, missing
+  // matplotlib, ...); keep to one line.
+  if (rc == 2) std::exit(2);
   require(rc == 0, "report: the figures could not be made (python3 -m difflab_report exited with ",
           rc, "; it needs Debian's python3-matplotlib, which scripts/setup installs)");
   return html;

@@ -12,8 +12,13 @@ import json
 import os
 import sys
 
-from . import assemble, render
-from .files import write_atomic
+try:
+    from . import assemble, render
+    from .files import write_atomic
+except ImportError as _missing:  # matplotlib or numpy absent: one line, not a traceback
+    print(f"difflab report: needs Debian's python3-matplotlib and python3-numpy for {sys.executable}"
+          f" (scripts/setup installs them): {_missing}", file=sys.stderr)
+    sys.exit(2)
 
 PREFIX = "difflab report"
 

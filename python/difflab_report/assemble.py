@@ -542,8 +542,9 @@ def section(directory):
     figs, lines = curve_figures(table, hints.get("curves", []))
     out["figures"] += figs
     summary += lines
-    if hints.get("threshold"):
-        figs, lines = threshold_figure(table, hints["threshold"])
+    thresholds = hints.get("threshold", [])
+    for t in thresholds if isinstance(thresholds, list) else [thresholds]:
+        figs, lines = threshold_figure(table, t)
         out["figures"] += figs
         summary += lines
     if "mode_weights" in spec.get("metrics", []):
