@@ -86,8 +86,13 @@ class Table:
         self.rows = rows
         self.flat = [flatten(r) for r in rows]
         sweep = spec.get("sweep", {})
-        # Axes in byte order of their names: the runner's sweep order.
-        self.axes = sorted(sweep.get("axes", {}).keys())
+        # Axes in byte order of their names: the runner's sweep order. A "seed" axis holds
+        # replicates, pooled in every figure (as the runner's fits do).
+        self.axes = sorted(k for k in sweep.get("axes", {}) if k != "seed")
+        # report.label_by: the options that name a run (e.g. only "sampler" when other zipped
+        # axes follow it).
+        if spec.get("report", {}).get("label_by"):
+            self.axes = list(spec["report"]["label_by"])
 
     def column(self, name, as_x=False):
         """The column a name means: options.NAME (for x), then metrics.NAME.value,

@@ -70,7 +70,7 @@ def size_inches(spec):
     xlim, ylim = scatter_limits(spec)
     aspect = (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
     width = min(3.0, 3.6 / aspect)
-    return (round(0.2 + cols * (width + 0.5), 2), round(0.1 + rows * (width * aspect + 0.8), 2))
+    return (round(0.2 + cols * (width + 0.5), 2), round(0.1 + rows * (width * aspect + 1.1), 2))
 
 
 def scatter_limits(spec):

@@ -46,8 +46,10 @@ nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohma
     std::vector<std::string> order;
     for (const auto& r : rows) {
       nlohmann::json key = nlohmann::json::object();
+      // A "seed" axis holds replicates: they are pooled into one fit, not fitted apart.
       for (const auto& axis : spec.axes)
-        if (axis.name != request.against) key[axis.name] = r["options"][axis.name];
+        if (axis.name != request.against && axis.name != "seed")
+          key[axis.name] = r["options"][axis.name];
       auto [it, inserted] =
           groups.try_emplace(key.dump(), key, std::vector<const nlohmann::json*>{});
       if (inserted) order.push_back(key.dump());
