@@ -294,7 +294,10 @@ def curve_figures(table, hints):
         ses = c.get("y_se", [None] * len(ys))
         theories = c.get("theory", [])
         series, bounds = [], []
+        where = c.get("where", {})  # only the rows whose options have these values
         for label, members in table.groups(keys):
+            members = [i for i in members
+                       if all(table.rows[i]["options"].get(k) == v for k, v in where.items())]
             for yname, sename in zip(ys, ses):
                 ycol = table.column(yname)
                 secol = table.column(sename) if sename else None
