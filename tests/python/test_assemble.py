@@ -1,0 +1,117 @@
+"""The report assembler (python/difflab_report/assemble.py) on synthetic results directories
+whose answers are known in closed form: power laws, their crossings of a threshold, replicate
+pooling, row filters and the errors for bad hints."""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from difflab_report import assemble
+
+
+def write_experiment(tmp_path, spec, rows, fits=None):
+    d = tmp_path / spec.get("name", "exp")
+    d.mkdir()
+    (d / "spec.json").write_text(json.dumps(spec))
+    with open(d / "results.jsonl", "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+        f.write('{"row": 99, "torn')  # a row cut by a kill: ignored, as by the runner
+    if fits is not None:
+        (d / "fits.json").write_text(json.dumps(fits))
+    return str(d)
+
+
+def power_rows(c_by_d, steps, seeds=(0,)):
+    """KL = c_d / N^2 for each (d, N, seed): the needed N for KL <= eps is sqrt(c_d / eps)."""
+    rows = []
+    for d, c in c_by_d.items():
+        for n in steps:
+            for s in seeds:
+                rows.append({"row": len(rows), "options": {"d": d, "steps": n, "seed": s},
+                             "metrics": {"law": {"kl": c / n ** 2}}})
+    return rows
+
+
+def test_loglog_fit_recovers_an_exact_power_law():
+    x = [1, 2, 4, 8, 16]
+    fit = assemble.loglog_fit(x, [3.0 * v ** -1.5 for v in x])
+    assert fit["slope"] == pytest.approx(-1.5, abs=1e-12)
+    assert math.exp(fit["intercept"]) == pytest.approx(3.0, rel=1e-12)
+    assert fit["ci"][0] == pytest.approx(-1.5, abs=1e-9) and fit["ci"][1] == pytest.approx(-1.5, abs=1e-9)
+
+
+def test_threshold_crossing_is_the_closed_form(tmp_path):
+    # c_d = d: KL = d / N^2 <= eps  <=>  N >= sqrt(d / eps); log-log interpolation between sweep
+    # points of an exact power law is exact, so the needed N is sqrt(d / eps) to rounding.
+    eps = 1e-3
+    c = {1: 1.0, 10: 10.0, 100: 100.0}
+    spec = {"name": "thr", "base": {}, "sweep": {"axes": {"d": list(c), "steps": [8, 16, 32, 64, 128, 256, 512]}},
+            "report": {"threshold": {"metric": "law.kl", "eps": eps, "over": "steps", "against": "d"}}}
+    d = write_experiment(tmp_path, spec, power_rows(c, [8, 16, 32, 64, 128, 256, 512]))
+    data = assemble.section(d)
+    fig = next(f for f in data["figures"] if f["kind"] == "curves")
+    s = fig["series"][0]
+    assert s["x"] == [1, 10, 100]
+    for x, y in zip(s["x"], s["y"]):
+        assert y == pytest.approx(math.sqrt(x / eps), rel=1e-9)
+    assert s["fit"]["slope"] == pytest.approx(0.5, abs=1e-9)
+
+
+def test_threshold_not_reached_is_said(tmp_path):
+    spec = {"name": "thr2", "base": {}, "sweep": {"axes": {"d": [1], "steps": [8, 16]}},
+            "report": {"threshold": {"metric": "law.kl", "eps": 1e-9, "over": "steps", "against": "d"}}}
+    d = write_experiment(tmp_path, spec, power_rows({1: 1.0}, [8, 16]))
+    with pytest.raises(assemble.AssembleError, match="nothing to draw"):
+        assemble.section(d)
+
+
+def test_seed_replicates_are_pooled_and_where_filters(tmp_path):
+    spec = {"name": "pool", "base": {}, "sweep": {"axes": {"d": [1, 4], "steps": [10, 20], "seed": [1, 2, 3]}},
+            "report": {"curves": [{"name": "kl_vs_d", "x": "d", "y": ["law.kl"], "where": {"steps": 20}, "fit": True}]}}
+    d = write_experiment(tmp_path, spec, power_rows({1: 1.0, 4: 4.0}, [10, 20], seeds=(1, 2, 3)))
+    data = assemble.section(d)
+    fig = next(f for f in data["figures"] if f["name"] == "kl_vs_d")
+    # Grouped by no axis ("seed" pools, "steps" is filtered to 20, "d" is x): one series of
+    # 2 d-values x 3 seeds, KL = d / 400, slope exactly 1.
+    assert len(fig["series"]) == 1
+    s = fig["series"][0]
+    assert len(s["x"]) == 6 and set(s["y"]) == {1 / 400, 4 / 400}
+    assert s["fit"]["slope"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_bad_hints_name_the_problem(tmp_path):
+    spec = {"name": "bad", "base": {}, "sweep": {"axes": {"d": [1, 2]}},
+            "report": {"curves": [{"x": "d", "y": ["law.nope"]}]}}
+    d = write_experiment(tmp_path, spec, power_rows({1: 1.0, 2: 2.0}, [10]))
+    with pytest.raises(assemble.AssembleError, match="'law.nope' is not a results column"):
+        assemble.section(d)
+    spec["report"] = {"curves": [{"y": ["law.kl"]}]}
+    (tmp_path / "bad" / "spec.json").write_text(json.dumps(spec))
+    with pytest.raises(assemble.AssembleError, match="'x' is required"):
+        assemble.section(d)
+
+
+def test_build_command_writes_data_and_page(tmp_path):
+    spec = {"name": "cli", "base": {}, "sweep": {"axes": {"d": [1, 10, 100]}},
+            "report": {"curves": [{"name": "kl", "x": "d", "y": ["law.kl"], "fit": True}]}}
+    d = write_experiment(tmp_path, spec, power_rows({1: 1.0, 10: 10.0, 100: 100.0}, [10]))
+    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+    html = tmp_path / "page.html"
+    proc = subprocess.run([sys.executable, "-m", "difflab_report", "build", "--html", str(html),
+                           "--figure-dir", str(tmp_path / "figs"), d],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.load(open(os.path.join(d, "report", "report_data.json")))["name"] == "cli"
+    assert "cli_kl.png" in html.read_text()
+    # A directory without results: one line, exit 2.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "spec.json").write_text("{}")
+    proc = subprocess.run([sys.executable, "-m", "difflab_report", "build", "--html", str(html),
+                           "--figure-dir", str(tmp_path / "figs"), str(empty)],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
