@@ -64,4 +64,14 @@ SlResult sl_sample(const Matrix& J, double beta, const Vector& z0, const SlOptio
   return result;
 }
 
+nlohmann::json SlOptions::to_json() const {
+  return {{"T", T},
+          {"delta", delta},
+          {"steps", steps()},
+          {"amp_iterations", amp.amp_iterations},
+          {"ngd_steps", amp.ngd_steps},
+          {"ngd_step", amp.ngd_step},
+          {"rounding", rounding}};
+}
+
 }  // namespace difflab::apps

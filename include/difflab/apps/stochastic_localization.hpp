@@ -14,6 +14,7 @@
 // matrix-vector products on its own aligned vectors, so results are bit-identical for any thread
 // count.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "difflab/apps/amp_tap.hpp"
@@ -32,6 +33,9 @@ struct SlOptions {
   Index samples = 8;                // independent samples
   void validate() const;
   int steps() const;  // L = round(T / delta)
+  // {T, delta, steps, amp_iterations, ngd_steps, ngd_step, rounding} (samples is reported by
+  // each application as it counts them).
+  nlohmann::json to_json() const;
 };
 
 struct SlResult {
