@@ -88,8 +88,8 @@ def note(spec):
     if spec["kind"] == "trajectories" and spec["density"] is not None:
         return CONTOUR_NOTE
     if spec["kind"] == "quiver":
-        text = ("Arrows are scaled by each panel's largest score norm (shown in its title): "
-                "the longest arrow spans 0.9 grid cells.")
+        text = ("Arrows show the score's direction; their length is sqrt(|score| / max |score|) "
+                "of 0.9 grid cells, the maximum of each panel in its title.")
         if any(p["density"] is not None for p in spec["panels"]):
             text += " " + CONTOUR_NOTE
         return text
@@ -342,7 +342,9 @@ def _time_axis(ax, t, label=None):
 # ---------------------------------------------------------------- quiver
 
 def draw_quiver(fig, spec):
-    """One panel per t: the score field as arrows normalised by the panel's largest norm."""
+    """One panel per t: the score field as arrows, direction exact, length sqrt(|s| / max |s|)
+    of 0.9 grid cells: a linear length leaves the arrows near a mode invisible beside the tails'
+    (the score grows linearly away from the modes)."""
     panels = spec["panels"]
     axes = _panel_axes(fig, len(panels), QUIVER_PER_ROW)
     for ax, panel in zip(axes, panels):
@@ -352,9 +354,10 @@ def draw_quiver(fig, spec):
         norm = np.hypot(panel["u"], panel["v"])
         peak = float(norm.max())
         cell = float(min(np.diff(x).min(), np.diff(y).min()))
-        scale = peak if peak > 0 else 1.0
+        safe = np.where(norm > 0, norm, 1.0)
+        length = np.sqrt(norm / peak) if peak > 0 else np.zeros_like(norm)
         gx, gy = np.meshgrid(x, y)
-        ax.quiver(gx, gy, panel["u"] / scale, panel["v"] / scale, angles="xy",
+        ax.quiver(gx, gy, panel["u"] / safe * length, panel["v"] / safe * length, angles="xy",
                   scale_units="xy", scale=1 / (0.9 * cell), width=0.005, color="0.15", zorder=2)
         ax.set_title(f"t = {panel['t']:.3g}   (max |score| = {peak:.3g})")
         ax.set_xlim(x[0] - cell, x[-1] + cell)
