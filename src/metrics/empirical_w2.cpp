@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <stdexcept>
@@ -237,6 +238,54 @@ double solve_certified(const Matrix& X, const Matrix& Y, const Matrix& C,
   }
 }
 
+// Multinomial resampling counts of `size` particles from stream (seed, kMonteCarlo, b, which).
+std::vector<Index> bootstrap_counts(const CounterRng& rng, Index b, std::uint64_t which,
+                                    Index size) {
+  std::vector<Index> counts(static_cast<std::size_t>(size), 0);
+  RngStream stream = rng.stream(RngUse::kMonteCarlo, static_cast<std::uint64_t>(b), which);
+  for (Index k = 0; k < size; ++k) {
+    const Index i =
+        std::min<Index>(size - 1, static_cast<Index>(stream.uniform() * static_cast<double>(size)));
+    ++counts[static_cast<std::size_t>(i)];
+  }
+  return counts;
+}
+
+std::vector<std::size_t> sorted_order(const Matrix& X) {
+  std::vector<std::size_t> order(static_cast<std::size_t>(X.cols()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return X(0, static_cast<Index>(a)) < X(0, static_cast<Index>(b));
+  });
+  return order;
+}
+
+// One dimension: for the squared cost the monotone (quantile) coupling is optimal (e.g.
+// Villani 2003, Theorem 2.18; Peyre & Cuturi 2019, Remark 2.30), so W2^2 = int_0^1 |F^-1(u) -
+// G^-1(u)|^2 du is a merge of the two sorted point sets: O((n + m) log(n + m)), no cost matrix,
+// no LP. Masses are integers (weight cx_i m on x_i, cy_j n on y_j, total n m), so the merge splits
+// them exactly.
+double monotone_w2_squared(const Matrix& X, const std::vector<std::size_t>& xo,
+                           const std::vector<Index>& cx, const Matrix& Y,
+                           const std::vector<std::size_t>& yo, const std::vector<Index>& cy) {
+  const long long n = X.cols(), m = Y.cols();
+  std::size_t i = 0, j = 0;
+  long long left_x = 0, left_y = 0;
+  long double cost = 0;
+  while (true) {
+    while (left_x == 0 && i < xo.size()) left_x = cx[xo[i++]] * m;
+    while (left_y == 0 && j < yo.size()) left_y = cy[yo[j++]] * n;
+    if (left_x == 0 || left_y == 0) break;
+    const long long moved = std::min(left_x, left_y);
+    const long double diff = static_cast<long double>(X(0, static_cast<Index>(xo[i - 1]))) -
+                             static_cast<long double>(Y(0, static_cast<Index>(yo[j - 1])));
+    cost += static_cast<long double>(moved) * diff * diff;
+    left_x -= moved;
+    left_y -= moved;
+  }
+  return static_cast<double>(cost / (static_cast<long double>(n) * static_cast<long double>(m)));
+}
+
 }  // namespace
 
 void EmpiricalW2Options::validate() const {
@@ -250,49 +299,56 @@ Estimate empirical_w2(const Matrix& X, const Matrix& Y, const EmpiricalW2Options
   options.validate();
   check_sample_pair(X, Y, "empirical_w2");
   const Index n = X.cols(), m = Y.cols();
-  // Supplies m per X point and n per Y point (total n m) keep the flow integral.
-  require(static_cast<long double>(n) * static_cast<long double>(m) <=
-              static_cast<long double>(std::numeric_limits<int>::max()),
-          "empirical_w2: n * m = ", n, " * ", m, " is too large for the dense transport problem");
-
-  const Matrix C = squared_distance_matrix(X, Y);
-
-  std::vector<int> supply(static_cast<std::size_t>(n + m));
-  for (Index i = 0; i < n; ++i) supply[static_cast<std::size_t>(i)] = static_cast<int>(m);
-  for (Index j = 0; j < m; ++j) supply[static_cast<std::size_t>(n + j)] = -static_cast<int>(n);
-  const double w2 = std::sqrt(solve_certified(X, Y, C, supply, options.gap_tolerance));
+  const CounterRng rng(options.seed);
+  const bool one_d = X.rows() == 1;
+  // W2^2 for particle weights cx (X) and cy (Y), each summing to its set's size.
+  std::function<double(const std::vector<Index>&, const std::vector<Index>&)> w2_squared;
+  Matrix C;
+  std::vector<std::size_t> x_order, y_order;
+  if (one_d) {
+    x_order = sorted_order(X);
+    y_order = sorted_order(Y);
+    w2_squared = [&](const std::vector<Index>& cx, const std::vector<Index>& cy) {
+      return monotone_w2_squared(X, x_order, cx, Y, y_order, cy);
+    };
+  } else {
+    // Supplies m per X point and n per Y point (total n m) keep the flow integral.
+    require(static_cast<long double>(n) * static_cast<long double>(m) <=
+                static_cast<long double>(std::numeric_limits<int>::max()),
+            "empirical_w2: n * m = ", n, " * ", m, " is too large for the dense transport problem");
+    C = squared_distance_matrix(X, Y);
+    w2_squared = [&](const std::vector<Index>& cx, const std::vector<Index>& cy) {
+      std::vector<int> supply(static_cast<std::size_t>(n + m));
+      for (Index i = 0; i < n; ++i)
+        supply[static_cast<std::size_t>(i)] = static_cast<int>(cx[static_cast<std::size_t>(i)] * m);
+      for (Index j = 0; j < m; ++j)
+        supply[static_cast<std::size_t>(n + j)] =
+            -static_cast<int>(cy[static_cast<std::size_t>(j)] * n);
+      return solve_certified(X, Y, C, supply, options.gap_tolerance);
+    };
+  }
+  const char* method = one_d ? "exact_ot_monotone_1d" : "exact_ot_network_simplex";
+  const double w2 = std::sqrt(w2_squared(std::vector<Index>(static_cast<std::size_t>(n), 1),
+                                         std::vector<Index>(static_cast<std::size_t>(m), 1)));
   if (options.bootstrap == 0) {
-    Estimate e = Estimate::exact(w2, "exact_ot_network_simplex");
+    Estimate e = Estimate::exact(w2, method);
     e.n_p = n;
     e.n_q = m;
     return e;
   }
 
-  // Bootstrap: multinomial counts c_i (X) and c'_j (Y); supplies c_i m and -c'_j n.
-  const CounterRng rng(options.seed);
+  // Bootstrap: multinomial counts c_i (X) and c'_j (Y), streams (b, 0) and (b, 1).
   double s = 0, s2 = 0;
   for (Index b = 0; b < options.bootstrap; ++b) {
-    std::fill(supply.begin(), supply.end(), 0);
-    RngStream sx = rng.stream(RngUse::kMonteCarlo, static_cast<std::uint64_t>(b), 0);
-    for (Index k = 0; k < n; ++k) {
-      const Index i =
-          std::min<Index>(n - 1, static_cast<Index>(sx.uniform() * static_cast<double>(n)));
-      supply[static_cast<std::size_t>(i)] += static_cast<int>(m);
-    }
-    RngStream sy = rng.stream(RngUse::kMonteCarlo, static_cast<std::uint64_t>(b), 1);
-    for (Index k = 0; k < m; ++k) {
-      const Index j =
-          std::min<Index>(m - 1, static_cast<Index>(sy.uniform() * static_cast<double>(m)));
-      supply[static_cast<std::size_t>(n + j)] -= static_cast<int>(n);
-    }
-    const double wb = std::sqrt(solve_certified(X, Y, C, supply, options.gap_tolerance));
+    const double wb =
+        std::sqrt(w2_squared(bootstrap_counts(rng, b, 0, n), bootstrap_counts(rng, b, 1, m)));
     s += wb;
     s2 += wb * wb;
   }
   const double B = static_cast<double>(options.bootstrap);
   const double mean = s / B;
   const double sd = std::sqrt(std::max(0.0, (s2 - B * mean * mean) / (B - 1.0)));
-  Estimate e = Estimate::normal_ci(w2, sd, n, m, "exact_ot_network_simplex_bootstrap");
+  Estimate e = Estimate::normal_ci(w2, sd, n, m, std::string(method) + "_bootstrap");
   e.ci_lo = std::max(0.0, e.ci_lo);
   return e;
 }

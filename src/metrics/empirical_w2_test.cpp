@@ -28,6 +28,14 @@ double sorted_matching_w2_squared(std::vector<double> x, std::vector<double> y) 
   return s / static_cast<double>(x.size());
 }
 
+// 1-D points embedded in the plane (second coordinate 0): the same W2, but solved by the network
+// simplex instead of the 1-D monotone merge, so both paths meet the same truth.
+Matrix in_plane(const Matrix& X) {
+  Matrix P = Matrix::Zero(2, X.cols());
+  P.row(0) = X.row(0);
+  return P;
+}
+
 TEST(EmpiricalW2, OneDimensionalEqualSizesIsSortedMatching) {
   const Matrix X = normals(1, 150, 1), Y = 2.0 * normals(1, 150, 2).array() + 0.3;
   const double truth = sorted_matching_w2_squared(std::vector<double>(X.data(), X.data() + 150),
@@ -35,8 +43,38 @@ TEST(EmpiricalW2, OneDimensionalEqualSizesIsSortedMatching) {
   const Estimate e = empirical_w2(X, Y);
   EXPECT_NEAR(e.value * e.value, truth, 1e-12 * truth);
   EXPECT_TRUE(e.is_exact());
+  EXPECT_EQ(e.method, "exact_ot_monotone_1d");
   EXPECT_EQ(e.n_p, 150);
   EXPECT_EQ(e.n_q, 150);
+  const Estimate p = empirical_w2(in_plane(X), in_plane(Y));
+  EXPECT_EQ(p.method, "exact_ot_network_simplex");
+  EXPECT_NEAR(p.value * p.value, truth, 1e-12 * truth);
+}
+
+// The 1-D merge needs no n x m cost matrix: 40000 x 30000 points (9.6 GB as a matrix).
+TEST(EmpiricalW2, OneDimensionalLargeSetsNeedNoCostMatrix) {
+  const Index n = 40000, m = 30000;
+  const Matrix X = normals(1, n, 21), Y = 1.5 * normals(1, m, 22).array() - 0.2;
+  // Truth by replication (as below) would need 1.2e9 points; instead an independent formulation
+  // in u: int_0^1 (F^-1(u) - G^-1(u))^2 du, the quantile functions being constant between the
+  // merged breakpoints {i/n} and {j/m} (no integer masses involved).
+  std::vector<double> x(X.data(), X.data() + n), y(Y.data(), Y.data() + m);
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  long double s = 0;
+  std::size_t i = 0, j = 0;
+  long double u = 0;
+  while (i < x.size() && j < y.size()) {
+    const long double next =
+        std::min((i + 1) / static_cast<long double>(n), (j + 1) / static_cast<long double>(m));
+    const long double d = static_cast<long double>(x[i]) - y[j];
+    s += (next - u) * d * d;
+    u = next;
+    if ((i + 1) / static_cast<long double>(n) <= next) ++i;
+    if ((j + 1) / static_cast<long double>(m) <= next) ++j;
+  }
+  const Estimate e = empirical_w2(X, Y);
+  EXPECT_NEAR(e.value * e.value, static_cast<double>(s), 1e-9 * static_cast<double>(s));
 }
 
 // Large enough that the sparse candidate graph (32 neighbours each way) misses arcs of the
@@ -47,7 +85,7 @@ TEST(EmpiricalW2, ColumnGenerationReachesTheSortedMatchingAtScale) {
   const Matrix X = normals(1, n, 11), Y = 3.0 * normals(1, n, 12).array() + 2.5;
   const double truth = sorted_matching_w2_squared(std::vector<double>(X.data(), X.data() + n),
                                                   std::vector<double>(Y.data(), Y.data() + n));
-  const Estimate e = empirical_w2(X, Y);
+  const Estimate e = empirical_w2(in_plane(X), in_plane(Y));
   EXPECT_NEAR(e.value * e.value, truth, 1e-10 * truth);
 }
 
@@ -60,10 +98,24 @@ TEST(EmpiricalW2, OneDimensionalUnequalSizesViaReplication) {
   for (int r = 0; r < 5; ++r) xr.insert(xr.end(), X.data(), X.data() + 7);
   for (int r = 0; r < 7; ++r) yr.insert(yr.end(), Y.data(), Y.data() + 5);
   const double truth = sorted_matching_w2_squared(xr, yr);
-  const Estimate e = empirical_w2(X, Y);
-  EXPECT_NEAR(e.value * e.value, truth, 1e-12 * truth);
-  EXPECT_EQ(e.n_p, 7);
-  EXPECT_EQ(e.n_q, 5);
+  for (const Estimate& e : {empirical_w2(X, Y), empirical_w2(in_plane(X), in_plane(Y))}) {
+    EXPECT_NEAR(e.value * e.value, truth, 1e-12 * truth) << e.method;
+    EXPECT_EQ(e.n_p, 7);
+    EXPECT_EQ(e.n_q, 5);
+  }
+}
+
+// The bootstrap replicates are weighted problems: the 1-D merge and the simplex agree on each,
+// hence on the interval.
+TEST(EmpiricalW2, OneDimensionalBootstrapMatchesTheSimplex) {
+  const Matrix X = normals(1, 80, 13), Y = normals(1, 60, 14).array() + 0.7;
+  EmpiricalW2Options opt;
+  opt.bootstrap = 8;
+  opt.seed = 2;
+  const Estimate a = empirical_w2(X, Y, opt), b = empirical_w2(in_plane(X), in_plane(Y), opt);
+  EXPECT_EQ(a.method, "exact_ot_monotone_1d_bootstrap");
+  EXPECT_NEAR(a.ci_lo, b.ci_lo, 1e-9);
+  EXPECT_NEAR(a.ci_hi, b.ci_hi, 1e-9);
 }
 
 // A translate of a point cloud is at W2 distance |v| (the shift plan costs |v|^2 and W2 >= the

@@ -16,6 +16,9 @@
 // memory 16 bytes per pair (the cost matrix and its transpose; 5000 x 5000 needs 400 MB) plus
 // ~60 bytes per arc of the sparse graph (~ 45 per point), and the network simplex runs (serial).
 //
+// In one dimension the optimal plan is the monotone coupling: W2^2 is computed by merging the
+// sorted samples (O((n + m) log(n + m)), no cost matrix, any n and m), exactly as well.
+//
 // CI: the W2 between the two given empirical measures is exact (ci_lo = ci_hi = value) unless
 // options.bootstrap > 0: then B replicates resample the particles of both sets with replacement
 // (multinomial counts from the counter RNG, stream (seed, kMonteCarlo, replicate, 0 | 1)) and the
