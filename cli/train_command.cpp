@@ -4,6 +4,7 @@
 // known) and the learned score's Lipschitz constant (bound and empirical).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "cli_common.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
+#include "difflab/experiment/results_table.hpp"
 #include "difflab/train/trainer.hpp"
 #include "train_example.hpp"
 
@@ -25,6 +27,7 @@ struct TrainCommandOptions {
   std::string data, target, process = "ou", model = "mlp", out, log, summary;
   Index samples = 10000;
   bool resume = false, json = false, no_standardize = false;
+  std::vector<std::string> flags_given;  // training flags on the command line (see --resume)
   Index lipschitz_samples = 200;
   TrainOptions train;
   TrainExampleFlags example;
@@ -61,6 +64,49 @@ class TrainProgress {
   double smoothed_ = -1;
 };
 
+// The training flags given on the command line, besides those a resume may take (data, target,
+// length of the run, outputs).
+std::vector<std::string> training_flags_given(const CLI::App& sub) {
+  static const char* const kResumeFlags[] = {
+      "--help", "--seed",   "--threads", "--data",    "--target", "--samples",          "--iters",
+      "--out",  "--resume", "--log",     "--summary", "--json",   "--lipschitz-samples"};
+  std::vector<std::string> given;
+  for (const CLI::Option* opt : sub.get_options()) {
+    if (opt->count() == 0) continue;
+    const std::string name = opt->get_name();
+    if (std::find(std::begin(kResumeFlags), std::end(kResumeFlags), name) == std::end(kResumeFlags))
+      given.push_back(name);
+  }
+  return given;
+}
+
+// A resumed run continues with the checkpoint's model, optimizer and DSM options (that is what
+// makes it bit-identical to an uninterrupted run). Training flags given with --resume must
+// therefore describe the checkpoint's run (repeating the original command is fine); any
+// difference is an error naming it, never silently ignored.
+void check_resume_flags(const TrainOptions& checkpoint, TrainOptions flags,
+                        const std::vector<std::string>& given) {
+  if (given.empty()) return;
+  flags.seed = checkpoint.seed;
+  flags.model.seed = checkpoint.model.seed;
+  flags.iterations = checkpoint.iterations;
+  // Derived by the trainer, not set by flags.
+  flags.model.dim = checkpoint.model.dim;
+  flags.optimizer.seed = checkpoint.optimizer.seed;
+  std::vector<std::pair<std::string, nlohmann::json>> a, b;
+  flatten_json(checkpoint.to_json(), "", a);
+  flatten_json(flags.to_json(), "", b);
+  std::string differ;
+  for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
+    if (a[k].first == b[k].first && a[k].second != b[k].second)
+      differ += (differ.empty() ? "" : ", ") + a[k].first + " (checkpoint " + a[k].second.dump() +
+                ", flags " + b[k].second.dump() + ")";
+  std::string names;
+  for (const auto& g : given) names += (names.empty() ? "" : " ") + g;
+  require(differ.empty(), "--resume continues the checkpoint's options, but the flags (", names,
+          ") differ from them: ", differ, "; start a new run with a new --out to change them");
+}
+
 void run_train(TrainCommandOptions& o) {
   apply_common_options(o.common);
   require(o.model == "mlp", "unknown --model '", o.model, "' (valid: mlp)");
@@ -78,6 +124,9 @@ void run_train(TrainCommandOptions& o) {
   if (o.resume) {
     require(std::filesystem::exists(o.out), "--resume: ", o.out, " does not exist");
     trainer = std::make_unique<Trainer>(load_checkpoint(o.out), data, target, o.out);
+    TrainOptions flags = o.train;
+    flags.standardize = !o.no_standardize;
+    check_resume_flags(trainer->options(), flags, o.flags_given);
   } else {
     o.train.seed = o.common.seed;
     o.train.model.seed = o.common.seed;
@@ -220,10 +269,11 @@ void register_train(CLI::App& app) {
       ->check(CLI::Range(1, 1000000));
   sub->add_option("--example-d", o.example.d, "The example's dimension (default 2)")
       ->check(CLI::Range(Index{1}, Index{1000000}));
-  sub->callback([opt] {
+  sub->callback([opt, sub] {
     if (!opt->example.name.empty()) {
       run_train_example(opt->example, opt->common, opt->out);
     } else {
+      opt->flags_given = training_flags_given(*sub);
       run_train(*opt);
     }
   });

@@ -50,6 +50,10 @@ printf '1,2\nnan,3\n' >"$dir/nan.csv"
 printf '1,2,3\n4,5,6\n' >"$dir/d3.csv"
 expect_error "nan.csv" train --data "$dir/nan.csv" --out "$dir/n.dlm"
 expect_error "dimension" train --data "$dir/d3.csv" --out "$dir/m.dlm" --resume --iters 30
+# A resume continues the checkpoint's options: a flag that would change them is refused, not
+# ignored (repeating the original flags, as above, is fine).
+expect_error "optimizer.lr (checkpoint 0.001, flags 0.5)" train --target "$dir/gmm.json" \
+  "${small[@]}" --iters 30 --out "$dir/r.dlm" --resume --lr 0.5
 expect_error "unknown" train --target "$dir/gmm.json" --optimizer adamx --out "$dir/o.dlm"
 expect_error "--out is required" train --target "$dir/gmm.json"
 expect_error "--data FILE or --target" train --out "$dir/o.dlm"
