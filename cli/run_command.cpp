@@ -3,20 +3,25 @@
 // (experiment/run_seed.hpp), its metrics and bounds are computed, and its row is appended to
 // DIR/results.jsonl (+ DIR/results.csv) the moment it finishes (experiment/results_table.hpp).
 //
-// Parallelism: runs execute one after another and each run uses every thread inside (sampler
-// blocks, metrics), because every computation in difflab is bit-identical for any thread count;
-// so a row's numbers never depend on --threads, and one large run does not leave cores idle.
+// Parallelism: --jobs runs execute at once (default one per thread), each with threads / jobs
+// threads inside (sampler blocks, metrics). Every computation in difflab is bit-identical for
+// any thread count, so a row's numbers never depend on --threads or --jobs; --jobs 1 gives a
+// single large run every thread.
 //
 // `difflab run --rerun DIR --row K` recomputes row K from DIR/spec.json and compares it with the
 // stored row (every field except wall_seconds); exit code 0 if identical, 3 if not.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "cli_common.hpp"
 #include "difflab/bounds/bound_registry.hpp"
@@ -54,6 +59,7 @@ struct RunCommandOptions {
   std::string rerun;
   long row = -1;
   int threads = 0;
+  int jobs = 0;  // runs at once (0 = one per core)
 };
 
 // The target JSON of a run: inline or generated (option "d"), or read from a file path given
@@ -276,9 +282,55 @@ void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
   std::fprintf(stderr, "difflab run: %zu runs, %zu already done, running %zu\n", runs.size(),
                runs.size() - todo.size(), todo.size());
   ProgressBar bar(std::to_string(todo.size()) + " runs", static_cast<double>(todo.size()));
-  for (const std::size_t k : todo) {
-    table.append(compute_row(spec, runs[k], opt.out, targets[k], opt.threads));
-    bar.advance(1);
+  const int cores = thread_count();
+  const int jobs = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : cores),
+                            std::max<std::size_t>(1, todo.size())));
+  if (jobs <= 1) {
+    for (const std::size_t k : todo) {
+      table.append(compute_row(spec, runs[k], opt.out, targets[k], opt.threads));
+      bar.advance(1);
+    }
+  } else {
+    // Several runs at once, each with cores / jobs threads (OpenMP's thread count is per
+    // thread). Their numbers do not depend on the thread count; rows are written in sweep order
+    // as soon as every earlier row is done.
+    const int inner = std::max(1, cores / jobs);
+    std::mutex mutex;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr error;
+    std::map<std::size_t, nlohmann::json> finished;  // computed, not yet written (by todo index)
+    std::size_t written = 0;
+    std::vector<std::thread> workers;
+    for (int w = 0; w < jobs; ++w)
+      workers.emplace_back([&] {
+        set_threads(inner);
+        while (!stop) {
+          const std::size_t i = next++;
+          if (i >= todo.size()) break;
+          const std::size_t k = todo[i];
+          try {
+            nlohmann::json row = compute_row(spec, runs[k], opt.out, targets[k], inner);
+            const std::lock_guard<std::mutex> lock(mutex);
+            finished.emplace(i, std::move(row));
+            // Rows reach the files in sweep order: a row waits for the ones before it.
+            for (auto it = finished.find(written); it != finished.end();
+                 it = finished.find(written)) {
+              table.append(it->second);
+              finished.erase(it);
+              ++written;
+            }
+            bar.advance(1);
+          } catch (...) {
+            const std::lock_guard<std::mutex> lock(mutex);
+            if (!error) error = std::current_exception();
+            stop = true;
+          }
+        }
+      });
+    for (auto& w : workers) w.join();
+    if (error) std::rethrow_exception(error);
   }
   bar.finish();
   if (!spec.fits.empty()) {
@@ -369,6 +421,7 @@ void run_experiment_spec(const nlohmann::json& raw, const std::string& spec_dir,
   RunCommandOptions opt;
   opt.out = out;
   opt.threads = threads;
+  opt.jobs = 0;
   run_experiment(raw, spec_dir, opt);
 }
 
@@ -380,7 +433,11 @@ void register_run(CLI::App& app) {
   sub->add_option("--out", opt->out, "Results directory (rerunning into it resumes)");
   sub->add_option("--rerun", opt->rerun, "Re-run one row of a results directory and compare");
   sub->add_option("--row", opt->row, "Row index for --rerun");
-  sub->add_option("--threads", opt->threads, "Worker threads inside each run (0 = all cores)")
+  sub->add_option("--threads", opt->threads, "Worker threads in all (0 = all cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  sub->add_option("--jobs", opt->jobs,
+                  "Runs at once, each with threads / jobs threads (0 = one per thread)")
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
   sub->callback([opt] {

@@ -2,7 +2,8 @@
 # difflab run: spec validation (one-line errors, exit 2), a tiny experiment whose fitted KL-vs-steps
 # slope is the known -2 (EI on a Gaussian target, exact law: KL ~ h^2, research/theory.md 5.2 and
 # src/bounds/measured_rates_test.cpp), resume after an interruption (completed rows are kept
-# byte for byte, not recomputed), --rerun bit for bit, and results independent of --threads.
+# byte for byte, not recomputed), --rerun bit for bit, and results independent of --threads and
+# --jobs.
 set -u
 bin="$1"
 source "$(dirname "$0")/lib/common.sh"
@@ -112,10 +113,13 @@ cat >"$dir/samples.json" <<'JSON'
 JSON
 "$bin" run "$dir/samples.json" --out "$dir/s1" --threads 1 2>"$dir/err" || fail "sample run failed: $(cat "$dir/err")"
 "$bin" run "$dir/samples.json" --out "$dir/s2" --threads 2 2>"$dir/err" || fail "sample run 2 failed: $(cat "$dir/err")"
-"$py" - "$dir/s1" "$dir/s2" <<'PY' || fail "sample-metric runs"
+# Two runs at once (the default with 2 threads above) or one run with both threads: same rows.
+"$bin" run "$dir/samples.json" --out "$dir/s3" --threads 2 --jobs 1 2>"$dir/err" || fail "sample run 3 failed: $(cat "$dir/err")"
+"$py" - "$dir/s1" "$dir/s2" "$dir/s3" <<'PY' || fail "sample-metric runs"
 import json, sys
-a = [json.loads(l) for l in open(sys.argv[1] + "/results.jsonl")]
-b = [json.loads(l) for l in open(sys.argv[2] + "/results.jsonl")]
+def rows(d):  # rows are appended as they finish: compare them by index
+    return sorted((json.loads(l) for l in open(d + "/results.jsonl")), key=lambda r: r["row"])
+a, b, c = rows(sys.argv[1]), rows(sys.argv[2]), rows(sys.argv[3])
 assert [r["dim"] for r in a] == [1, 3]
 t = json.load(open(sys.argv[1] + "/" + a[1]["target_file"]))
 assert t == {"type": "gaussian", "mean": [0.5, 0.5, 0.5], "var": 2.0}, t
@@ -126,8 +130,8 @@ for r in a:
     w = r["metrics"]["w2"]
     assert w["ci_lo"] < w["ci_hi"] and w["n_p"] == 300, w  # bootstrap interval (20 replicates)
     assert r["nfe"] == 20
-for r in a + b: r.pop("wall_seconds")
-assert a == b, "results depend on --threads"
+for r in a + b + c: r.pop("wall_seconds")
+assert a == b == c, "results depend on --threads or --jobs"
 PY
 
 # --- a target file path is relative to the spec's directory -------------------------------------
