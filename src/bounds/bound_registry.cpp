@@ -15,13 +15,13 @@ namespace difflab {
 
 namespace {
 
-struct Entry {
+struct BoundEntry {
   BoundInfo info;
   std::function<BoundResult(const BoundInputs&)> compute;
 };
 
-const std::vector<Entry>& entries() {
-  static const std::vector<Entry> table = {
+const std::vector<BoundEntry>& entries() {
+  static const std::vector<BoundEntry> table = {
       {{"ccl23", "error_bound", "TV", "TV(p_T, q)",
         "Chen et al. 2023 (CCL23) Theorem 2: uniform step, no early stopping"},
        bound_ccl23},

@@ -48,7 +48,7 @@ std::shared_ptr<const Target> bimodal_product() {
 }
 
 // Least-squares slope of log y against log x.
-double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
+double product_log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
   const double n = static_cast<double>(x.size());
   double sx = 0, sy = 0, sxy = 0, sxx = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -82,7 +82,7 @@ TEST(MeasuredRatesProduct, DiscretisationKlFallsLikeTheStepOrFaster) {
     h.push_back((T - delta) / N);
     kl.push_back(distances_to_q_delta(score, uniform_grid(T, delta, N), *target).kl_target_output);
   }
-  const double slope = log_log_slope(h, kl);
+  const double slope = product_log_log_slope(h, kl);
   RecordProperty("slope_kl_vs_h", std::to_string(slope));
   EXPECT_GE(slope, 1 - 0.1) << "KL " << kl.front() << " .. " << kl.back();
 }
@@ -103,7 +103,7 @@ TEST(MeasuredRatesProduct, TvFallsLikeSqrtHOrFaster) {
     h.push_back((T - delta) / N);
     tv.push_back(*distances_to_q_delta(score, uniform_grid(T, delta, N), *target).tv);
   }
-  const double slope = log_log_slope(h, tv);
+  const double slope = product_log_log_slope(h, tv);
   RecordProperty("slope_tv_vs_h", std::to_string(slope));
   EXPECT_GE(slope, 0.5 - 0.1) << "TV " << tv.front() << " .. " << tv.back();
 }
@@ -130,7 +130,7 @@ TEST(MeasuredRatesProduct, ScoreErrorKlGrowsLikeEpsSquared) {
     eps.push_back(e);
     kl.push_back((plus + minus) / 2 - kl0);
   }
-  const double slope = log_log_slope(eps, kl);
+  const double slope = product_log_log_slope(eps, kl);
   RecordProperty("slope_kl_vs_eps", std::to_string(slope));
   EXPECT_GE(slope, 2 - 0.1) << "KL " << kl.front() << " .. " << kl.back();
   EXPECT_LE(slope, 2 + 0.1) << "KL " << kl.front() << " .. " << kl.back();

@@ -14,17 +14,17 @@ namespace difflab {
 namespace {
 
 // Restores the thread count a test changed.
-class ThreadGuard {
+class RngThreadGuard {
  public:
-  ThreadGuard() : saved_(thread_count()) {}
-  ~ThreadGuard() { set_threads(saved_); }
+  RngThreadGuard() : saved_(thread_count()) {}
+  ~RngThreadGuard() { set_threads(saved_); }
 
  private:
   int saved_;
 };
 
 // Bitwise equality (EXPECT_EQ on doubles would also accept -0 == 0).
-bool same_bits(const Matrix& a, const Matrix& b) {
+bool rng_same_bits(const Matrix& a, const Matrix& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
          std::equal(a.data(), a.data() + a.size(), b.data(),
                     [](double x, double y) { return std::memcmp(&x, &y, sizeof(double)) == 0; });
@@ -44,7 +44,7 @@ TEST(CounterRng, SameSeedSameBitsForAnyBlockSplit) {
     rng.fill_normal(block, RngUse::kStepNoise, static_cast<std::uint64_t>(cuts[b]), 3);
     pieces.middleCols(cuts[b], block.cols()) = block;
   }
-  EXPECT_TRUE(same_bits(whole, pieces));
+  EXPECT_TRUE(rng_same_bits(whole, pieces));
 
   // One particle at a time through RngStream, in a scrambled order, one normal() at a time.
   Matrix single(d, n);
@@ -53,11 +53,11 @@ TEST(CounterRng, SameSeedSameBitsForAnyBlockSplit) {
     RngStream s = rng.stream(RngUse::kStepNoise, static_cast<std::uint64_t>(jj), 3);
     for (Index k = 0; k < d; ++k) single(k, jj) = s.normal();
   }
-  EXPECT_TRUE(same_bits(whole, single));
+  EXPECT_TRUE(rng_same_bits(whole, single));
 }
 
 TEST(CounterRng, SameBitsForOneAndTwoThreads) {
-  ThreadGuard guard;
+  RngThreadGuard guard;
   const CounterRng rng(99);
   const Index d = 5, n = 1000;
   auto generate = [&](int threads, Index block) {
@@ -71,9 +71,9 @@ TEST(CounterRng, SameBitsForOneAndTwoThreads) {
     return Z;
   };
   const Matrix one = generate(1, 1000);
-  EXPECT_TRUE(same_bits(one, generate(2, 7)));
-  EXPECT_TRUE(same_bits(one, generate(2, 256)));
-  EXPECT_TRUE(same_bits(one, generate(1, 33)));
+  EXPECT_TRUE(rng_same_bits(one, generate(2, 7)));
+  EXPECT_TRUE(rng_same_bits(one, generate(2, 256)));
+  EXPECT_TRUE(rng_same_bits(one, generate(1, 33)));
 }
 
 TEST(CounterRng, DistinctKeysGiveDistinctStreams) {

@@ -41,10 +41,10 @@ class RecordingNoise final : public NoiseSource {
 // Particle p < offset: zero noise. Particle offset + s * d + i: unit vector e_i in slot s only.
 // A final group of particles (after the probes) receives the given Gaussian vectors (the
 // superposition check).
-class ProbeNoise final : public NoiseSource {
+class AffineProbeNoise final : public NoiseSource {
  public:
-  ProbeNoise(std::vector<std::pair<Slot, Index>> slots, Index offset, Index dim, Index check_first,
-             const Matrix* check_noise)
+  AffineProbeNoise(std::vector<std::pair<Slot, Index>> slots, Index offset, Index dim,
+                   Index check_first, const Matrix* check_noise)
       : slots_(std::move(slots)),
         offset_(offset),
         dim_(dim),
@@ -131,7 +131,7 @@ GaussianLaw affine_gaussian_law(const Sampler& sampler, const ScoreModel& score,
   rng.fill_normal(u, RngUse::kMonteCarlo, 0, 0);
   rng.fill_normal(check_noise, RngUse::kMonteCarlo, 0, 1);
   for (Index c = 0; c < checks; ++c) X.col(check_first + c) = initial.mean + root * u.col(c);
-  const ProbeNoise probe(slots, offset, d, check_first, &check_noise);
+  const AffineProbeNoise probe(slots, offset, d, check_first, &check_noise);
   sampler.sample(score, grid, X, options, probe);
 
   GaussianLaw out;

@@ -14,13 +14,15 @@ namespace difflab {
 
 namespace {
 
-const std::string kLawName = "exact diagonal law";
+const std::string kDiagonalLawName = "exact diagonal law";
 
-void require_close(const Vector& actual, const Vector& predicted, double tolerance,
-                   const Sampler& sampler, const ScoreModel& score, const std::string& what) {
+void require_diagonal_close(const Vector& actual, const Vector& predicted, double tolerance,
+                            const Sampler& sampler, const ScoreModel& score,
+                            const std::string& what) {
   const double scale = std::max(1.0, actual.cwiseAbs().maxCoeff());
   require(actual.allFinite() && (actual - predicted).cwiseAbs().maxCoeff() <= tolerance * scale,
-          kLawName, ": sampler '", sampler.name(), "' with score '", score.name(), "' ", what);
+          kDiagonalLawName, ": sampler '", sampler.name(), "' with score '", score.name(), "' ",
+          what);
 }
 
 }  // namespace
@@ -44,7 +46,7 @@ DiagonalGaussianLaw diagonal_gaussian_law(const Sampler& sampler, const ScoreMod
   const CounterRng rng(law_options.check_seed);
   // The noise enters with state-independent coordinate-wise scales (checked by the probe); the
   // drift must moreover be coordinate-wise affine, checked on a random point.
-  const law_detail::ProbeChecks checks{law_options.tolerance, false, kLawName};
+  const law_detail::ProbeChecks checks{law_options.tolerance, false, kDiagonalLawName};
   law_detail::ProbeRandomness randomness(rng, d);
   // One random point for the affinity check of every step (drawn once: O(d), not O(d N)).
   Matrix r(d, 1);
@@ -60,10 +62,10 @@ DiagonalGaussianLaw diagonal_gaussian_law(const Sampler& sampler, const ScoreMod
         law_detail::probe_one_step(sampler, score, grid, k, options, points, randomness, checks);
     const Vector b = probe.image.col(0);
     const Vector a = probe.image.col(1) - b;
-    require_close(probe.image.col(2), a.cwiseProduct(r.col(0)) + b, law_options.tolerance, sampler,
-                  score,
-                  "is not a coordinate-wise affine map of the state at step " + std::to_string(k) +
-                      ", so this law does not apply");
+    require_diagonal_close(probe.image.col(2), a.cwiseProduct(r.col(0)) + b, law_options.tolerance,
+                           sampler, score,
+                           "is not a coordinate-wise affine map of the state at step " +
+                               std::to_string(k) + ", so this law does not apply");
     // N(m, diag v) -> N(a m + b, diag(a^2 v + sum_s c_s^2)).
     law.mean = a.cwiseProduct(law.mean) + b;
     law.var = a.cwiseAbs2().cwiseProduct(law.var) + probe.noise_variance();

@@ -15,7 +15,7 @@ namespace difflab {
 
 namespace {
 
-const std::string kLawName = "exact grid law";
+const std::string kGridLawName = "exact grid law";
 
 // Grid extent of coordinate i: where the target's density exceeds 1e-18 of its peak, joined
 // with [-9, 9] (N(0, 1) and q_T), plus a quarter of the width on each side for output laws a
@@ -29,7 +29,7 @@ std::pair<double, double> coordinate_range(const Target& target, Index i, const 
   Vector y = Vector::LinSpaced(scan, scan_lo, scan_hi);
   const Vector logq = coordinate_log_density(target, i, 1.0, 0.0, y);
   const double peak = logq.maxCoeff();
-  require(std::isfinite(peak), kLawName, ": the target's density of coordinate ", i,
+  require(std::isfinite(peak), kGridLawName, ": the target's density of coordinate ", i,
           " is not finite");
   double lo = -9, hi = 9;
   for (Index j = 0; j < scan; ++j) {
@@ -48,7 +48,7 @@ std::pair<double, double> coordinate_range(const Target& target, Index i, const 
 Vector transport(const GridDensity& in, const Vector& F, Index coordinate) {
   const Index n = in.nodes();
   for (Index j = 0; j + 1 < n; ++j)
-    require(F(j + 1) > F(j), kLawName, ": the sampler's map of coordinate ", coordinate,
+    require(F(j + 1) > F(j), kGridLawName, ": the sampler's map of coordinate ", coordinate,
             " is not increasing near x = ", in.node(j),
             " (steps too large?), so its density cannot be transported");
   Vector out = Vector::Zero(n);
@@ -66,7 +66,7 @@ Vector transport(const GridDensity& in, const Vector& F, Index coordinate) {
     }
     const law_detail::Cubic c = law_detail::cubic_stencil(j, u, n);
     const double slope = law_detail::cubic_slope(F, c) / in.h;
-    require(slope > 0, kLawName, ": the sampler's map of coordinate ", coordinate,
+    require(slope > 0, kGridLawName, ": the sampler's map of coordinate ", coordinate,
             " is not increasing near x = ", in.node(j));
     out(m) = std::max(law_detail::cubic_value(in.density, c), 0.0) / slope;
   }
@@ -135,10 +135,10 @@ double GridDensity::mass() const {
 }
 
 void GridLawOptions::validate() const {
-  require(nodes >= 16, kLawName, ": nodes must be >= 16, got ", nodes);
-  require(max_nodes >= nodes, kLawName, ": max_nodes must be >= nodes");
-  require(std::isfinite(tolerance) && tolerance > 0, kLawName, ": tolerance must be > 0");
-  require(composition_checks >= 1, kLawName, ": at least one composition check is needed");
+  require(nodes >= 16, kGridLawName, ": nodes must be >= 16, got ", nodes);
+  require(max_nodes >= nodes, kGridLawName, ": max_nodes must be >= nodes");
+  require(std::isfinite(tolerance) && tolerance > 0, kGridLawName, ": tolerance must be > 0");
+  require(composition_checks >= 1, kGridLawName, ": at least one composition check is needed");
 }
 
 Vector coordinate_log_density(const Target& target, Index i, double alpha, double sigma2,
@@ -148,7 +148,7 @@ Vector coordinate_log_density(const Target& target, Index i, double alpha, doubl
     product->factor(i).noised(alpha, sigma2, y, &logq, nullptr);
     return logq;
   }
-  require(target.dim() == 1, kLawName, ": the target has dimension ", target.dim(),
+  require(target.dim() == 1, kGridLawName, ": the target has dimension ", target.dim(),
           "; grid laws need a one-dimensional target or a product target");
   Vector out(y.size());
   target.noised_log_density(alpha, sigma2, y.transpose(), out);
@@ -160,12 +160,12 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
                         const GridLawOptions& law_options) {
   law_options.validate();
   const Index d = target.dim();
-  require(score.dim() == d, kLawName, ": the score has dimension ", score.dim(), " but the target ",
-          d);
-  require(d == 1 || dynamic_cast<const ProductTarget*>(&target) != nullptr, kLawName,
+  require(score.dim() == d, kGridLawName, ": the score has dimension ", score.dim(),
+          " but the target ", d);
+  require(d == 1 || dynamic_cast<const ProductTarget*>(&target) != nullptr, kGridLawName,
           ": the target has dimension ", d,
           "; grid laws need a one-dimensional target or a product target");
-  const law_detail::ProbeChecks checks{law_options.tolerance, true, kLawName};
+  const law_detail::ProbeChecks checks{law_options.tolerance, true, kGridLawName};
   const CounterRng rng(law_options.check_seed);
   law_detail::ProbeRandomness randomness(rng, d);
   const bool deterministic = !sampler.stochastic();
@@ -197,7 +197,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
   Index nodes = law_options.nodes;
   if (std::isfinite(smallest_sd)) {
     const double needed = std::ceil(widest / (smallest_sd / 2)) + 1;
-    require(needed <= static_cast<double>(law_options.max_nodes), kLawName,
+    require(needed <= static_cast<double>(law_options.max_nodes), kGridLawName,
             ": the smallest step's noise (sd ", smallest_sd, ") needs ", needed,
             " grid nodes, more than max_nodes = ", law_options.max_nodes,
             " (use a larger delta or fewer steps near it)");
@@ -231,7 +231,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     Matrix X = X0;
     SamplerOptions run_options = options;
     run_options.on_step = nullptr;
-    sampler.sample(score, grid, X, run_options, law_detail::NoNoise(kLawName));
+    sampler.sample(score, grid, X, run_options, law_detail::NoNoise(kGridLawName));
     out.nfe = static_cast<double>(score.evaluations()) / static_cast<double>(nodes);
     // A coordinate-wise flow map leaves the other coordinates' images alone when some change
     // (one_step_probe's bit masks: every pair of coordinates is separated by one of them).
@@ -247,7 +247,7 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
         probe.col(1 + 2 * b) = r + mask.cwiseProduct(other - r);
         probe.col(2 + 2 * b) = other + mask.cwiseProduct(r - other);
       }
-      sampler.sample(score, grid, probe, run_options, law_detail::NoNoise(kLawName));
+      sampler.sample(score, grid, probe, run_options, law_detail::NoNoise(kGridLawName));
       const double scale = std::max(1.0, probe.cwiseAbs().maxCoeff());
       double coupling = 0;
       for (Index b = 0; b < M; ++b) {
@@ -257,8 +257,8 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
             {coupling, keep.cwiseProduct(probe.col(1 + 2 * b) - probe.col(0)).cwiseAbs().maxCoeff(),
              mask.cwiseProduct(probe.col(2 + 2 * b) - probe.col(0)).cwiseAbs().maxCoeff()});
       }
-      require(coupling <= law_options.tolerance * scale, kLawName, ": sampler '", sampler.name(),
-              "' with score '", score.name(),
+      require(coupling <= law_options.tolerance * scale, kGridLawName, ": sampler '",
+              sampler.name(), "' with score '", score.name(),
               "' does not act coordinate by coordinate (a score that couples coordinates?), so "
               "the per-coordinate law does not apply");
     }

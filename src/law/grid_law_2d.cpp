@@ -12,7 +12,7 @@ namespace difflab {
 
 namespace {
 
-const std::string kLawName = "exact 2-D grid law";
+const std::string kGridLaw2dName = "exact 2-D grid law";
 
 // A tensor grid: axis a has nodes lo[a] + h[a] i, i = 0..n-1. Node (i, j) is column i + n j of
 // a 2 x n^2 point matrix.
@@ -53,7 +53,7 @@ TensorGrid make_grid(const Target& target, Index n, std::uint64_t seed) {
   Vector logq(P.cols());
   target.noised_log_density(1.0, 0.0, P, logq);
   const double peak = logq.maxCoeff();
-  require(std::isfinite(peak), kLawName, ": the target's density is not finite");
+  require(std::isfinite(peak), kGridLaw2dName, ": the target's density is not finite");
   double lo[2] = {-8, -8}, hi[2] = {8, 8};
   for (Index c = 0; c < P.cols(); ++c)
     if (logq(c) >= peak - 41.45)
@@ -173,16 +173,17 @@ Matrix axis_derivative(const Matrix& Phi, Index n, int axis, double h) {
 }  // namespace
 
 void GridLaw2DOptions::validate() const {
-  require(nodes >= 16 && nodes <= 4001, kLawName, ": nodes must be in [16, 4001], got ", nodes);
-  require(std::isfinite(tolerance) && tolerance > 0, kLawName, ": tolerance must be > 0");
-  require(composition_checks >= 1, kLawName, ": at least one composition check is needed");
+  require(nodes >= 16 && nodes <= 4001, kGridLaw2dName, ": nodes must be in [16, 4001], got ",
+          nodes);
+  require(std::isfinite(tolerance) && tolerance > 0, kGridLaw2dName, ": tolerance must be > 0");
+  require(composition_checks >= 1, kGridLaw2dName, ": at least one composition check is needed");
 }
 
 GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid,
                              const SamplerOptions& options, const Target& target,
                              const GridLaw2DOptions& law_options) {
   law_options.validate();
-  require(target.dim() == 2 && score.dim() == 2, kLawName, ": the target has dimension ",
+  require(target.dim() == 2 && score.dim() == 2, kGridLaw2dName, ": the target has dimension ",
           target.dim(), " and the score ", score.dim(), "; this law needs both to be 2");
   const ForwardProcess& process = score.process();
   const TensorGrid g = make_grid(target, law_options.nodes, law_options.check_seed);
@@ -200,7 +201,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
     const Vector p0 = start_density(target, process, grid.T(), law_options.start_from_q_T, X);
     Matrix Phi = X;
     score.reset_evaluations();
-    sampler.sample(score, grid, Phi, run_options, law_detail::NoNoise(kLawName));
+    sampler.sample(score, grid, Phi, run_options, law_detail::NoNoise(kGridLaw2dName));
     law.nfe = static_cast<double>(score.evaluations()) / static_cast<double>(X.cols());
     const Matrix D0 = axis_derivative(Phi, g.n, 0, g.h[0]),
                  D1 = axis_derivative(Phi, g.n, 1, g.h[1]);
@@ -216,7 +217,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
         folded += weights(c);
         if (worst < 0 || weights(c) > weights(worst)) worst = c;
       }
-    require(folded <= 1e-10, kLawName, ": the flow map of sampler '", sampler.name(),
+    require(folded <= 1e-10, kGridLaw2dName, ": the flow map of sampler '", sampler.name(),
             "' folds the plane near x = (", worst >= 0 ? X(0, worst) : 0.0, ", ",
             worst >= 0 ? X(1, worst) : 0.0, ") where the start law has mass ", folded,
             " (steps too large?)");
@@ -254,7 +255,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
   const CounterRng rng(law_options.check_seed);
   // The drift F_k couples the coordinates freely; the noise must have a diagonal covariance
   // (checked by the probe's additive-noise check).
-  const law_detail::ProbeChecks checks{law_options.tolerance, false, kLawName};
+  const law_detail::ProbeChecks checks{law_options.tolerance, false, kGridLaw2dName};
   law_detail::ProbeRandomness randomness(rng, 2);
   law_detail::check_one_step_composition(sampler, score, grid, options,
                                          law_options.composition_checks, rng, checks);

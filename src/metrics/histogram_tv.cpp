@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kFn = "histogram_tv";
 
 // Quantile with linear interpolation between order statistics (Hyndman-Fan type 7).
-double quantile(std::vector<double> v, double p) {
+double sample_quantile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   const double h = (static_cast<double>(v.size()) - 1.0) * p;
   const auto lo = static_cast<std::size_t>(std::floor(h));
@@ -43,7 +43,7 @@ struct Grid {
   }
 };
 
-Grid make_grid(const Matrix& X, const Matrix& Y, const HistogramTvOptions& o) {
+Grid make_histogram_grid(const Matrix& X, const Matrix& Y, const HistogramTvOptions& o) {
   const Index d = X.rows();
   Grid g;
   for (Index a = 0; a < d; ++a) {
@@ -64,7 +64,7 @@ Grid make_grid(const Matrix& X, const Matrix& Y, const HistogramTvOptions& o) {
       pooled.reserve(static_cast<std::size_t>(X.cols() + Y.cols()));
       for (Index j = 0; j < X.cols(); ++j) pooled.push_back(X(a, j));
       for (Index j = 0; j < Y.cols(); ++j) pooled.push_back(Y(a, j));
-      const double iqr = quantile(pooled, 0.75) - quantile(pooled, 0.25);
+      const double iqr = sample_quantile(pooled, 0.75) - sample_quantile(pooled, 0.25);
       require(iqr > 0, kFn, ": axis ", a,
               ": interquartile range is 0, Freedman-Diaconis cannot choose bins; give bins");
       const double width = 2.0 * iqr * std::cbrt(1.0 / static_cast<double>(pooled.size()));
@@ -111,7 +111,7 @@ Estimate histogram_tv(const Matrix& X, const Matrix& Y, const HistogramTvOptions
           options.bins.size(), " bin counts for dimension ", d);
   require(options.lower.size() == 0 || options.lower.size() == d, kFn, ": range has ",
           options.lower.size(), " axes for dimension ", d);
-  const Grid grid = make_grid(X, Y, options);
+  const Grid grid = make_histogram_grid(X, Y, options);
   require(grid.cells <= 100000000, kFn, ": ", grid.cells, " cells is too many");
 
   std::vector<Index> cell_x(static_cast<std::size_t>(n)), cell_y(static_cast<std::size_t>(m));

@@ -20,7 +20,9 @@ Matrix gaussian(const Vector& mean, const Vector& sd, Index n, std::uint64_t see
   return (sd.asDiagonal() * Z).colwise() + mean;
 }
 
-double standard_error(const Estimate& e) { return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975); }
+double histogram_standard_error(const Estimate& e) {
+  return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975);
+}
 
 // Cell probabilities of N(m, s^2) on `bins` equal bins of [lo, hi], plus the outside mass last.
 std::vector<double> binned_normal(double m, double s, double lo, double hi, int bins) {
@@ -43,7 +45,7 @@ void expect_consistent(const Estimate& e, const std::vector<double>& p,
     truth += 0.5 * std::abs(p[c] - q[c]);
     bias += 0.5 * std::sqrt(p[c] * (1 - p[c]) / n + q[c] * (1 - q[c]) / m);
   }
-  const double se = standard_error(e);
+  const double se = histogram_standard_error(e);
   EXPECT_GE(e.value, truth - 4.5 * se) << "binned truth " << truth;
   EXPECT_LE(e.value, truth + bias + 4.5 * se) << "binned truth " << truth << ", bias " << bias;
 }

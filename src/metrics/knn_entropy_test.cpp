@@ -13,7 +13,9 @@
 namespace difflab {
 namespace {
 
-double standard_error(const Estimate& e) { return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975); }
+double entropy_standard_error(const Estimate& e) {
+  return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975);
+}
 
 TEST(KnnEntropy, DigammaOfIntegers) {
   EXPECT_NEAR(digamma_integer(1), -0.57721566490153286, 1e-15);
@@ -30,7 +32,7 @@ TEST(KnnEntropy, MatchesGaussianEntropy) {
   const auto P = GaussianTarget::diagonal(Vector::Zero(2), var);
   const double truth = 0.5 * std::log(std::pow(2 * std::numbers::pi * std::numbers::e, 2) * 4.0);
   const Estimate e = knn_entropy(P.sample(3000, CounterRng(8)));
-  EXPECT_NEAR(e.value, truth, 4.5 * standard_error(e) + 0.03) << "truth " << truth;
+  EXPECT_NEAR(e.value, truth, 4.5 * entropy_standard_error(e) + 0.03) << "truth " << truth;
   EXPECT_EQ(e.n_p, 3000);
 }
 
@@ -43,10 +45,10 @@ TEST(KlToTarget, MatchesGaussianClosedForm) {
   const auto P = GaussianTarget::diagonal(Vector::Zero(2), Vector::Ones(2));
   const auto Q = GaussianTarget::diagonal(m, Vector::Constant(2, s * s));
   const Estimate e = kl_to_target(P.sample(3000, CounterRng(9)), Q);
-  EXPECT_NEAR(e.value, truth, 4.5 * standard_error(e) + 0.03) << "truth " << truth;
+  EXPECT_NEAR(e.value, truth, 4.5 * entropy_standard_error(e) + 0.03) << "truth " << truth;
   // Samples of the target itself: about zero.
   const Estimate zero = kl_to_target(Q.sample(3000, CounterRng(10)), Q);
-  EXPECT_NEAR(zero.value, 0.0, 4.5 * standard_error(zero) + 0.03);
+  EXPECT_NEAR(zero.value, 0.0, 4.5 * entropy_standard_error(zero) + 0.03);
 }
 
 TEST(KlToTarget, BadInputIsAClearError) {

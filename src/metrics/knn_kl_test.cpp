@@ -12,7 +12,9 @@
 namespace difflab {
 namespace {
 
-double standard_error(const Estimate& e) { return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975); }
+double kl_standard_error(const Estimate& e) {
+  return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975);
+}
 
 // KL(N(0, I_d) || N(m, s^2 I_d)) = 1/2 [d/s^2 + |m|^2/s^2 - d + 2 d log s].
 double kl_standard_to_isotropic(const Vector& m, double s) {
@@ -31,13 +33,13 @@ TEST(KnnKl, MatchesGaussianClosedForm) {
   const auto Q = GaussianTarget::diagonal(m, Vector::Constant(2, s * s));
   const Matrix X = P.sample(2000, CounterRng(1)), Y = Q.sample(2000, CounterRng(2));
   const Estimate e = knn_kl(X, Y);
-  EXPECT_NEAR(e.value, truth, 4.5 * standard_error(e) + 0.03) << "truth " << truth;
+  EXPECT_NEAR(e.value, truth, 4.5 * kl_standard_error(e) + 0.03) << "truth " << truth;
   EXPECT_EQ(e.n_p, 2000);
   EXPECT_EQ(e.n_q, 2000);
-  EXPECT_GT(standard_error(e), 0.0);
+  EXPECT_GT(kl_standard_error(e), 0.0);
   // Same law: about zero.
   const Estimate zero = knn_kl(X, P.sample(2000, CounterRng(3)));
-  EXPECT_NEAR(zero.value, 0.0, 4.5 * standard_error(zero) + 0.03);
+  EXPECT_NEAR(zero.value, 0.0, 4.5 * kl_standard_error(zero) + 0.03);
 }
 
 TEST(KnnKl, DeterministicForSeedAndThreadCount) {

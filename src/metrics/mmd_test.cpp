@@ -20,7 +20,9 @@ Matrix gaussian_samples(const Vector& mean, const Vector& sd, Index n, std::uint
   return (sd.asDiagonal() * Z).colwise() + mean;
 }
 
-double standard_error(const Estimate& e) { return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975); }
+double mmd_standard_error(const Estimate& e) {
+  return (e.ci_hi - e.ci_lo) / (2 * kNormalQuantile975);
+}
 
 // E exp(-|X - Y|^2 / (2 h^2)) for independent X ~ N(a, diag(A)), Y ~ N(b, diag(B)): X - Y is
 // N(a - b, diag(A + B)), and the Gaussian integral gives
@@ -46,7 +48,7 @@ TEST(Mmd, MatchesGaussianClosedFormWithinCi) {
       expected_rbf(a, A, a, A, h) + expected_rbf(b, B, b, B, h) - 2 * expected_rbf(a, A, b, B, h);
   const Estimate e =
       mmd2(gaussian_samples(a, sa, 400, 1), gaussian_samples(b, sb, 500, 2), {.bandwidths = {h}});
-  EXPECT_NEAR(e.value, truth, 4.5 * standard_error(e));
+  EXPECT_NEAR(e.value, truth, 4.5 * mmd_standard_error(e));
   EXPECT_GT(e.ci_lo, 0.0);  // a real difference is detected
   EXPECT_EQ(e.n_p, 400);
   EXPECT_EQ(e.n_q, 500);
@@ -63,7 +65,7 @@ TEST(Mmd, ZeroInExpectationForIdenticalLaws) {
                             gaussian_samples(mean, sd, 150, 200 + r), {.bandwidths = {1.0}});
     sum += e.value;
     sum_sq += e.value * e.value;
-    se_sq += standard_error(e) * standard_error(e);
+    se_sq += mmd_standard_error(e) * mmd_standard_error(e);
   }
   const double avg = sum / R;
   const double rms_se = std::sqrt(se_sq / R);

@@ -13,7 +13,7 @@
 namespace difflab {
 namespace {
 
-Matrix normals(Index d, Index n, std::uint64_t seed) {
+Matrix sliced_normals(Index d, Index n, std::uint64_t seed) {
   Matrix Z(d, n);
   CounterRng(seed).fill_normal(Z, RngUse::kUser, 0, 0);
   return Z;
@@ -22,7 +22,7 @@ Matrix normals(Index d, Index n, std::uint64_t seed) {
 // In 1-D every projection is +-1, so sliced W2 is the exact 1-D W2. Unequal sizes 7 and 5: the
 // truth is the sorted matching of the sets replicated 5 and 7 times (same uniform measures).
 TEST(SlicedW2, OneDimensionalUnequalSizesIsExactW2) {
-  const Matrix X = normals(1, 7, 1), Y = 1.5 * normals(1, 5, 2).array() + 0.2;
+  const Matrix X = sliced_normals(1, 7, 1), Y = 1.5 * sliced_normals(1, 5, 2).array() + 0.2;
   std::vector<double> xr, yr;
   for (int r = 0; r < 5; ++r) xr.insert(xr.end(), X.data(), X.data() + 7);
   for (int r = 0; r < 7; ++r) yr.insert(yr.end(), Y.data(), Y.data() + 5);
@@ -47,7 +47,7 @@ TEST(SlicedW2, OneDimensionalUnequalSizesIsExactW2) {
 // sliced W2^2 is E (theta.v)^2 = |v|^2 / d exactly. The CI over projections must cover it.
 TEST(SlicedW2, TranslationCoversIsotropicAverage) {
   const Index d = 3;
-  const Matrix X = normals(d, 400, 4);
+  const Matrix X = sliced_normals(d, 400, 4);
   Vector v(d);
   v << 1.0, -0.5, 0.25;
   const Matrix Y = X.colwise() + v;
@@ -60,7 +60,7 @@ TEST(SlicedW2, TranslationCoversIsotropicAverage) {
 
 TEST(SlicedW2, DeterministicForSeedAndThreadCount) {
   const int saved = thread_count();
-  const Matrix X = normals(5, 300, 5), Y = normals(5, 200, 6).array() * 1.3;
+  const Matrix X = sliced_normals(5, 300, 5), Y = sliced_normals(5, 200, 6).array() * 1.3;
   set_threads(1);
   const Estimate a = sliced_w2(X, Y, {.projections = 50, .seed = 1});
   set_threads(2);
@@ -72,8 +72,8 @@ TEST(SlicedW2, DeterministicForSeedAndThreadCount) {
 }
 
 TEST(SlicedW2, BadInputIsAClearError) {
-  const Matrix X = normals(2, 10, 1);
-  EXPECT_THROW(sliced_w2(X, normals(3, 10, 2)), Error);
+  const Matrix X = sliced_normals(2, 10, 1);
+  EXPECT_THROW(sliced_w2(X, sliced_normals(3, 10, 2)), Error);
   EXPECT_THROW(sliced_w2(Matrix(2, 0), X), Error);
   Matrix bad = X;
   bad(0, 0) = INFINITY;

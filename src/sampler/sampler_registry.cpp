@@ -20,13 +20,13 @@
 namespace difflab {
 
 namespace {
-struct Entry {
+struct SamplerEntry {
   const char* name;
   std::function<std::unique_ptr<Sampler>()> make;
 };
 
-const std::vector<Entry>& registry() {
-  static const std::vector<Entry> entries = {
+const std::vector<SamplerEntry>& registry() {
+  static const std::vector<SamplerEntry> entries = {
       {"ei", [] { return std::make_unique<ExponentialIntegrator>(); }},
       {"em", [] { return std::make_unique<EulerMaruyama>(); }},
       {"ddpm", [] { return std::make_unique<DdpmAncestral>(); }},
@@ -46,16 +46,17 @@ const std::vector<Entry>& registry() {
 }  // namespace
 
 std::unique_ptr<Sampler> make_sampler(const std::string& name) {
-  for (const Entry& e : registry())
+  for (const SamplerEntry& e : registry())
     if (name == e.name) return e.make();
   std::string valid;
-  for (const Entry& e : registry()) valid += (valid.empty() ? "" : ", ") + std::string(e.name);
+  for (const SamplerEntry& e : registry())
+    valid += (valid.empty() ? "" : ", ") + std::string(e.name);
   fail("unknown sampler '", name, "' (valid: ", valid, ")");
 }
 
 std::vector<SamplerInfo> list_samplers() {
   std::vector<SamplerInfo> out;
-  for (const Entry& e : registry()) out.push_back({e.name, e.make()->description()});
+  for (const SamplerEntry& e : registry()) out.push_back({e.name, e.make()->description()});
   return out;
 }
 

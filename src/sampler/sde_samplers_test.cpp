@@ -33,7 +33,7 @@ namespace {
 const std::vector<std::string> kAllSamplers = {"ei", "em", "ddpm", "dpmpp-2m-sde", "pc"};
 const std::vector<std::string> kAffineSamplers = {"ei", "em", "ddpm", "dpmpp-2m-sde"};
 
-std::unique_ptr<Sampler> make(const std::string& name) {
+std::unique_ptr<Sampler> make_sde_sampler(const std::string& name) {
   if (name == "ei") return std::make_unique<ExponentialIntegrator>();
   if (name == "em") return std::make_unique<EulerMaruyama>();
   if (name == "ddpm") return std::make_unique<DdpmAncestral>();
@@ -64,9 +64,9 @@ Matrix initial_points(Index d, Index n, std::uint64_t seed) {
   return X;
 }
 
-Matrix run(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid, Matrix X,
-           const NoiseSource& noise, SamplerOptions options = {},
-           SamplerSummary* summary = nullptr) {
+Matrix run_sde(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid, Matrix X,
+               const NoiseSource& noise, SamplerOptions options = {},
+               SamplerSummary* summary = nullptr) {
   const SamplerSummary s = sampler.sample(score, grid, X, options, noise);
   if (summary) *summary = s;
   return X;
@@ -238,11 +238,11 @@ double trajectory_1d(const std::vector<Step1D>& steps, double x0, double c) {
 }
 
 // A non-diagonal 3-d Gaussian: Sigma = R diag(0.3, 1, 2.5) R^T, mu = (0.5, -1, 2).
-struct GaussianProblem {
+struct SdeGaussianProblem {
   Vector mu;
   Matrix cov;
   std::shared_ptr<const GaussianTarget> target;
-  GaussianProblem() {
+  SdeGaussianProblem() {
     mu = Vector(3);
     mu << 0.5, -1.0, 2.0;
     const Matrix R =
@@ -257,11 +257,12 @@ std::shared_ptr<const GaussianTarget> target_1d(Target1D q) {
   return std::make_shared<GaussianTarget>(Vector::Constant(1, q.mu), Matrix::Constant(1, 1, q.lam));
 }
 
-struct ProcessCase {
+struct SdeProcessCase {
   std::string name;
   double T;
 };
-const std::vector<ProcessCase> kProcesses = {{"ou", 3.0}, {"vp-linear", 1.0}, {"vp-cosine", 0.9}};
+const std::vector<SdeProcessCase> kSdeProcesses = {
+    {"ou", 3.0}, {"vp-linear", 1.0}, {"vp-cosine", 0.9}};
 
 // ---------------------------------------------------------------------------------------------
 // Test vectors (theory.md 5.6).
@@ -330,7 +331,8 @@ TEST(SdeTestVectors, VectorASamplersMatchInLaw) {
   const Index n = 30000;
   for (const std::string s : {"ei", "em"}) {
     Law truth = law_1d(exact_steps_1d(s, *ou, grid, q));
-    const Matrix X = run(*make(s), score, grid, initial_points(1, n, 1), CounterNoise(101));
+    const Matrix X =
+        run_sde(*make_sde_sampler(s), score, grid, initial_points(1, n, 1), CounterNoise(101));
     expect_gaussian_moments(X, truth, 5.0, s + " on vector A");
   }
 }
@@ -343,7 +345,8 @@ TEST(SdeTestVectors, VectorBSamplerMatchesInLaw) {
   const TimeGrid grid = uniform_grid(2.0, 0.0, 10);
   for (const std::string s : {"em", "ei"}) {
     const Law truth = exact_law_ei_em(s, *ou, grid, mu, Matrix::Identity(2, 2));
-    const Matrix X = run(*make(s), score, grid, initial_points(2, 20000, 2), CounterNoise(202));
+    const Matrix X =
+        run_sde(*make_sde_sampler(s), score, grid, initial_points(2, 20000, 2), CounterNoise(202));
     expect_gaussian_moments(X, truth, 5.0, s + " on vector B");
   }
 }
@@ -353,15 +356,16 @@ TEST(SdeTestVectors, VectorBSamplerMatchesInLaw) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(SdeExactLaw, EiAndEmMatchTheRecursionForANonDiagonalGaussian) {
-  const GaussianProblem p;
+  const SdeGaussianProblem p;
   const Index n = 20000;
-  for (const ProcessCase& pc : kProcesses) {
+  for (const SdeProcessCase& pc : kSdeProcesses) {
     const auto process = make_process(pc.name);
     const ExactScore score(p.target, process);
     const TimeGrid grid = make_grid("quadratic", *process, pc.T, 1e-3, 25);
     for (const std::string s : {"ei", "em"}) {
       const Law truth = exact_law_ei_em(s, *process, grid, p.mu, p.cov);
-      const Matrix X = run(*make(s), score, grid, initial_points(3, n, 3), CounterNoise(303));
+      const Matrix X =
+          run_sde(*make_sde_sampler(s), score, grid, initial_points(3, n, 3), CounterNoise(303));
       expect_gaussian_moments(X, truth, 5.0, s + " on " + pc.name);
     }
   }
@@ -370,14 +374,15 @@ TEST(SdeExactLaw, EiAndEmMatchTheRecursionForANonDiagonalGaussian) {
 TEST(SdeExactLaw, DdpmAndDpmSolverSdeMatchTheirRecursions) {
   const Target1D q{-0.7, 0.4};
   const Index n = 20000;
-  for (const ProcessCase& pc : kProcesses) {
+  for (const SdeProcessCase& pc : kSdeProcesses) {
     const auto process = make_process(pc.name);
     const ExactScore score(target_1d(q), process);
     for (const double delta : {0.0, 1e-2}) {
       const TimeGrid grid = make_grid("logsnr", *process, pc.T, delta, 12);
       for (const std::string s : {"ddpm", "dpmpp-2m-sde"}) {
         const Law truth = law_1d(exact_steps_1d(s, *process, grid, q));
-        const Matrix X = run(*make(s), score, grid, initial_points(1, n, 4), CounterNoise(404));
+        const Matrix X =
+            run_sde(*make_sde_sampler(s), score, grid, initial_points(1, n, 4), CounterNoise(404));
         expect_gaussian_moments(X, truth, 5.0,
                                 s + " on " + pc.name + " delta=" + std::to_string(delta));
       }
@@ -391,7 +396,7 @@ TEST(SdeExactLaw, DdpmAndDpmSolverSdeMatchTheirRecursions) {
 TEST(SdeExactLaw, DeterministicTrajectoriesMatchTheStepFormulas) {
   const Target1D q{0.8, 1.7};
   const Matrix X0 = 1.3 * initial_points(1, 5, 5);
-  for (const ProcessCase& pc : kProcesses) {
+  for (const SdeProcessCase& pc : kSdeProcesses) {
     const auto process = make_process(pc.name);
     const ExactScore score(target_1d(q), process);
     for (const std::string grid_name : {"uniform", "karras"}) {
@@ -402,7 +407,8 @@ TEST(SdeExactLaw, DeterministicTrajectoriesMatchTheStepFormulas) {
             SamplerOptions options;
             options.denoise_last_step = denoise;
             const double c = 0.37;
-            const Matrix X = run(*make(s), score, grid, X0, ConstantNoise(c), options);
+            const Matrix X =
+                run_sde(*make_sde_sampler(s), score, grid, X0, ConstantNoise(c), options);
             const auto steps = exact_steps_1d(s, *process, grid, q, denoise);
             for (Index j = 0; j < X0.cols(); ++j) {
               const double expected = trajectory_1d(steps, X0(0, j), c);
@@ -423,7 +429,7 @@ TEST(SdeExactLaw, DeterministicTrajectoriesMatchTheStepFormulas) {
 TEST(SdeExactLaw, OneNoiselessEiStepMapsTheMeanOfQtToTheNextMean) {
   const Vector mu = Eigen::Vector3d(1.5, -0.4, 0.9);
   const Matrix I = Matrix::Identity(3, 3);
-  for (const ProcessCase& pc : kProcesses) {
+  for (const SdeProcessCase& pc : kSdeProcesses) {
     const auto process = make_process(pc.name);
     const ExactScore score(std::make_shared<GaussianTarget>(mu, I), process);
     for (const double frac : {0.9, 0.5, 0.1}) {
@@ -431,7 +437,7 @@ TEST(SdeExactLaw, OneNoiselessEiStepMapsTheMeanOfQtToTheNextMean) {
       const double t_to = 0.7 * t_from;
       const TimeGrid one_step({t_from, t_to}, "one step");
       Matrix X = process->alpha(t_from) * mu;
-      X = run(ExponentialIntegrator(), score, one_step, X, ConstantNoise(0.0));
+      X = run_sde(ExponentialIntegrator(), score, one_step, X, ConstantNoise(0.0));
       const Law by_recursion = [&] {
         const ScalarStep c = ei_em_step("ei", *process, t_from, t_to);
         const double al = process->alpha(t_from);
@@ -514,7 +520,7 @@ TEST(PredictorCorrector, MatchesATranscriptionOfScoreSdeLangevinCorrector) {
     mu(i) = std::sin(static_cast<double>(i));
   }
   const auto target = std::make_shared<GaussianTarget>(GaussianTarget::diagonal(mu, lam));
-  for (const ProcessCase& pc : kProcesses) {
+  for (const SdeProcessCase& pc : kSdeProcesses) {
     const auto process = make_process(pc.name);
     const ExactScore score(target, process);
     const TimeGrid grid = make_grid("uniform", *process, pc.T, 1e-2, 5);
@@ -525,7 +531,7 @@ TEST(PredictorCorrector, MatchesATranscriptionOfScoreSdeLangevinCorrector) {
     options.snr = 0.2;
     options.block_size = 4;
     SamplerSummary summary;
-    const Matrix X = run(PredictorCorrector(), score, grid, X0, noise, options, &summary);
+    const Matrix X = run_sde(PredictorCorrector(), score, grid, X0, noise, options, &summary);
     const Matrix expected = reference_pc(score, grid, X0, 3, 0.2, noise);
     EXPECT_LT((X - expected).cwiseAbs().maxCoeff(), 1e-10 * expected.cwiseAbs().maxCoeff())
         << pc.name;
@@ -534,14 +540,14 @@ TEST(PredictorCorrector, MatchesATranscriptionOfScoreSdeLangevinCorrector) {
 }
 
 TEST(PredictorCorrector, WithoutCorrectorStepsIsExactlyEi) {
-  const GaussianProblem p;
+  const SdeGaussianProblem p;
   const ExactScore score(p.target, make_process(std::string("vp-linear")));
   const TimeGrid grid = uniform_grid(1.0, 1e-3, 20);
   SamplerOptions options;
   options.corrector_steps = 0;
   const Matrix X0 = initial_points(3, 50, 7);
-  const Matrix pc = run(PredictorCorrector(), score, grid, X0, CounterNoise(7), options);
-  const Matrix ei = run(ExponentialIntegrator(), score, grid, X0, CounterNoise(7), options);
+  const Matrix pc = run_sde(PredictorCorrector(), score, grid, X0, CounterNoise(7), options);
+  const Matrix ei = run_sde(ExponentialIntegrator(), score, grid, X0, CounterNoise(7), options);
   EXPECT_TRUE(pc == ei);
 }
 
@@ -563,8 +569,8 @@ TEST(PredictorCorrector, CorrectorStepsBringTheOutputCloserToTheTarget) {
 
   SamplerOptions options;
   options.corrector_steps = 20;
-  const Matrix X =
-      run(PredictorCorrector(), score, grid, initial_points(d, n, 8), CounterNoise(808), options);
+  const Matrix X = run_sde(PredictorCorrector(), score, grid, initial_points(d, n, 8),
+                           CounterNoise(808), options);
   const Matrix centred = X.colwise() - X.rowwise().mean();
   const double pooled_var =
       centred.squaredNorm() / (static_cast<double>(d) * static_cast<double>(n - 1));
@@ -590,8 +596,8 @@ TEST(PredictorCorrector, CorrectorKeepsTheStandardGaussianStationary) {
   SamplerOptions options;
   options.corrector_steps = 5;
   options.snr = 0.05;
-  const Matrix X =
-      run(PredictorCorrector(), score, grid, initial_points(d, n, 9), CounterNoise(909), options);
+  const Matrix X = run_sde(PredictorCorrector(), score, grid, initial_points(d, n, 9),
+                           CounterNoise(909), options);
   const double nd = static_cast<double>(d * n);
   const Vector mean = X.rowwise().mean();
   for (Index i = 0; i < d; ++i) {
@@ -616,10 +622,10 @@ TEST(SdeSamplers, BitIdenticalForAnyThreadCountAndBlockSize) {
   const Matrix X0 = initial_points(3, 300, 10);
   const int threads_before = thread_count();
   for (const std::string& s : kAllSamplers) {
-    const auto sampler = make(s);
+    const auto sampler = make_sde_sampler(s);
     set_threads(1);
     SamplerSummary summary;
-    const Matrix reference = run(*sampler, score, grid, X0, CounterNoise(1010), {}, &summary);
+    const Matrix reference = run_sde(*sampler, score, grid, X0, CounterNoise(1010), {}, &summary);
     const double expected_nfe = s == "pc" ? 2.0 * 6 : 6.0;
     EXPECT_DOUBLE_EQ(summary.nfe, expected_nfe) << s;
     EXPECT_EQ(summary.sampler, s);
@@ -629,7 +635,7 @@ TEST(SdeSamplers, BitIdenticalForAnyThreadCountAndBlockSize) {
       for (const Index block : {1, 7, 256}) {
         SamplerOptions options;
         options.block_size = block;
-        const Matrix X = run(*sampler, score, grid, X0, CounterNoise(1010), options);
+        const Matrix X = run_sde(*sampler, score, grid, X0, CounterNoise(1010), options);
         EXPECT_TRUE(X == reference) << s << " with " << threads << " threads, block " << block;
       }
     }
@@ -641,7 +647,7 @@ TEST(SdeSamplers, BitIdenticalForAnyThreadCountAndBlockSize) {
 // bit-identical with and without it, and the output equals a run on the grid without its last
 // time followed by one noiseless step written out here.
 TEST(SdeSamplers, DenoiseLastStepDropsOnlyTheFinalNoise) {
-  const GaussianProblem p;
+  const SdeGaussianProblem p;
   const Index n = 20;
   const Matrix X0 = initial_points(3, n, 11);
   const CounterNoise noise(1111);
@@ -657,7 +663,7 @@ TEST(SdeSamplers, DenoiseLastStepDropsOnlyTheFinalNoise) {
     const TimeGrid shorter2(times, "without the last two times");
     const double t0 = grid.t(N - 1), t1 = grid.t(N);
     for (const std::string& s : kAllSamplers) {
-      const auto sampler = make(s);
+      const auto sampler = make_sde_sampler(s);
       SamplerOptions options;
       options.corrector_steps = 2;
       // States after step N - 2 with and without denoising (one block: no concurrency).
@@ -666,15 +672,15 @@ TEST(SdeSamplers, DenoiseLastStepDropsOnlyTheFinalNoise) {
       options.on_step = [&](const StepInfo& info, Index first, ConstMatrixRef block) {
         if (info.step == N - 2) sink->middleCols(first, block.cols()) = block;
       };
-      run(*sampler, score, grid, X0, noise, options);
+      run_sde(*sampler, score, grid, X0, noise, options);
       sink = &before_denoised;
       options.denoise_last_step = true;
-      const Matrix denoised = run(*sampler, score, grid, X0, noise, options);
+      const Matrix denoised = run_sde(*sampler, score, grid, X0, noise, options);
       EXPECT_TRUE(before_plain == before_denoised) << s;
 
       options.on_step = nullptr;
       options.denoise_last_step = false;
-      Matrix x = run(*sampler, score, shorter, X0, noise, options);
+      Matrix x = run_sde(*sampler, score, shorter, X0, noise, options);
       const double a0 = process->alpha(t0), a1 = process->alpha(t1);
       const double v0 = process->sigma2(t0), v1 = process->sigma2(t1);
       Matrix expected;
@@ -689,7 +695,7 @@ TEST(SdeSamplers, DenoiseLastStepDropsOnlyTheFinalNoise) {
         const Matrix x0_hat = (x + v0 * score.score(t0, x)) / a0;
         expected = (a1 * b / v0) * x0_hat + (a * v1 / v0) * x;
       } else if (s == "dpmpp-2m-sde") {
-        const Matrix x_prev = run(*sampler, score, shorter2, X0, noise, options);
+        const Matrix x_prev = run_sde(*sampler, score, shorter2, X0, noise, options);
         const double tp = grid.t(N - 2);
         const double ap = process->alpha(tp), vp = process->sigma2(tp);
         const Matrix D = (x + v0 * score.score(t0, x)) / a0;
@@ -712,16 +718,17 @@ TEST(SdeSamplers, DenoiseLastStepDropsOnlyTheFinalNoise) {
 }
 
 TEST(SdeSamplers, BadInputIsRejected) {
-  const GaussianProblem p;
+  const SdeGaussianProblem p;
   const ExactScore score(p.target, make_process(std::string("ou")));
   const TimeGrid grid = uniform_grid(2.0, 1e-2, 4);
   for (const std::string& s : kAllSamplers) {
     Matrix wrong_dim = Matrix::Zero(2, 3);
-    EXPECT_THROW(make(s)->sample(score, grid, wrong_dim, {}, CounterNoise(1)), Error) << s;
+    EXPECT_THROW(make_sde_sampler(s)->sample(score, grid, wrong_dim, {}, CounterNoise(1)), Error)
+        << s;
     SamplerOptions bad;
     bad.block_size = 0;
     Matrix X = Matrix::Zero(3, 3);
-    EXPECT_THROW(make(s)->sample(score, grid, X, bad, CounterNoise(1)), Error) << s;
+    EXPECT_THROW(make_sde_sampler(s)->sample(score, grid, X, bad, CounterNoise(1)), Error) << s;
   }
 }
 

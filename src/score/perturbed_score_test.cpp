@@ -46,7 +46,7 @@ std::shared_ptr<const GaussianMixtureTarget> mixture2() {
       std::vector<double>{0.3, 0.7}, std::vector<GaussianMixtureTarget::Component>{a, b});
 }
 
-Matrix some_points(Index d, Index n) {
+Matrix perturbed_some_points(Index d, Index n) {
   Matrix X(d, n);
   for (Index j = 0; j < n; ++j)
     for (Index i = 0; i < d; ++i) X(i, j) = std::sin(1.3 * static_cast<double>(j) + 0.7 * i) * 2.0;
@@ -61,7 +61,7 @@ TEST(PerturbedScore, ConstantDirectionIsExactlyEpsTimesUnitDirection) {
   const double eps = 0.25;
   auto s = std::make_unique<PerturbedScore>(target, process, eps, dir);
   EXPECT_NEAR(s->direction().norm(), 1.0, 1e-15);
-  const Matrix X = some_points(2, 9);
+  const Matrix X = perturbed_some_points(2, 9);
   for (double t : {0.0, 0.05, 0.7, 4.0}) {
     const Matrix diff = s->score(t, X) - target->score_qt(*process, t, X);
     for (Index j = 0; j < X.cols(); ++j) {
@@ -112,7 +112,7 @@ TEST(PerturbedScore, LinearMapMatchesItsFormulaOnAGaussianTarget) {
       0.0, 0.7, -0.4;
   const double eps = 0.3;
   auto s = PerturbedScore::linear_map(target, process, eps, B);
-  const Matrix X = some_points(3, 6);
+  const Matrix X = perturbed_some_points(3, 6);
   for (double t : {0.0, 0.2, 1.5}) {
     const double a = std::exp(-t), s2 = 1.0 - std::exp(-2.0 * t);
     const Matrix Ct = a * a * target->covariance() + s2 * Matrix::Identity(3, 3);
@@ -148,8 +148,8 @@ TEST(PerturbedScore, CountsParticleEvaluations) {
   auto s =
       std::make_unique<PerturbedScore>(gaussian3(), std::make_shared<OrnsteinUhlenbeck>(), 0.1, 1);
   EXPECT_EQ(s->evaluations(), 0u);
-  s->score(0.5, some_points(3, 7));
-  s->score(0.1, some_points(3, 4));
+  s->score(0.5, perturbed_some_points(3, 7));
+  s->score(0.1, perturbed_some_points(3, 4));
   EXPECT_EQ(s->evaluations(), 11u);
   s->reset_evaluations();
   EXPECT_EQ(s->evaluations(), 0u);
@@ -159,7 +159,7 @@ TEST(PerturbedScore, ZeroEpsIsTheExactScore) {
   auto target = gaussian3();
   auto process = std::make_shared<OrnsteinUhlenbeck>();
   auto s = PerturbedScore::random_linear_map(target, process, 0.0, 2);
-  const Matrix X = some_points(3, 5);
+  const Matrix X = perturbed_some_points(3, 5);
   EXPECT_LT((s->score(0.4, X) - target->score_qt(*process, 0.4, X)).cwiseAbs().maxCoeff(), 1e-15);
 }
 
@@ -197,7 +197,7 @@ TEST(PerturbedScore, RejectsBadInput) {
   expect_error([&] { PerturbedScore(nullptr, process, 0.1, unit); }, "no target");
   expect_error([&] { PerturbedScore(target, nullptr, 0.1, unit); }, "no forward process");
   auto s = std::make_unique<PerturbedScore>(target, process, 0.1, unit);
-  expect_error([&] { s->score(0.5, some_points(2, 3)); }, "dimension");
+  expect_error([&] { s->score(0.5, perturbed_some_points(2, 3)); }, "dimension");
 }
 
 }  // namespace

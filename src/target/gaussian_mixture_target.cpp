@@ -9,7 +9,7 @@
 namespace difflab {
 
 namespace {
-constexpr double kLog2Pi = 1.8378770664093454836;
+constexpr double kMixtureLog2Pi = 1.8378770664093454836;
 
 }  // namespace
 
@@ -148,7 +148,7 @@ GaussianMixtureTarget::NoiseLevel GaussianMixtureTarget::noise_level(double alph
   const Matrix C = (alpha * alpha * variances_.array() + sigma2).matrix();  // d x K
   lv.inv_c = C.cwiseInverse();
   lv.means = alpha * mean_matrix_;
-  lv.log_const = (weights_.array().log() - 0.5 * (static_cast<double>(dim_) * kLog2Pi +
+  lv.log_const = (weights_.array().log() - 0.5 * (static_cast<double>(dim_) * kMixtureLog2Pi +
                                                   C.array().log().colwise().sum().transpose()))
                      .matrix();
   return lv;

@@ -17,7 +17,7 @@
 namespace difflab {
 namespace {
 
-constexpr double kPi = std::numbers::pi;
+constexpr double kProductPi = std::numbers::pi;
 
 // One factor of every kind; the mixture is bimodal (not log-concave) and the grid has kinks and
 // a jump at the end of its support.
@@ -161,11 +161,12 @@ TEST(ProductTarget, SummaryAddsTheFactors) {
                                  {{"type", "gaussian"}, {"mean", -1.0}, {"std", 2.0}}}}};
   const TargetSummary s = make_target(spec)->summary();
   // E X^2: logistic 1 + pi^2 s^2 / 3; Gaussian 1 + 4.
-  const double m2_logistic = 1 + kPi * kPi / 48, m2_gauss = 5.0;
+  const double m2_logistic = 1 + kProductPi * kProductPi / 48, m2_gauss = 5.0;
   EXPECT_NEAR(s.second_moment, m2_logistic + m2_gauss, 1e-14);
   // KL(p || N(0,1)) = -H + log sqrt(2 pi) + E X^2 / 2 with H = log s + 2 (logistic) and
   // KL(N(m, v) || N(0,1)) = (v + m^2 - 1 - log v) / 2 (theory.md 5.1).
-  const double kl_logistic = -(std::log(0.25) + 2) + 0.5 * std::log(2 * kPi) + 0.5 * m2_logistic;
+  const double kl_logistic =
+      -(std::log(0.25) + 2) + 0.5 * std::log(2 * kProductPi) + 0.5 * m2_logistic;
   const double kl_gauss = 0.5 * (4 + 1 - 1 - std::log(4.0));
   ASSERT_TRUE(s.kl_to_standard_normal.has_value());
   EXPECT_NEAR(*s.kl_to_standard_normal, kl_logistic + kl_gauss, 1e-13);
@@ -179,8 +180,8 @@ TEST(ProductTarget, SummaryAddsTheFactors) {
           ->summary();
   EXPECT_FALSE(s2.score_lipschitz.has_value());
   EXPECT_NEAR(s2.second_moment, 3 * 8.0, 1e-14);
-  EXPECT_NEAR(*s2.kl_to_standard_normal, 3 * (-(1 + std::log(4.0)) + 0.5 * std::log(2 * kPi) + 4.0),
-              1e-13);
+  EXPECT_NEAR(*s2.kl_to_standard_normal,
+              3 * (-(1 + std::log(4.0)) + 0.5 * std::log(2 * kProductPi) + 4.0), 1e-13);
 }
 
 TEST(ProductTarget, RejectsInputOfTheWrongDimension) {
