@@ -37,10 +37,6 @@ struct DemoOptions {
   int threads = 0;
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 // Prints the summary lines the report assembled for one experiment.
 void print_summary(const std::string& dir) {
   const std::string path = dir + "/report/report_data.json";

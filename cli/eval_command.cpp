@@ -32,9 +32,6 @@ namespace difflab::cli {
 namespace {
 
 constexpr const char* kMetricNames = "w2, sw2, mmd, energy, kl, tv";
-// The exact target samples use particle streams from here on, so they never coincide with the
-// samples `difflab target --sample` draws from the same seed (particles 0, 1, ...).
-constexpr std::uint64_t kEvalReferenceFirstParticle = std::uint64_t{1} << 40;
 
 struct EvalOptions {
   CommonOptions common;
@@ -216,7 +213,7 @@ void run_eval(const EvalOptions& opt) {
   if (with_target) {
     if (needs_y) {
       const CounterRng rng(opt.common.seed);
-      Y = target->sample(m, rng, kEvalReferenceFirstParticle);
+      Y = target->sample(m, rng, kReferenceFirstParticle);
     }
     reference = {{"kind", "target"},
                  {"file", opt.target_path},
@@ -224,7 +221,7 @@ void run_eval(const EvalOptions& opt) {
                  {"d", d},
                  {"exact_samples", needs_y ? m : 0},
                  {"seed", opt.common.seed},
-                 {"first_particle", kEvalReferenceFirstParticle}};
+                 {"first_particle", kReferenceFirstParticle}};
   } else {
     reference = {{"kind", "samples"}, {"file", opt.reference_path}, {"n", m}, {"d", d}};
   }

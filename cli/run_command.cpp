@@ -49,10 +49,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Exact target samples for the sample metrics use particle streams from here on, so they never
-// coincide with the sampler's initial points drawn from the same seed (as in difflab eval).
-constexpr std::uint64_t kReferenceFirstParticle = std::uint64_t{1} << 40;
-
 struct RunCommandOptions {
   std::string spec_path;
   std::string out;
@@ -117,10 +113,6 @@ bool wants_samples(const ExperimentSpec& spec) {
   for (const auto& m : spec.metrics)
     if (m != "law") return true;
   return false;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // Computes one row. Everything but wall_seconds is a pure function of (spec, run index).
