@@ -19,10 +19,13 @@
 #include "difflab/bounds/planner.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
+#include "difflab/core/parallel.hpp"
+#include "difflab/pipeline/law_report.hpp"
+#include "difflab/pipeline/bound_quantities.hpp"
+#include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/target/gaussian_target.hpp"
-#include "law_report.hpp"
 #include "run_setup.hpp"
 
 namespace difflab::cli {
@@ -104,30 +107,42 @@ Vector parse_vector(const std::string& text, const std::string& flag) {
   return Eigen::Map<Vector>(values.data(), static_cast<Index>(values.size()));
 }
 
-// The quantities given explicitly on the command line.
-BoundInputs explicit_inputs(const CLI::App* sub, const QuantityOptions& q) {
-  BoundInputs in;
-  if (given(sub, "--d")) in.d = q.d;
-  if (given(sub, "--L")) in.L = q.L;
-  if (given(sub, "--m2")) in.m2 = q.m2;
-  if (given(sub, "--kl")) in.kl_to_normal = q.kl;
-  if (given(sub, "--eps-score")) in.eps_score = q.eps_score;
-  if (given(sub, "--identity-covariance")) in.identity_covariance = q.identity_covariance;
-  if (given(sub, "--strong-log-concavity")) in.strong_log_concavity = q.strong_log_concavity;
-  if (given(sub, "--accuracy")) in.accuracy = q.accuracy;
-  if (given(sub, "--mu")) in.mu = parse_vector(q.mu, "--mu");
-  if (given(sub, "--theta-hat")) in.theta_hat = parse_vector(q.theta_hat, "--theta-hat");
+// The quantities given explicitly on the command line, by their library names
+// (pipeline/bound_quantities.hpp); with_grid adds T, delta, steps and grid when given.
+nlohmann::json explicit_quantities(const CLI::App* sub, const QuantityOptions& q,
+                                   const RunSpec* grid_flags) {
+  nlohmann::json j = nlohmann::json::object();
+  if (given(sub, "--d")) j["d"] = q.d;
+  if (given(sub, "--L")) j["L"] = q.L;
+  if (given(sub, "--m2")) j["m2"] = q.m2;
+  if (given(sub, "--kl")) j["kl"] = q.kl;
+  if (given(sub, "--eps-score")) j["eps_score"] = q.eps_score;
+  if (given(sub, "--identity-covariance")) j["identity_covariance"] = q.identity_covariance;
+  if (given(sub, "--strong-log-concavity")) j["strong_log_concavity"] = q.strong_log_concavity;
+  if (given(sub, "--accuracy")) j["accuracy"] = q.accuracy;
+  const auto vec = [](const Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
+  if (given(sub, "--mu")) j["mu"] = vec(parse_vector(q.mu, "--mu"));
+  if (given(sub, "--theta-hat")) j["theta_hat"] = vec(parse_vector(q.theta_hat, "--theta-hat"));
   for (const auto& c : q.constants) {
     const auto eq = c.find('=');
     require(eq != std::string::npos && eq > 0, "--constant: '", c, "' is not NAME=VALUE");
     const std::string name = trim(c.substr(0, eq));
     require(!name.empty(), "--constant: '", c, "' has an empty name");
-    require(in.constants.count(name) == 0, "--constant: ", name, " given twice");
-    const double v = parse_number(trim(c.substr(eq + 1)), "--constant " + name);
-    require(v > 0, "--constant ", name, " must be > 0, got ", v);
-    in.constants[name] = v;
+    require(!j.contains("constants") || !j["constants"].contains(name), "--constant: ", name,
+            " given twice");
+    j["constants"][name] = parse_number(trim(c.substr(eq + 1)), "--constant " + name);
   }
-  return in;
+  if (grid_flags != nullptr) {
+    const RunSpec& r = *grid_flags;
+    if (given(sub, "--T")) j["T"] = r.T;
+    if (given(sub, "--delta")) j["delta"] = r.delta;
+    if (given(sub, "--steps")) j["steps"] = r.steps;
+    if (given(sub, "--sampler")) j["sampler"] = r.sampler;
+    if (r.sampler_options.denoise_last_step) j["denoise"] = true;
+    if (given(sub, "--grid") || given(sub, "--grid-file")) j["grid"] = r.grid;
+    if (given(sub, "--grid-file")) j["grid_file"] = r.grid_file;
+  }
+  return j;
 }
 
 std::string valid_ids() {
@@ -165,83 +180,6 @@ nlohmann::json result_json(const BoundResult& r) {
   return j;
 }
 
-// --- measured mode -----------------------------------------------------------------------------
-
-// Squared L2(q_t) error of the run's score at forward time t, where it is known exactly.
-std::optional<std::function<double(double)>> score_error2(const RunSetup& run,
-                                                          const RunOptions& o) {
-  if (o.score == "exact") return [](double) { return 0.0; };
-  if (o.score == "perturbed") {
-    const double e2 = o.score_error * o.score_error;
-    return [e2](double) { return e2; };
-  }
-  const auto* g = dynamic_cast<const GaussianTarget*>(run.target.get());
-  if (o.score == "gaussian-mean" && g != nullptr) {
-    // s = -x + a theta, exact score -S_t^{-1}(x - a mu), S_t = a^2 S + s^2 I: the error
-    // (S_t^{-1} - I)(x - a mu) + a (theta - mu) has E|.|^2 = tr(S_t^{-1}) - 2d + tr(S_t)
-    // + a^2 |theta - mu|^2.
-    const Vector theta = parse_vector(o.theta, "--theta");
-    require(theta.size() == g->dim(), "--theta has ", theta.size(),
-            " values but the target has dimension ", g->dim());
-    const Vector mu = g->mean();
-    const Matrix S = g->covariance();
-    const auto process = run.process;
-    return [=](double t) {
-      const double a = process->alpha(t);
-      const Index d = S.rows();
-      const Matrix St = a * a * S + process->sigma2(t) * Matrix::Identity(d, d);
-      const Matrix inv = St.llt().solve(Matrix::Identity(d, d));
-      return inv.trace() - 2.0 * static_cast<double>(d) + St.trace() +
-             a * a * (theta - mu).squaredNorm();
-    };
-  }
-  return std::nullopt;
-}
-
-// The measured error of the run in the metric and direction of bound r, from the law report.
-struct Measured {
-  std::optional<double> value;
-  std::string against, key, reason;
-  nlohmann::json tv_method, tv_ci;  // for TV: exact or Monte Carlo (with its 95% CI)
-};
-
-Measured measured_for(const BoundResult& r, const nlohmann::json* law, const std::string& no_law) {
-  Measured m;
-  if (r.quantity != "error_bound") {
-    m.reason = "a step-count calculator (" + r.quantity + "), not an error bound";
-    return m;
-  }
-  if (law == nullptr) {
-    m.reason = no_law;
-    return m;
-  }
-  const bool q_delta = r.direction.find("q_delta") != std::string::npos;
-  const nlohmann::json& ref = q_delta ? law->at("to_q_delta") : *law;
-  m.against = q_delta ? "q_delta" : "q";
-  if (r.metric == "KL") {
-    // KL(q... || p) puts the data law first: the law report's kl_target_output.
-    m.key = r.direction.rfind("KL(q", 0) == 0 ? "kl_target_output" : "kl_output_target";
-  } else if (r.metric == "TV") {
-    m.key = "tv";
-  } else if (r.metric == "W2") {
-    m.key = "w2";
-  } else {
-    m.reason = "no measured counterpart of metric " + r.metric;
-    return m;
-  }
-  const nlohmann::json& v = ref.at(m.key);
-  if (v.is_number()) {
-    m.value = v.get<double>();
-    if (m.key == "tv") {
-      m.tv_method = ref.value("tv_method", nlohmann::json());
-      m.tv_ci = ref.value("tv_ci", nlohmann::json());
-    }
-  } else {
-    m.reason = "the law report has no finite " + m.key;
-  }
-  return m;
-}
-
 void print_table(const nlohmann::json& rows, bool measured) {
   std::printf(
       "%-14s %-6s %-12s %s\n", "bound", "metric", "value",
@@ -277,145 +215,15 @@ void print_table(const nlohmann::json& rows, bool measured) {
   }
 }
 
-void run_bound(const BoundOptions& opt, const CLI::App* sub) {
-  apply_common_options(opt.run.common);
-  if (opt.list) {
-    for (const auto& b : list_bounds())
-      std::printf("  %-14s %-12s %-3s %-24s %s\n", b.id.c_str(), b.quantity.c_str(),
-                  b.metric.c_str(), b.direction.c_str(), b.description.c_str());
-    return;
-  }
-  const std::vector<BoundInfo> bounds = selected_bounds(opt.papers);
-  require(opt.run.process == "ou", "--process: the published bounds are for the OU process; got '",
-          opt.run.process, "'");
-  require(opt.tv_samples >= 2, "--tv-samples must be >= 2");
-  BoundInputs inputs = explicit_inputs(sub, opt.q);
-  const bool measured = !opt.run.target_path.empty();
-
-  std::optional<RunSetup> run;
-  std::optional<nlohmann::json> law, law_exact_normal, law_exact_exact;
-  std::string no_law;
-  std::optional<double> eps_max, eps_avg;  // measured mode: CCL23's max form, Benton's sum form
-  if (!measured) {
-    // Calculator mode: only the grid quantities given explicitly count; without --grid each
-    // bound uses its paper's own grid built from T, delta and steps.
-    if (given(sub, "--T")) inputs.T = opt.run.T;
-    if (given(sub, "--delta")) inputs.delta = opt.run.delta;
-    if (given(sub, "--steps")) inputs.steps = opt.run.steps;
-    if (given(sub, "--sampler")) {
-      require(opt.run.sampler == "em" || opt.run.sampler == "ei",
-              "--sampler: without --target only em and ei (for bruno-example) are used, got '",
-              opt.run.sampler, "'");
-      inputs.sampler = opt.run.sampler;
-    }
-    if (opt.run.sampler_options.denoise_last_step) inputs.noise_on_last_step = false;
-    inputs.validate();
-    if (given(sub, "--grid") || given(sub, "--grid-file")) {
-      const bool file = opt.run.grid == "file";
-      require(file || (inputs.T && inputs.steps), "--grid ", opt.run.grid,
-              " needs --T and --steps (and --delta)");
-      const TimeGrid grid = make_grid(opt.run.grid, *make_process("ou"), inputs.T.value_or(1),
-                                      inputs.delta, inputs.steps.value_or(1), opt.run.grid_file);
-      inputs.grid = grid;
-      inputs.T = grid.T();
-      inputs.delta = grid.delta();
-      inputs.steps = static_cast<int>(grid.steps());
-    }
-  } else {
-    run = build_run(opt.run);
-    inputs = from_target(*run->target, inputs);
-    inputs.grid = *run->grid;
-    inputs.T = run->grid->T();
-    inputs.delta = run->grid->delta();
-    inputs.steps = static_cast<int>(run->grid->steps());
-    if (opt.run.score == "gaussian-mean" && !inputs.theta_hat)
-      inputs.theta_hat = parse_vector(opt.run.theta, "--theta");
-    if (opt.run.sampler == "em" || opt.run.sampler == "ei") inputs.sampler = opt.run.sampler;
-    inputs.noise_on_last_step = !opt.run.sampler_options.denoise_last_step;
-    if (!given(sub, "--eps-score")) {
-      const auto e2 = score_error2(*run, opt.run);
-      require(e2.has_value(), "--score ", opt.run.score,
-              ": the L2 score error is not known for this target; pass --eps-score");
-      const auto& t = run->grid->times();
-      double mx = 0, sum = 0;
-      for (std::size_t k = 0; k + 1 < t.size(); ++k) {
-        const double v = (*e2)(t[k]);
-        mx = std::max(mx, v);
-        sum += (t[k] - t[k + 1]) * v;
-      }
-      eps_max = std::sqrt(mx);
-      eps_avg = std::sqrt(sum);
-      inputs.eps_score = *eps_max;
-    }
-    inputs.validate();
-    try {
-      LawReportOptions lo;
-      lo.tv_samples = opt.tv_samples;
-      lo.seed = opt.run.common.seed;
-      law = law_report(*run, opt.run, lo);
-      // The measured error split as the bounds split it (issue 5): discretisation = the run with
-      // the exact score from the exact q_T; initialisation = exact score from N(0, I) minus
-      // that; score error = the run as given minus the exact score from N(0, I).
-      if (opt.run.start == "normal") {
-        RunOptions exact_score = opt.run;
-        exact_score.score = "exact";
-        law_exact_normal = law_report(build_run(exact_score), exact_score, lo);
-        exact_score.start = "exact";
-        law_exact_exact = law_report(build_run(exact_score), exact_score, lo);
-      }
-    } catch (const Error& e) {
-      no_law = std::string("no exact output law: ") + e.what();
-    }
-  }
-
+nlohmann::json calculator_bounds(const std::vector<BoundInfo>& bounds, const BoundInputs& inputs,
+                                 bool strict) {
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::string> skipped;
   for (const auto& info : bounds) {
-    BoundInputs in = inputs;
-    // Benton et al.'s Assumption 1 is the time-averaged sum_k gamma_k E|s - grad log q|^2.
-    const bool averaged = info.id == "benton24" && eps_avg.has_value();
-    if (averaged) in.eps_score = *eps_avg;
     try {
-      if (measured && info.id == "bruno-example" && opt.run.sampler != "em" &&
-          opt.run.sampler != "ei")
-        fail("bruno-example models the em or ei sampler; the run uses ", opt.run.sampler);
-      const BoundResult r = compute_bound(info.id, in);
-      nlohmann::json j = result_json(r);
-      if (measured) {
-        if (eps_max)
-          j["notes"].push_back(
-              std::string("eps_score derived from --score ") + opt.run.score +
-              (averaged ? " as sqrt(sum_k gamma_k E|s - grad log q_{t_k}|^2) (Assumption 1)"
-                        : " as sqrt(max_k E|s - grad log q_{t_k}|^2)"));
-        if (opt.run.start != "normal")
-          j["notes"].push_back("measured with --start " + opt.run.start +
-                               ": the run has no initialisation error, while the bound's "
-                               "initialisation term assumes the start N(0, I)");
-        const Measured m = measured_for(r, law ? &*law : nullptr, no_law);
-        j["measured"] = number_or_null(m.value);
-        j["ratio"] = m.value && r.value > 0 && std::isfinite(r.value)
-                         ? nlohmann::json(*m.value / r.value)
-                         : nlohmann::json();
-        if (m.value) {
-          j["measured_against"] = m.against;
-          j["measured_key"] = m.key;
-          if (law_exact_normal && law_exact_exact) {
-            const Measured e_normal = measured_for(r, &*law_exact_normal, no_law);
-            const Measured e_exact = measured_for(r, &*law_exact_exact, no_law);
-            if (e_normal.value && e_exact.value)
-              j["measured_terms"] = {{"discretisation", *e_exact.value},
-                                     {"initialisation", *e_normal.value - *e_exact.value},
-                                     {"score_error", *m.value - *e_normal.value}};
-          }
-          if (!m.tv_method.is_null()) j["measured_tv_method"] = m.tv_method;
-          if (!m.tv_ci.is_null()) j["measured_ci"] = m.tv_ci;
-        } else {
-          j["measured_reason"] = m.reason;
-        }
-      }
-      rows.push_back(j);
+      rows.push_back(result_json(compute_bound(info.id, inputs)));
     } catch (const Error& e) {
-      require(!opt.strict, e.what());
+      require(!strict, e.what());
       skipped.push_back(e.what());
       rows.push_back({{"paper", info.id},
                       {"quantity", info.quantity},
@@ -429,6 +237,44 @@ void run_bound(const BoundOptions& opt, const CLI::App* sub) {
     std::string all;
     for (const auto& s : skipped) all += (all.empty() ? "" : "; ") + s;
     fail("no bound could be evaluated: ", all);
+  }
+  return rows;
+}
+
+void run_bound(const BoundOptions& opt, const CLI::App* sub) {
+  set_threads(opt.run.threads);
+  if (opt.list) {
+    for (const auto& b : list_bounds())
+      std::printf("  %-14s %-12s %-3s %-24s %s\n", b.id.c_str(), b.quantity.c_str(),
+                  b.metric.c_str(), b.direction.c_str(), b.description.c_str());
+    return;
+  }
+  const std::vector<BoundInfo> bounds = selected_bounds(opt.papers);
+  require(opt.run.spec.process == "ou",
+          "--process: the published bounds are for the OU process; got '", opt.run.spec.process,
+          "'");
+  require(opt.tv_samples >= 2, "--tv-samples must be >= 2");
+  const bool measured = !opt.run.spec.target.empty();
+  nlohmann::json rows;
+  if (!measured) {
+    // Calculator mode: only the grid quantities given explicitly count; without --grid each
+    // bound uses its paper's own grid built from T, delta and steps.
+    rows = calculator_bounds(
+        bounds, bound_quantities_from_json(explicit_quantities(sub, opt.q, &opt.run.spec)),
+        opt.strict);
+  } else {
+    const BoundInputs given_inputs =
+        bound_quantities_from_json(explicit_quantities(sub, opt.q, nullptr));
+    const RunSetup run = build_run(opt.run.spec, RunUse::kExactLaw, false);
+    MeasuredBoundsOptions mo;
+    mo.given = given_inputs;
+    mo.eps_score_given = given(sub, "--eps-score");
+    mo.strict = opt.strict;
+    mo.law.tv_samples = opt.tv_samples;
+    mo.law.seed = opt.run.spec.seed;
+    std::vector<std::string> ids;
+    for (const auto& b : bounds) ids.push_back(b.id);
+    rows = measured_bounds(run, ids, mo);
   }
   if (!opt.out.empty()) write_json(opt.out, rows);
   if (opt.json) {
@@ -455,21 +301,19 @@ struct PlanCliOptions {
 // output law (the code path of `difflab bound --target`). Gaussian targets only.
 nlohmann::json verify_plan(const PlanCliOptions& opt, const PlanResult& plan) {
   require(!opt.target_path.empty(), "plan --verify needs --target (the law to run and measure)");
-  RunOptions ro;
-  ro.common = opt.common;
-  ro.target_path = opt.target_path;
+  RunSpec ro;
+  ro.seed = opt.common.seed;
+  ro.target = opt.target_path;
   ro.process = "ou";
   ro.score = "exact";
   ro.sampler = "ei";
   ro.grid = plan.grid_kind;
-  require(plan.steps <= std::numeric_limits<int>::max(), "plan --verify: ", plan.steps,
-          " steps are too many to run");
-  ro.steps = static_cast<int>(plan.steps);
+  require(plan.steps <= 100000000, "plan --verify: ", plan.steps, " steps are too many to run");
+  ro.steps = static_cast<std::int64_t>(plan.steps);
   ro.T = plan.T;
   ro.delta = plan.delta;
-  ro.n = 1;  // the exact law does not use the run's particles
   ro.start = "normal";
-  const RunSetup run = build_run(ro);
+  const RunSetup run = build_run(ro, RunUse::kExactLaw, false);
   require(dynamic_cast<const GaussianTarget*>(run.target.get()) != nullptr,
           "plan --verify: the measured error needs an exact output law, available for Gaussian "
           "targets only; target type '",
@@ -479,8 +323,10 @@ nlohmann::json verify_plan(const PlanCliOptions& opt, const PlanResult& plan) {
   LawReportOptions lo;
   lo.tv_samples = opt.tv_samples;
   lo.seed = opt.common.seed;
-  const nlohmann::json law = law_report(run, ro, lo);
-  const Measured m = measured_for(plan.bound, &law, "");
+  std::fprintf(stderr, "difflab plan --verify: running the plan (N = %ld steps)...\n",
+               static_cast<long>(plan.steps));
+  const nlohmann::json law = law_report(run, lo);
+  const MeasuredError m = measured_error(plan.bound, &law, "");
   require(m.value.has_value(), "plan --verify: no measured ", plan.bound.metric, ": ", m.reason);
   nlohmann::json v{{"sampler", "ei"},
                    {"score", "exact"},
@@ -508,7 +354,7 @@ nlohmann::json verify_plan(const PlanCliOptions& opt, const PlanResult& plan) {
 
 void run_plan(const PlanCliOptions& opt, const CLI::App* sub) {
   apply_common_options(opt.common);
-  BoundInputs inputs = explicit_inputs(sub, opt.q);
+  BoundInputs inputs = bound_quantities_from_json(explicit_quantities(sub, opt.q, nullptr));
   if (!opt.target_path.empty()) inputs = from_target(*load_target(opt.target_path), inputs);
   std::string id = opt.paper;
   if (id.empty()) {

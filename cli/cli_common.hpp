@@ -19,11 +19,6 @@ void add_common_options(CLI::App* app, CommonOptions& options);
 // Applies --threads.
 void apply_common_options(const CommonOptions& options);
 
-// Exact target samples drawn as references for sample metrics (eval, run) use particle streams
-// from here on, so they never coincide with a sampler's initial points or `difflab target
-// --sample` draws from the same seed (particles 0, 1, ...).
-inline constexpr std::uint64_t kReferenceFirstParticle = std::uint64_t{1} << 40;
-
 // Seconds elapsed since t0 (wall clock, for progress lines and result rows).
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

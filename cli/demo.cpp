@@ -71,7 +71,7 @@ void run_demo(const DemoOptions& opt) {
   }
   std::printf("difflab demo: drawing the report (matplotlib)...\n");
   std::fflush(stdout);
-  const std::string html = write_report(opt.out, opt.out + "/report.html", opt.threads);
+  const std::string html = write_report(opt.out, opt.out + "/report.html");
   std::printf("\nWhat was measured:\n");
   for (const auto& d : dirs) print_summary(d);
   std::printf("\ndifflab demo: report written to %s (figures in %s/figures), %.0f s in all\n",

@@ -13,6 +13,8 @@ class ProgressBar {
   ~ProgressBar();
   void advance(double amount);
   void finish();
+  // Whether the bar is drawn (stderr is a terminal).
+  bool on_terminal() const { return enabled_; }
 
  private:
   void draw(double done);

@@ -6,11 +6,12 @@
 #include "cli_common.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
+#include "difflab/core/parallel.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/perturbed_score.hpp"
 #include "progress_bar.hpp"
 #include "run_setup.hpp"
-#include "trajectory_recorder.hpp"
+#include "difflab/sampler/trajectory_recorder.hpp"
 
 namespace difflab::cli {
 
@@ -40,10 +41,10 @@ void run_sample(SampleOptions& opt) {
     return;
   }
   require(!opt.out.empty(), "--out is required (samples file, .csv or .npy)");
-  apply_common_options(opt.run.common);
-  RunSetup run = build_run(opt.run);
-  const CounterNoise noise(opt.run.common.seed);
-  SamplerOptions so = opt.run.sampler_options;
+  set_threads(opt.run.threads);
+  RunSetup run = build_run(opt.run.spec);
+  const CounterNoise noise(opt.run.spec.seed);
+  SamplerOptions so = opt.run.spec.sampler_options;
 
   std::unique_ptr<TrajectoryRecorder> recorder;
   if (!opt.trajectory.empty()) {
@@ -65,9 +66,9 @@ void run_sample(SampleOptions& opt) {
   if (recorder) write_text_atomic(opt.trajectory, recorder->csv());
   nlohmann::json report = summary.to_json();
   report["run"] = run.describe();
-  report["seed"] = opt.run.common.seed;
-  report["start"] = opt.run.init_file.empty() ? opt.run.start : "file:" + opt.run.init_file;
-  report["denoise_last_step"] = so.denoise_last_step;
+  report["seed"] = opt.run.spec.seed;
+  report["start"] = opt.run.spec.init.empty() ? opt.run.spec.start : "file:" + opt.run.spec.init;
+  report["options"] = opt.run.spec.to_json();
   if (const auto* perturbed = dynamic_cast<const PerturbedScore*>(run.score.get())) {
     // The realised L2(q_t) error of the perturbation at the grid's first, middle and last time,
     // by Monte Carlo over exact samples of q_t (it equals --score-error by construction).
@@ -75,7 +76,7 @@ void run_sample(SampleOptions& opt) {
     const std::size_t N = run.grid->steps();
     for (const std::size_t k : {std::size_t{0}, N / 2, N})
       checks.push_back(
-          perturbed->realised_l2_error(run.grid->t(k), 20000, opt.run.common.seed).to_json());
+          perturbed->realised_l2_error(run.grid->t(k), 20000, opt.run.spec.seed).to_json());
     report["score_error_check"] = checks;
   }
   if (!opt.summary.empty()) write_json(opt.summary, report);
@@ -104,7 +105,7 @@ void register_sample(CLI::App& app) {
   sub->add_option("--summary", opt->summary, "Write the run summary (JSON)");
   sub->add_flag("--list", opt->list, "List samplers and grids and exit");
   sub->callback([opt] {
-    if (!opt->list) require(!opt->run.target_path.empty(), "--target is required");
+    if (!opt->list) require(!opt->run.spec.target.empty(), "--target is required");
     run_sample(*opt);
   });
 }

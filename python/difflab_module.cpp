@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bridge.hpp"
 #include "difflab/bounds/bound_inputs.hpp"
 #include "difflab/bounds/bound_registry.hpp"
 #include "difflab/core/error.hpp"
@@ -39,86 +40,13 @@
 #include "difflab/target/target.hpp"
 
 namespace py = pybind11;
-using difflab::Index;
-using difflab::Matrix;
-using difflab::Vector;
+using namespace difflab_python;  // NOLINT: this file is the bridge's other half
+
+namespace difflab_python {
+void bind_engine(py::module_& m);  // engine_bindings.cpp
+}  // namespace difflab_python
 
 namespace {
-
-using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
-
-// An (n, d) array viewed as the d x n particle matrix (no copy).
-Eigen::Map<const Matrix> particles(const Array& a, Index d, const char* what) {
-  if (a.ndim() != 2)
-    throw difflab::Error(std::string(what) + ": expected a 2-D array (n, d), got " +
-                         std::to_string(a.ndim()) + " dimensions");
-  if (d > 0 && a.shape(1) != d)
-    throw difflab::Error(std::string(what) + ": " + std::to_string(a.shape(1)) +
-                         " columns, expected the dimension " + std::to_string(d));
-  return {a.data(), static_cast<Index>(a.shape(1)), static_cast<Index>(a.shape(0))};
-}
-
-// A fresh (n, d) array and the d x n matrix view that writes into it.
-std::pair<Array, Eigen::Map<Matrix>> new_particles(Index d, Index n) {
-  Array out({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(d)});
-  return {out, Eigen::Map<Matrix>(out.mutable_data(), d, n)};
-}
-
-Array to_numpy(const Matrix& X) {  // d x n -> (n, d)
-  auto [out, map] = new_particles(X.rows(), X.cols());
-  map = X;
-  return out;
-}
-
-py::array_t<double> vector_to_numpy(const Vector& v) {
-  py::array_t<double> out(static_cast<py::ssize_t>(v.size()));
-  std::copy(v.data(), v.data() + v.size(), out.mutable_data());
-  return out;
-}
-
-Vector numpy_to_vector(const Array& a, const char* what) {
-  if (a.ndim() != 1) throw difflab::Error(std::string(what) + ": expected a 1-D array");
-  return Eigen::Map<const Vector>(a.data(), a.shape(0));
-}
-
-Matrix numpy_to_matrix(const Array& a, const char* what) {
-  if (a.ndim() != 2) throw difflab::Error(std::string(what) + ": expected a 2-D array");
-  // Row-major (r, c) -> column-major matrix.
-  Matrix M(a.shape(0), a.shape(1));
-  for (py::ssize_t i = 0; i < a.shape(0); ++i)
-    for (py::ssize_t j = 0; j < a.shape(1); ++j) M(i, j) = a.at(i, j);
-  return M;
-}
-
-py::array_t<double> matrix_to_numpy(const Matrix& M) {
-  py::array_t<double> out({static_cast<py::ssize_t>(M.rows()), static_cast<py::ssize_t>(M.cols())});
-  auto r = out.mutable_unchecked<2>();
-  for (Index i = 0; i < M.rows(); ++i)
-    for (Index j = 0; j < M.cols(); ++j) r(i, j) = M(i, j);
-  return out;
-}
-
-// JSON <-> Python through the json module (specs are small).
-nlohmann::json to_json(const py::object& o) {
-  const py::object dumps = py::module_::import("json").attr("dumps");
-  return nlohmann::json::parse(dumps(o).cast<std::string>());
-}
-py::object from_json(const nlohmann::json& j) {
-  return py::module_::import("json").attr("loads")(j.dump());
-}
-
-// A target from a dict (a spec), a str (a path to a JSON spec) or a Target.
-std::shared_ptr<difflab::Target> make_target(const py::object& spec) {
-  if (py::isinstance<difflab::Target>(spec)) return spec.cast<std::shared_ptr<difflab::Target>>();
-  if (py::isinstance<py::str>(spec)) return difflab::load_target(spec.cast<std::string>());
-  return difflab::make_target(to_json(spec), "target");
-}
-
-// A score model with its target kept alive.
-struct Score {
-  std::shared_ptr<const difflab::Target> target;
-  std::shared_ptr<const difflab::ScoreModel> model;
-};
 
 difflab::TimeGrid grid_of(const std::string& name, const difflab::ForwardProcess& process, double T,
                           double delta, int steps, const py::object& times) {
@@ -238,37 +166,6 @@ PYBIND11_MODULE(difflab, m) {
       "Sampler names and descriptions");
 
   m.def(
-      "sample",
-      [](const Score& score, const std::string& sampler, const std::string& grid, double T,
-         double delta, int steps, Index n, std::uint64_t seed, const std::string& start,
-         bool denoise_last_step, const py::object& times, const py::object& initial) {
-        const difflab::ForwardProcess& process = score.model->process();
-        const difflab::TimeGrid g = grid_of(grid, process, T, delta, steps, times);
-        Matrix X;
-        if (!initial.is_none()) {
-          X = particles(initial.cast<Array>(), score.model->dim(), "initial");
-        } else {
-          if (n < 1) throw difflab::Error("sample: n must be >= 1");
-          X = difflab::initial_points(difflab::parse_initial_law(start), *score.target, process,
-                                      g.T(), n, difflab::CounterRng(seed));
-        }
-        const auto s = difflab::make_sampler(sampler);
-        difflab::SamplerOptions options;
-        options.denoise_last_step = denoise_last_step;
-        options.validate();
-        {
-          py::gil_scoped_release release;
-          s->sample(*score.model, g, X, options, difflab::CounterNoise(seed));
-        }
-        return to_numpy(X);
-      },
-      py::arg("score"), py::arg("sampler") = "ei", py::arg("grid") = "benton", py::arg("T") = 6.0,
-      py::arg("delta") = 1e-3, py::arg("steps") = 200, py::arg("n") = 1000, py::arg("seed") = 0,
-      py::arg("start") = "normal", py::arg("denoise_last_step") = false,
-      py::arg("times") = py::none(), py::arg("initial") = py::none(),
-      "Samples (n, d); the same bits as `difflab sample` with the same options and seed");
-
-  m.def(
       "gaussian_law",
       [](const Score& score, const std::string& sampler, const std::string& grid, double T,
          double delta, int steps, const py::object& times) {
@@ -354,43 +251,5 @@ PYBIND11_MODULE(difflab, m) {
       },
       py::arg("m0"), py::arg("S0"), py::arg("m1"), py::arg("S1"));
 
-  m.def(
-      "bound",
-      [](const std::string& paper, const py::object& target, const py::dict& inputs) {
-        difflab::BoundInputs in;
-        for (const auto& [key_obj, value] : inputs) {
-          const std::string key = py::str(key_obj);
-          if (key == "d")
-            in.d = value.cast<Index>();
-          else if (key == "T")
-            in.T = value.cast<double>();
-          else if (key == "delta")
-            in.delta = value.cast<double>();
-          else if (key == "steps")
-            in.steps = value.cast<int>();
-          else if (key == "grid")
-            in.grid_kind = value.cast<std::string>();
-          else if (key == "L")
-            in.L = value.cast<double>();
-          else if (key == "m2")
-            in.m2 = value.cast<double>();
-          else if (key == "kl")
-            in.kl_to_normal = value.cast<double>();
-          else if (key == "eps_score")
-            in.eps_score = value.cast<double>();
-          else if (key == "accuracy")
-            in.accuracy = value.cast<double>();
-          else if (key == "constants")
-            in.constants = value.cast<std::map<std::string, double>>();
-          else
-            throw difflab::Error("bound: unknown input '" + key +
-                                 "' (valid: d, T, delta, steps, grid, L, m2, kl, eps_score, "
-                                 "accuracy, constants)");
-        }
-        if (!target.is_none()) in = difflab::from_target(*make_target(target), in);
-        return from_json(difflab::compute_bound(paper, in).to_json());
-      },
-      py::arg("paper"), py::arg("target") = py::none(), py::arg("inputs") = py::dict(),
-      "A published bound's value and terms (as `difflab bound`); target-derived inputs from "
-      "`target` where not given");
+  bind_engine(m);
 }

@@ -8,45 +8,57 @@
 #include "difflab/core/error.hpp"
 #include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/run_seed.hpp"
+#include "difflab/pipeline/law_report.hpp"
+#include "difflab/pipeline/run_spec.hpp"
+#include "difflab/pipeline/sample_metrics.hpp"
 
 namespace difflab {
 
+namespace {
+
+OptionKind kind_of(FieldType t) {
+  switch (t) {
+    case FieldType::kBool:
+      return OptionKind::kBool;
+    case FieldType::kInteger:
+      return OptionKind::kInteger;
+    case FieldType::kNumber:
+      return OptionKind::kNumber;
+    case FieldType::kString:
+      return OptionKind::kString;
+    case FieldType::kNumberList:
+      return OptionKind::kNumberList;
+  }
+  return OptionKind::kString;
+}
+
+template <class Options>
+void append_schema(std::vector<RunOptionInfo>& table, const OptionSchema<Options>& schema) {
+  for (const auto& f : schema.fields()) {
+    if (f.info.name == "target") continue;
+    table.push_back({f.info.name, kind_of(f.info.type), f.info.help});
+  }
+}
+
+}  // namespace
+
+// Generated from the field tables of the run, the exact law and the sample metrics, so a spec
+// accepts exactly the options the CLI and Python accept.
 const std::vector<RunOptionInfo>& run_option_table() {
-  using K = OptionKind;
-  static const std::vector<RunOptionInfo> table = {
-      {"target", K::kTarget, "target spec: a JSON file path or an inline target object"},
-      {"d", K::kInteger, "dimension of a generated target (see generate_target)"},
-      {"process", K::kString, "forward process: ou, vp-linear, vp-cosine"},
-      {"score", K::kString, "score model: exact, perturbed, gaussian-mean"},
-      {"score_error", K::kNumber, "L2(q_t) size eps_sc of the perturbation (score perturbed)"},
-      {"perturbation", K::kString, "direction or linear (score perturbed)"},
-      {"theta", K::kNumberList, "theta of score gaussian-mean, one per dimension"},
-      {"sampler", K::kString, "sampler (difflab sample --list)"},
-      {"grid", K::kString, "time grid: uniform, benton, karras, quadratic, logsnr, file"},
-      {"grid_file", K::kString, "grid file of grid 'file'"},
-      {"steps", K::kInteger, "number of steps N"},
-      {"T", K::kNumber, "horizon T"},
-      {"delta", K::kNumber, "early-stopping time delta"},
-      {"n", K::kInteger, "number of particles (sample-based metrics)"},
-      {"start", K::kString, "initial law: normal or exact"},
-      {"seed", K::kInteger, "seed key of the run (run K uses run_seed(seed, K))"},
-      {"denoise", K::kBool, "drop the noise of the final step"},
-      {"corrector_steps", K::kInteger, "pc: Langevin corrector steps per step"},
-      {"snr", K::kNumber, "pc: corrector signal-to-noise ratio"},
-      {"langevin_step", K::kNumber, "ula/mala/annealed-langevin step"},
-      {"langevin_steps", K::kInteger, "ula/mala/annealed-langevin iterations"},
-      {"reference_n", K::kInteger, "exact target samples for sample metrics (0 = n)"},
-      {"w2_bootstrap", K::kInteger, "w2: bootstrap replicates of its interval (default 20)"},
-      {"tv_samples", K::kInteger, "law: Monte Carlo samples for TV without closed form"},
-      {"grid_nodes", K::kInteger, "law: grid-law nodes per axis (0 = default)"},
-  };
+  static const std::vector<RunOptionInfo> table = [] {
+    std::vector<RunOptionInfo> t = {
+        {"target", OptionKind::kTarget, "target spec: a JSON file path or an inline target object"},
+        {"d", OptionKind::kInteger, "dimension of a generated target (see generate_target)"}};
+    append_schema(t, run_spec_schema());
+    append_schema(t, law_report_schema());
+    append_schema(t, sample_metric_schema());
+    return t;
+  }();
   return table;
 }
 
 namespace {
 
-const std::vector<std::string> kMetrics = {"law",    "w2", "sw2",         "mmd",
-                                           "energy", "kl", "mode_weights"};
 const std::vector<std::string> kTopKeys = {"name",  "description", "seed",   "app",  "base",
                                            "sweep", "metrics",     "bounds", "fits", "report"};
 
@@ -199,8 +211,13 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
     for (const auto& m : j["metrics"]) {
       require(m.is_string(), where, ": 'metrics' entries must be strings, got ", m.dump());
       const std::string name = m.get<std::string>();
-      require(std::find(kMetrics.begin(), kMetrics.end(), name) != kMetrics.end(), where,
-              ": unknown metric '", name, "' (valid: ", join(kMetrics), ")");
+      if (name != "law") {  // "law": the exact output law; the rest: the metric registry
+        try {
+          metric_info(name);
+        } catch (const Error& e) {
+          fail(where, ": ", e.what(), "; or law (the exact output law)");
+        }
+      }
       require(std::find(s.metrics.begin(), s.metrics.end(), name) == s.metrics.end(), where,
               ": metric '", name, "' is listed twice");
       s.metrics.push_back(name);

@@ -208,7 +208,7 @@ expect_error "ccl23 needs L" bound --papers ccl23 --T 5 --delta 0 --steps 10 --d
 expect_error "benton24 needs d" bound --papers benton24 --T 6 --delta 1e-3 --steps 10
 expect_error "benton24 needs d" bound --papers benton24,ccl23 --T 6 --delta 1e-3 --steps 10 --strict
 expect_error "not NAME=VALUE" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --constant C
-expect_error "--constant C must be > 0" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --constant C=-1
+expect_error "constant C must be > 0" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --constant C=-1
 expect_error "eps_score" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --eps-score -0.1
 expect_error "OU process" bound --target "$dir/g.json" --process vp-linear --T 0.9
 expect_error "--eps" plan --target "$dir/g.json" --metric kl

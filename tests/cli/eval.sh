@@ -55,7 +55,7 @@ awk -F, '{printf "%.17g,%.17g\n", $1 + 0.6, $2 - 0.8}' "$dir/s.csv" >"$dir/shift
 if eval_ok "exact vs target" "$dir/exact.json" --samples "$dir/s.csv" --target "$dir/t.json" \
   --seed 3 --out "$dir/exact_out.json"; then
   check_json "exact vs target" "$dir/exact.json" '
-keys = {"w2", "sw2", "mmd", "energy", "kl_output_target", "tv"}
+keys = {"w2", "sw2", "mmd", "energy", "kl_to_target", "tv"}
 assert keys <= set(j), sorted(j)
 assert "skipped" not in j, j.get("skipped")
 assert j["samples"] == {"file": j["samples"]["file"], "n": 400, "d": 2}, j["samples"]
@@ -67,15 +67,15 @@ for k in keys:
     assert j[k]["n_p"] == 400, (k, j[k])
 # Two independent 400-point clouds of the same law in 2-D: W2 about 0.15, well below 0.35.
 assert 0 < j["w2"]["value"] < 0.35, j["w2"]
-assert j["w2"]["ci"] == [j["w2"]["value"]] * 2, j["w2"]  # exact: no bootstrap asked
+assert j["w2"]["ci"][0] < j["w2"]["value"] < j["w2"]["ci"][1], j["w2"]  # bootstrap (20) by default
 assert j["w2"]["n_q"] == 400, j["w2"]
 assert 0 < j["sw2"]["value"] < 0.3, j["sw2"]
 # Unbiased MMD^2 / energy distance of equal laws: CI around 0, value tiny.
 for k in ("mmd", "energy"):
     assert j[k]["ci"][0] < 0 < j[k]["ci"][1], (k, j[k])
 assert abs(j["mmd"]["value"]) < 0.01, j["mmd"]
-assert abs(j["kl_output_target"]["value"]) < 0.15, j["kl_output_target"]
-assert j["kl_output_target"]["ci"][0] < 0.1, j["kl_output_target"]
+assert abs(j["kl_to_target"]["value"]) < 0.15, j["kl_to_target"]
+assert j["kl_to_target"]["ci"][0] < 0.1, j["kl_to_target"]
 assert 0 <= j["tv"]["ci"][0] and j["tv"]["ci"][1] <= 1 and j["tv"]["value"] < 0.4, j["tv"]
 '
   # Same seed as the one that drew s.csv: the reference draws are still other particles.
@@ -100,16 +100,16 @@ fi
 
 # 3. A translate against the originals: W2 is exactly |v| = 1, SW2^2 = E (theta.v)^2 = |v|^2 / d.
 if eval_ok "translate" "$dir/shift_ref.json" --samples "$dir/shift.csv" --reference "$dir/s.csv" \
-  --metrics w2,sw2,mmd,kl --sw2-projections 2000 --seed 5; then
+  --metrics w2,sw2,mmd,knn_kl --sw2-projections 2000 --w2-bootstrap 0 --seed 5; then
   check_json "translate" "$dir/shift_ref.json" '
-assert set(j) == {"w2", "sw2", "mmd", "kl_output_reference", "samples", "reference", "seed", "wall_seconds"}, sorted(j)
+assert set(j) == {"w2", "sw2", "mmd", "knn_kl", "samples", "reference", "seed", "wall_seconds"}, sorted(j)
 assert j["reference"] == {"kind": "samples", "file": j["reference"]["file"], "n": 400, "d": 2}, j["reference"]
 assert abs(j["w2"]["value"] - 1.0) < 1e-9, repr(j["w2"]["value"])
 assert j["w2"]["ci"] == [j["w2"]["value"]] * 2, j["w2"]
 assert abs(j["sw2"]["value"] - math.sqrt(0.5)) < 0.03, j["sw2"]
 assert j["sw2"]["ci"][0] < math.sqrt(0.5) < j["sw2"]["ci"][1], j["sw2"]
 assert j["mmd"]["ci"][0] > 0, j["mmd"]
-assert sane(j["kl_output_reference"]) and j["kl_output_reference"]["value"] > 0.5, j["kl_output_reference"]
+assert sane(j["knn_kl"]) and j["knn_kl"]["value"] > 0.5, j["knn_kl"]
 '
 fi
 # With a bootstrap the W2 CI has width, around the same exact value.
@@ -124,26 +124,26 @@ fi
 
 # 4. The shift against the target: KL(N(m + v, S) || N(m, S)) = v^T S^{-1} v / 2 = 1.108/0.82.
 if eval_ok "shift vs target" "$dir/shift_t.json" --samples "$dir/shift.csv" --target "$dir/t.json" \
-  --metrics kl,w2,energy --reference-n 250 --seed 9; then
+  --metrics kl_to_target,w2,energy --reference-n 250 --seed 9; then
   check_json "shift vs target" "$dir/shift_t.json" '
-kl = j["kl_output_target"]
+kl = j["kl_to_target"]
 assert sane(kl) and abs(kl["value"] - 1.108 / 0.82) < 0.3, kl
 assert 0.8 < j["w2"]["value"] < 1.3 and j["w2"]["n_q"] == 250, j["w2"]
 assert j["energy"]["ci"][0] > 0, j["energy"]
 assert j["reference"]["exact_samples"] == 250, j["reference"]
 '
 fi
-# kl alone against a target needs no exact samples.
-if eval_ok "kl only" "$dir/kl_only.json" --samples "$dir/s.csv" --target "$dir/t.json" --metrics kl; then
+# kl_to_target alone needs no exact samples.
+if eval_ok "kl only" "$dir/kl_only.json" --samples "$dir/s.csv" --target "$dir/t.json" --metrics kl_to_target; then
   check_json "kl only" "$dir/kl_only.json" '
-assert j["reference"]["exact_samples"] == 0 and set(j) >= {"kl_output_target"}, j
+assert j["reference"]["exact_samples"] == 0 and set(j) >= {"kl_to_target"}, j
 '
 fi
 
 # 5. Default metrics in d = 3: no tv (reported as skipped); a too-large W2 is skipped by default.
 if eval_ok "default d=3" "$dir/d3.json" --samples "$dir/s3.csv" --target "$dir/t3.json"; then
   check_json "default d=3" "$dir/d3.json" '
-assert {"w2", "sw2", "mmd", "energy", "kl_output_target"} <= set(j) and "tv" not in j, sorted(j)
+assert {"w2", "sw2", "mmd", "energy", "kl_to_target"} <= set(j) and "tv" not in j, sorted(j)
 assert "tv" in j["skipped"], j.get("skipped")
 '
 fi
@@ -191,7 +191,7 @@ printf '1,2\n3\n' >"$dir/ragged.csv"
 printf '1,2\nnan,3\n' >"$dir/nan.csv"
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do head -n 1 "$dir/s.csv"; done >"$dir/dup.csv"
 S=(--samples "$dir/s.csv")
-expect_error "unknown metric 'foo' (valid: w2, sw2, mmd, energy, kl, tv)" eval "${S[@]}" \
+expect_error "unknown metric 'foo' (valid: w2, sw2, mmd, energy, knn_kl, kl_to_target, tv, mode_weights)" eval "${S[@]}" \
   --target "$dir/t.json" --metrics w2,foo
 expect_error "listed twice" eval "${S[@]}" --target "$dir/t.json" --metrics w2,w2
 expect_error "exclusive" eval "${S[@]}" --target "$dir/t.json" --reference "$dir/s.csv"
@@ -204,13 +204,14 @@ expect_error "ragged" eval --samples "$dir/ragged.csv" --target "$dir/t.json"
 expect_error "not finite" eval --samples "$dir/nan.csv" --target "$dir/t.json"
 expect_error "at least 3" eval --samples "$dir/two.csv" --target "$dir/t.json" --metrics mmd
 expect_error "at least 3" eval "${S[@]}" --reference "$dir/two.csv" --metrics energy
-expect_error "at least 12" eval --samples "$dir/five.csv" --target "$dir/t.json" --metrics kl
-expect_error "metric kl" eval --samples "$dir/dup.csv" --reference "$dir/s.csv" --metrics kl
-expect_error "dimension 1 or 2" eval --samples "$dir/s3.csv" --target "$dir/t3.json" --metrics tv
+expect_error "at least 12" eval --samples "$dir/five.csv" --target "$dir/t.json" --metrics kl_to_target
+expect_error "knn_kl (against reference samples) or kl_to_target" eval "${S[@]}" --target "$dir/t.json" --metrics kl
+expect_error "metric knn_kl" eval --samples "$dir/dup.csv" --reference "$dir/s.csv" --metrics knn_kl
+expect_error "needs dimension <= 2" eval --samples "$dir/s3.csv" --target "$dir/t3.json" --metrics tv
 expect_error "use sw2" eval "${S[@]}" --target "$dir/t.json" --metrics w2 --w2-max-pairs 1000
 expect_error "--reference-n applies only with --target" eval "${S[@]}" --reference "$dir/s.csv" \
   --reference-n 10
-expect_error "--mmd-bandwidth must be positive" eval "${S[@]}" --target "$dir/t.json" \
+expect_error "'mmd_bandwidth' must be a list of finite numbers > 0" eval "${S[@]}" --target "$dir/t.json" \
   --metrics mmd --mmd-bandwidth -1
 expect_error "--samples is required" eval --target "$dir/t.json"
 expect_error "cannot open" eval --samples "$dir/missing.csv" --target "$dir/t.json"

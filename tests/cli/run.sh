@@ -24,7 +24,7 @@ expect_error "option 'T' must be a finite number" run "$dir/bad4.json" --out "$d
 spec '{"base": {"target": "t.json"}, "sweep": {"mode": "zip", "axes": {"steps": [1, 2], "T": [3]}}, "metrics": ["law"]}' bad5.json
 expect_error "differ in length" run "$dir/bad5.json" --out "$dir/o5"
 spec "{\"base\": {\"target\": $target, \"steps\": 0}, \"metrics\": [\"law\"]}" bad6.json
-expect_error "--steps must be >= 1" run "$dir/bad6.json" --out "$dir/o6"
+expect_error "'steps' must be an integer in [1, 100000000]" run "$dir/bad6.json" --out "$dir/o6"
 spec "{\"base\": {\"target\": $target}, \"metrics\": [\"law\"], \"bounds\": [\"nope\"]}" bad7.json
 expect_error "unknown bound 'nope'" run "$dir/bad7.json" --out "$dir/o7"
 expect_error "--out DIR is required" run "$dir/bad7.json"
@@ -109,7 +109,7 @@ cat >"$dir/samples.json" <<'JSON'
  "base": {"target": {"type": "gaussian", "mean": 0.5, "var": 2.0}, "sampler": "em",
           "grid": "uniform", "steps": 20, "T": 4.0, "delta": 0.01, "n": 300},
  "sweep": {"mode": "zip", "axes": {"d": [1, 3], "seed": [0, 1]}},
- "metrics": ["law", "w2", "sw2", "energy", "kl"]}
+ "metrics": ["law", "w2", "sw2", "energy", "knn_kl"]}
 JSON
 "$bin" run "$dir/samples.json" --out "$dir/s1" --threads 1 2>"$dir/err" || fail "sample run failed: $(cat "$dir/err")"
 "$bin" run "$dir/samples.json" --out "$dir/s2" --threads 2 2>"$dir/err" || fail "sample run 2 failed: $(cat "$dir/err")"
@@ -124,7 +124,7 @@ assert [r["dim"] for r in a] == [1, 3]
 t = json.load(open(sys.argv[1] + "/" + a[1]["target_file"]))
 assert t == {"type": "gaussian", "mean": [0.5, 0.5, 0.5], "var": 2.0}, t
 for r in a:
-    for m in ("sw2", "energy", "kl"):
+    for m in ("sw2", "energy", "knn_kl"):
         e = r["metrics"][m]
         assert e["ci_lo"] <= e["value"] <= e["ci_hi"] and e["n_p"] == 300, (m, e)
     w = r["metrics"]["w2"]

@@ -1,13 +1,16 @@
 #pragma once
-// The exact Gaussian output law of a run and its distances to the target, shared by
-// `difflab law` (which prints it) and `difflab bound` (which compares it with the bounds).
+// The exact output law of a run and its distances to the target: the Gaussian law by linear
+// response (Gaussian targets, affine scores and samplers), the diagonal O(d N) law, and the grid
+// laws of one-dimensional, product and two-dimensional targets (docs/theory.md section 5).
+// `difflab law` prints it, `difflab bound` and `difflab run` compare it with the bounds.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "difflab/core/option_schema.hpp"
 #include "difflab/law/affine_gaussian_law.hpp"
-#include "run_setup.hpp"
+#include "difflab/pipeline/run_spec.hpp"
 
-namespace difflab::cli {
+namespace difflab {
 
 struct LawReportOptions {
   Index tv_samples = 200000;  // Monte Carlo samples for TV when no closed form applies
@@ -17,6 +20,9 @@ struct LawReportOptions {
   Index grid_nodes = 0;
 };
 
+// tv_samples and grid_nodes (the seed is the run's).
+const OptionSchema<LawReportOptions>& law_report_schema();
+
 // Distances from the output law p to the Gaussian reference N(qm, qc), KL directions named:
 // kl_target_output = KL(q || p), kl_output_target, w2, hellinger, tv, tv_method, tv_bounds and,
 // for a Monte Carlo TV, tv_ci.
@@ -24,12 +30,11 @@ nlohmann::json gaussian_distances_report(const GaussianLaw& p, const Vector& qm,
                                          const LawReportOptions& options);
 
 // The exact output law of the run (a Gaussian target, a score affine in x and a sampler affine
-// in its state and noise) started from N(0, I) (options.start "normal") or the exact q_T:
+// in its state and noise) started from N(0, I) (run.spec.start "normal") or the exact q_T:
 // method, mean, cov, nfe, the distances to the target (top level), to_q_delta (the distances to
 // the early-stopped target q_delta) and, for the OU process, continuous_reverse_sde. Throws a
-// difflab::Error when the target is not Gaussian or the sampler is not affine. options.init_file
-// must be empty (a file gives no Gaussian initial law).
-nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
-                          const LawReportOptions& report_options);
+// difflab::Error when no exact law applies. run.spec.init must be empty (a file gives no
+// Gaussian initial law); grid laws report grid_error, the difference between n and n/2 nodes.
+nlohmann::json law_report(const RunSetup& run, const LawReportOptions& report_options);
 
-}  // namespace difflab::cli
+}  // namespace difflab

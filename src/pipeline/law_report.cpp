@@ -1,4 +1,4 @@
-#include "law_report.hpp"
+#include "difflab/pipeline/law_report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +16,7 @@
 #include "difflab/target/gaussian_target.hpp"
 #include "difflab/target/product_target.hpp"
 
-namespace difflab::cli {
+namespace difflab {
 
 namespace {
 
@@ -35,6 +35,18 @@ nlohmann::json distances_json(double kl_target_output, double kl_output_target, 
 }
 
 }  // namespace
+
+const OptionSchema<LawReportOptions>& law_report_schema() {
+  using L = LawReportOptions;
+  static const OptionSchema<L> schema =
+      OptionSchema<L>()
+          .integer("tv_samples", &L::tv_samples, 2, 1e10,
+                   "Monte Carlo samples for TV when no closed form applies")
+          .integer("grid_nodes", &L::grid_nodes, 0, 400001,
+                   "Grid laws (1-D, product and 2-D targets): nodes per axis (0 = default: 2001 "
+                   "in 1-D, 161 in 2-D); grid_error compares with about half as many");
+  return schema;
+}
 
 nlohmann::json gaussian_distances_report(const GaussianLaw& p, const Vector& qm, const Matrix& qc,
                                          const LawReportOptions& options) {
@@ -74,18 +86,17 @@ nlohmann::json diagonal_distances_report(const DiagonalGaussianLaw& p, const Vec
 }
 
 nlohmann::json diagonal_law_report(const GaussianTarget& target, const RunSetup& run,
-                                   const RunOptions& options,
                                    const LawReportOptions& report_options) {
   const Index d = target.dim();
   const double T = run.grid->T();
   const Vector& lambda = target.eigenvalues();  // the variances, in coordinate order
   DiagonalGaussianLaw initial{Vector::Zero(d), Vector::Ones(d)};
-  if (options.start != "normal") {
+  if (run.spec.start != "normal") {
     const double a = run.process->alpha(T);
     initial = {a * target.mean(), target.noised_eigenvalues(a, run.process->sigma2(T))};
   }
   const DiagonalGaussianLaw law =
-      diagonal_gaussian_law(*run.sampler, *run.score, *run.grid, options.sampler_options, initial);
+      diagonal_gaussian_law(*run.sampler, *run.score, *run.grid, run.spec.sampler_options, initial);
   nlohmann::json j{{"method", "per-step linear response, diagonal (exact Gaussian law, O(d N))"},
                    {"mean", json_util::to_json(law.mean)},
                    {"var", json_util::to_json(law.var)},
@@ -127,20 +138,19 @@ nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json&
 
 // Product targets and one-dimensional targets: the density of each coordinate propagated on a
 // grid (law/grid_law.hpp), run twice (n and n/2 nodes) for the convergence estimate.
-nlohmann::json grid_law_report(const RunSetup& run, const RunOptions& options,
-                               const LawReportOptions& report_options) {
+nlohmann::json grid_law_report(const RunSetup& run, const LawReportOptions& report_options) {
   GridLawOptions o;
   if (report_options.grid_nodes > 0) o.nodes = report_options.grid_nodes;
-  o.start_from_q_T = options.start == "exact";
-  const GridLaw coarse =
-      grid_output_law(*run.sampler, *run.score, *run.grid, options.sampler_options, *run.target, o);
+  o.start_from_q_T = run.spec.start == "exact";
+  const GridLaw coarse = grid_output_law(*run.sampler, *run.score, *run.grid,
+                                         run.spec.sampler_options, *run.target, o);
   // Convergence in the grid: the same law on about twice the nodes. The finer law's numbers are
   // reported; their difference from the coarser one's is the error estimate (conservative for
   // the converging schemes here, see law/grid_law_test.cpp).
   GridLawOptions fine_options = o;
   fine_options.nodes = 2 * coarse.coordinates.front().nodes() - 1;
   fine_options.max_nodes = std::max(fine_options.max_nodes, fine_options.nodes);
-  const GridLaw law = grid_output_law(*run.sampler, *run.score, *run.grid, options.sampler_options,
+  const GridLaw law = grid_output_law(*run.sampler, *run.score, *run.grid, run.spec.sampler_options,
                                       *run.target, fine_options);
   nlohmann::json j{{"method", "grid law (" + law.method + ")"},
                    {"nodes", law.coordinates.front().nodes()},
@@ -181,17 +191,16 @@ nlohmann::json distances_2d_json(const GridDistances2D& g) {
 
 // Two-dimensional targets of any kind (law/grid_law_2d.hpp), at n and about n/2 nodes per axis
 // for the convergence estimate.
-nlohmann::json grid_law_2d_report(const RunSetup& run, const RunOptions& options,
-                                  const LawReportOptions& report_options) {
+nlohmann::json grid_law_2d_report(const RunSetup& run, const LawReportOptions& report_options) {
   GridLaw2DOptions o;
   if (report_options.grid_nodes > 0) o.nodes = report_options.grid_nodes;
-  o.start_from_q_T = options.start == "exact";
+  o.start_from_q_T = run.spec.start == "exact";
   const GridLaw2D law = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
-                                           options.sampler_options, *run.target, o);
+                                           run.spec.sampler_options, *run.target, o);
   GridLaw2DOptions half = o;
   half.nodes = (o.nodes + 1) / 2;
   const GridLaw2D coarse = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
-                                              options.sampler_options, *run.target, half);
+                                              run.spec.sampler_options, *run.target, half);
   nlohmann::json j{{"method", "2-D grid law (" + law.method + ")"},
                    {"nodes", law.nodes},
                    {"nfe", law.nfe},
@@ -208,16 +217,14 @@ nlohmann::json grid_law_2d_report(const RunSetup& run, const RunOptions& options
 
 }  // namespace
 
-nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
-                          const LawReportOptions& report_options) {
-  require(options.init_file.empty(),
-          "--init: a law needs a Gaussian initial law; use --start normal|exact");
+nlohmann::json law_report(const RunSetup& run, const LawReportOptions& report_options) {
+  require(run.spec.init.empty(),
+          "init: an exact law needs a Gaussian initial law; use start normal or exact");
   const auto* gaussian = dynamic_cast<const GaussianTarget*>(run.target.get());
   if (gaussian == nullptr &&
       (run.target->dim() == 1 || dynamic_cast<const ProductTarget*>(run.target.get()) != nullptr))
-    return grid_law_report(run, options, report_options);
-  if (gaussian == nullptr && run.target->dim() == 2)
-    return grid_law_2d_report(run, options, report_options);
+    return grid_law_report(run, report_options);
+  if (gaussian == nullptr && run.target->dim() == 2) return grid_law_2d_report(run, report_options);
   require(
       gaussian != nullptr,
       "difflab law: exact output laws are available for Gaussian targets (with the exact, "
@@ -228,10 +235,10 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
       run.target->type(), "' of dimension ", run.target->dim(), " has none yet");
   const Index d = gaussian->dim();
   if (gaussian->is_diagonal() && d >= kDiagonalLawMinDim && one_step_sampler(run.sampler->name()))
-    return diagonal_law_report(*gaussian, run, options, report_options);
+    return diagonal_law_report(*gaussian, run, report_options);
   const double T = run.grid->T();
   GaussianLaw initial;
-  if (options.start == "normal") {
+  if (run.spec.start == "normal") {
     initial = {Vector::Zero(d), Matrix::Identity(d, d)};
   } else {
     const double a = run.process->alpha(T);
@@ -240,7 +247,7 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
   }
   double nfe = 0;
   const GaussianLaw law = affine_gaussian_law(*run.sampler, *run.score, *run.grid,
-                                              options.sampler_options, initial, {}, &nfe);
+                                              run.spec.sampler_options, initial, {}, &nfe);
   const Matrix target_cov = gaussian->covariance();
   nlohmann::json j{{"method", "affine linear response (exact Gaussian law)"},
                    {"mean", json_util::to_json(law.mean)},
@@ -256,7 +263,7 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
   if (run.process->name() == "ou") {
     // The continuous-time reverse SDE from the same start isolates the initialisation error.
     const GaussianLaw cont =
-        options.start == "normal"
+        run.spec.start == "normal"
             ? continuous_reverse_sde_law(*gaussian, T, delta)
             : GaussianLaw{ad * gaussian->mean(), ad * ad * target_cov + run.process->sigma2(delta) *
                                                                             Matrix::Identity(d, d)};
@@ -266,4 +273,4 @@ nlohmann::json law_report(const RunSetup& run, const RunOptions& options,
   return j;
 }
 
-}  // namespace difflab::cli
+}  // namespace difflab

@@ -1,6 +1,6 @@
 #pragma once
 // Trajectories of the first K particles of a sampler run, recorded through SamplerOptions::on_step
-// (used by `difflab sample --trajectory` and by `difflab report`).
+// (`difflab sample --trajectory`, `difflab report`, Python's sample(trajectory=K)).
 //
 // The number of callbacks is not known in advance: a reverse-time sampler calls once per grid
 // step, a Langevin sampler once per iteration (and annealed Langevin once per iteration of every
@@ -13,7 +13,7 @@
 #include "difflab/core/types.hpp"
 #include "difflab/sampler/sampler.hpp"
 
-namespace difflab::cli {
+namespace difflab {
 
 class TrajectoryRecorder {
  public:
@@ -36,4 +36,4 @@ class TrajectoryRecorder {
   std::mutex mutex_;
 };
 
-}  // namespace difflab::cli
+}  // namespace difflab

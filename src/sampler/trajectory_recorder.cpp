@@ -1,9 +1,9 @@
-#include "trajectory_recorder.hpp"
+#include "difflab/sampler/trajectory_recorder.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace difflab::cli {
+namespace difflab {
 
 void TrajectoryRecorder::record_initial(const Matrix& X, double T) {
   const std::lock_guard<std::mutex> lock(mutex_);
@@ -47,4 +47,4 @@ std::string TrajectoryRecorder::csv() const {
   return out;
 }
 
-}  // namespace difflab::cli
+}  // namespace difflab

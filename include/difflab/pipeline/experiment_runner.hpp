@@ -1,0 +1,50 @@
+#pragma once
+// The experiment engine: an experiment spec (experiment/experiment_spec.hpp) expands into runs;
+// each run is a RunSpec (pipeline/run_spec.hpp) built with its own seed
+// (experiment/run_seed.hpp); its exact law, sample metrics (pipeline/sample_metrics.hpp) and
+// bounds are computed and its row appended to DIR/results.jsonl (+ DIR/results.csv) the moment
+// it finishes (experiment/results_table.hpp), so an interrupted sweep resumes where it stopped.
+//
+// Parallelism: `jobs` runs execute at once, each with threads / jobs threads inside. Every
+// computation is bit-identical for any thread count, so a row's numbers never depend on threads
+// or jobs; rows reach the files in sweep order.
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "difflab/experiment/experiment_spec.hpp"
+#include "difflab/pipeline/run_spec.hpp"
+
+namespace difflab {
+
+// Exact target samples drawn as references for sample metrics use particle streams from here
+// on, so they never coincide with a sampler's initial points or `difflab target --sample` draws
+// from the same seed (particles 0, 1, ...).
+inline constexpr std::uint64_t kReferenceFirstParticle = std::uint64_t{1} << 40;
+
+struct ExperimentRunOptions {
+  std::string out;  // results directory (rerunning into it resumes)
+  int threads = 0;  // in all (0 = all cores)
+  int jobs = 0;     // runs at once (0 = one per thread)
+  // Progress: called once before the first run (done = 0) and after each finished row.
+  std::function<void(std::size_t done, std::size_t total, const nlohmann::json& row)> on_row;
+  // One-line messages ("12 runs, 4 already done, running 8").
+  std::function<void(const std::string&)> log;
+};
+
+// Runs (or resumes) the experiment `spec` (raw JSON) into options.out; relative target paths
+// are read from spec_dir. Writes spec.json, targets/, results.jsonl, results.csv and, when the
+// spec asks for fits, fits.json. Every run is validated before the first one starts.
+void run_experiment(const nlohmann::json& spec, const std::string& spec_dir,
+                    const ExperimentRunOptions& options);
+
+// Recomputes row `row` of a results directory from DIR/spec.json and compares it with the
+// stored row (every field except wall_seconds): {"row", "match", "differences": [...]}.
+nlohmann::json rerun_row(const std::string& dir, std::size_t row, int threads);
+
+// The RunSpec of a spec run's options object, with the run's target file and derived seed.
+RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& target_path,
+                              std::uint64_t seed);
+
+}  // namespace difflab

@@ -1,0 +1,355 @@
+// The Python faces of the library's engine (pipeline/): sample, law, eval, bound, run, rerun,
+// app and the option tables. Keyword arguments are the options' schema names (the CLI flags with
+// '-' written '_'), passed to the library as JSON and checked there, so every face accepts the
+// same options with the same messages and gives the same bits.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "bridge.hpp"
+#include "difflab/bounds/bound_registry.hpp"
+#include "difflab/core/file_io.hpp"
+#include "difflab/core/parallel.hpp"
+#include "difflab/experiment/app_run.hpp"
+#include "difflab/experiment/results_table.hpp"
+#include "difflab/pipeline/bound_quantities.hpp"
+#include "difflab/pipeline/evaluate.hpp"
+#include "difflab/pipeline/experiment_runner.hpp"
+#include "difflab/pipeline/law_report.hpp"
+#include "difflab/pipeline/measured_bounds.hpp"
+#include "difflab/pipeline/report_data.hpp"
+#include "difflab/pipeline/run_spec.hpp"
+#include "difflab/pipeline/sample_metrics.hpp"
+#include "difflab/sampler/sampler_options_schema.hpp"
+#include "difflab/sampler/trajectory_recorder.hpp"
+#include "difflab/schedule/time_grid.hpp"
+
+namespace difflab_python {
+
+namespace {
+
+// Splits kwargs into the keys of `own` (returned as JSON) and the rest (returned in `run`).
+nlohmann::json take(nlohmann::json& kwargs, const std::vector<std::string>& own) {
+  nlohmann::json mine = nlohmann::json::object();
+  for (const auto& k : own)
+    if (kwargs.contains(k)) {
+      mine[k] = kwargs[k];
+      kwargs.erase(k);
+    }
+  return mine;
+}
+
+// The run of a Python call: `what` is a Score (its model and target), a Target, a dict (an inline
+// target spec) or a str (a target file); the keyword arguments are RunSpec options.
+difflab::RunSpec run_spec(const py::object& what, nlohmann::json options,
+                          const std::string& where) {
+  difflab::RunSpec spec = difflab::RunSpec::from_json(options, where);
+  if (py::isinstance<Score>(what)) {
+    const Score& s = what.cast<const Score&>();
+    spec.score_object = s.model;
+    spec.target_object = s.target;
+    spec.process = s.model->process().name();
+  } else {
+    spec.target_object = make_target(what);
+  }
+  return spec;
+}
+
+// Replaces the run's grid by explicit forward times and/or its initial points by an array.
+void apply_overrides(difflab::RunSetup& run, const py::object& times, const py::object& initial) {
+  if (!times.is_none()) {
+    const Vector t = numpy_to_vector(times.cast<Array>(), "times");
+    run.grid = std::make_unique<difflab::TimeGrid>(
+        std::vector<double>(t.data(), t.data() + t.size()), "custom");
+  }
+  if (!initial.is_none())
+    run.initial = particles(initial.cast<Array>(), run.target->dim(), "initial");
+}
+
+py::object sample(const py::object& what, const py::object& times, const py::object& initial,
+                  Index trajectory, bool summary, const py::kwargs& kwargs) {
+  const difflab::RunSpec spec = run_spec(what, to_json(kwargs), "sample");
+  difflab::RunSetup run = difflab::build_run(spec, difflab::RunUse::kSample, initial.is_none());
+  apply_overrides(run, times, initial);
+  difflab::SamplerOptions so = spec.sampler_options;
+  std::unique_ptr<difflab::TrajectoryRecorder> recorder;
+  if (trajectory > 0) {
+    recorder = std::make_unique<difflab::TrajectoryRecorder>(
+        std::min<Index>(trajectory, run.initial.cols()), run.initial.rows());
+    recorder->record_initial(run.initial, run.grid->T());
+    so.on_step = [&](const difflab::StepInfo& info, Index first, difflab::ConstMatrixRef block) {
+      recorder->on_step(info, first, block);
+    };
+  }
+  Matrix X = run.initial;
+  difflab::SamplerSummary s;
+  {
+    py::gil_scoped_release release;
+    s = run.sampler->sample(*run.score, *run.grid, X, so, difflab::CounterNoise(spec.seed));
+  }
+  if (!summary && !recorder) return to_numpy(X);
+  py::dict out;
+  out["samples"] = to_numpy(X);
+  nlohmann::json j = s.to_json();
+  j["run"] = run.describe();
+  j["options"] = spec.to_json();
+  out["summary"] = from_json(j);
+  if (recorder) {
+    // (states, particles, d) and the forward time of each state.
+    const std::size_t S = recorder->states();
+    const Index k = recorder->state(0).cols(), d = recorder->state(0).rows();
+    py::array_t<double> path(
+        {static_cast<py::ssize_t>(S), static_cast<py::ssize_t>(k), static_cast<py::ssize_t>(d)});
+    auto r = path.mutable_unchecked<3>();
+    std::vector<double> t(S);
+    for (std::size_t i = 0; i < S; ++i) {
+      t[i] = recorder->time(i);
+      for (Index p = 0; p < k; ++p)
+        for (Index c = 0; c < d; ++c)
+          r(static_cast<py::ssize_t>(i), p, c) = recorder->state(i)(c, p);
+    }
+    out["trajectory"] = path;
+    out["trajectory_t"] = t;
+  }
+  return out;
+}
+
+py::object law(const py::object& what, const py::kwargs& kwargs) {
+  nlohmann::json options = to_json(kwargs);
+  difflab::LawReportOptions lo;
+  difflab::law_report_schema().read(take(options, difflab::law_report_schema().names()), lo, "law");
+  const difflab::RunSpec spec = run_spec(what, options, "law");
+  lo.seed = spec.seed;
+  const difflab::RunSetup run = difflab::build_run(spec, difflab::RunUse::kExactLaw, false);
+  nlohmann::json j;
+  {
+    py::gil_scoped_release release;
+    j = difflab::law_report(run, lo);
+  }
+  j["run"] = run.describe();
+  j["start"] = spec.start;
+  return from_json(j);
+}
+
+py::object evaluate(const Array& x, const py::object& target, const py::object& reference,
+                    const py::object& metrics, std::uint64_t seed, const py::kwargs& kwargs) {
+  difflab::SampleMetricOptions mo;
+  difflab::sample_metric_schema().read(to_json(kwargs), mo, "eval");
+  mo.seed = seed;
+  const Matrix X = particles(x, 0, "eval: x");
+  std::shared_ptr<difflab::Target> t;
+  if (!target.is_none()) t = make_target(target);
+  Matrix Y;
+  if (!reference.is_none()) Y = particles(reference.cast<Array>(), X.rows(), "eval: reference");
+  if (t == nullptr && reference.is_none())
+    throw difflab::Error("eval: give target= (a target) or reference= (samples)");
+  if (t != nullptr && !reference.is_none())
+    throw difflab::Error("eval: target= and reference= are exclusive: give one");
+  difflab::EvaluationInputs in;
+  in.samples = &X;
+  in.samples_label = "x";
+  in.target = t.get();
+  in.reference = reference.is_none() ? nullptr : &Y;
+  std::vector<std::string> names;
+  if (py::isinstance<py::str>(metrics)) {
+    names = difflab::parse_metric_list(metrics.cast<std::string>());
+  } else if (!metrics.is_none()) {
+    names = metrics.cast<std::vector<std::string>>();
+  }
+  const difflab::MetricSelection sel = difflab::select_metrics(names, in, mo);
+  nlohmann::json j;
+  {
+    py::gil_scoped_release release;
+    j = difflab::evaluate_samples(in, sel, mo);
+  }
+  return from_json(j);
+}
+
+py::object bound(const py::object& papers, const py::object& target, const py::object& inputs,
+                 bool measure, bool strict, const py::kwargs& kwargs) {
+  std::vector<std::string> ids;
+  const bool single = py::isinstance<py::str>(papers);
+  if (single) {
+    ids = {papers.cast<std::string>()};
+  } else if (papers.is_none()) {
+    for (const auto& b : difflab::list_bounds()) ids.push_back(b.id);
+  } else {
+    ids = papers.cast<std::vector<std::string>>();
+  }
+  const nlohmann::json q = inputs.is_none() ? nlohmann::json::object() : to_json(inputs);
+  nlohmann::json rows;
+  if (measure) {
+    if (target.is_none()) throw difflab::Error("bound: measure=True needs target= (the run)");
+    const difflab::RunSpec spec = run_spec(target, to_json(kwargs), "bound");
+    const difflab::RunSetup run = difflab::build_run(spec, difflab::RunUse::kExactLaw, false);
+    difflab::MeasuredBoundsOptions o;
+    o.given = difflab::bound_quantities_from_json(q);
+    o.eps_score_given = q.contains("eps_score");
+    o.strict = strict;
+    o.law.seed = spec.seed;
+    py::gil_scoped_release release;
+    rows = difflab::measured_bounds(run, ids, o);
+  } else {
+    if (!kwargs.empty())
+      throw difflab::Error("bound: run options (" +
+                           py::str(static_cast<const py::object&>(kwargs)).cast<std::string>() +
+                           ") are used only with measure=True; quantities go in inputs=");
+    difflab::BoundInputs in = difflab::bound_quantities_from_json(q);
+    if (!target.is_none()) in = difflab::from_target(*make_target(target), in);
+    rows = nlohmann::json::array();
+    for (const auto& id : ids) {
+      try {
+        rows.push_back(difflab::compute_bound(id, in).to_json());
+      } catch (const difflab::Error& e) {
+        if (strict || single) throw;
+        rows.push_back({{"paper", id}, {"skipped", true}, {"reason", e.what()}});
+      }
+    }
+  }
+  return single ? from_json(rows[0]) : from_json(rows);
+}
+
+py::object run(const py::object& spec, const std::string& out, int threads, int jobs) {
+  nlohmann::json raw;
+  std::string dir;
+  if (py::isinstance<py::str>(spec)) {
+    const std::string path = spec.cast<std::string>();
+    raw = difflab::read_json(path);
+    dir = std::filesystem::path(path).parent_path().string();
+  } else {
+    raw = to_json(spec);
+  }
+  difflab::ExperimentRunOptions o;
+  o.out = out;
+  o.threads = threads;
+  o.jobs = jobs;
+  {
+    py::gil_scoped_release release;
+    difflab::set_threads(threads);
+    difflab::run_experiment(raw, dir, o);
+  }
+  std::vector<nlohmann::json> rows = difflab::ResultsTable(out).rows();
+  std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
+  });
+  py::dict result;
+  result["rows"] = from_json(rows);
+  const std::string fits = out + "/fits.json";
+  result["fits"] = std::filesystem::exists(fits) ? from_json(difflab::read_json(fits)) : py::none();
+  return result;
+}
+
+// difflab report: the library writes the data of the figures, the package python/difflab_report
+// (found beside this module's sources, DIFFLAB_PYTHON_DIR) draws them. Its errors stay Python
+// exceptions.
+std::string report(const std::string& dir, const std::string& out) {
+  const std::vector<std::string> dirs = difflab::experiment_dirs(dir);
+  {
+    py::gil_scoped_release release;
+    for (const std::string& e : dirs) difflab::write_report_data(e);
+  }
+  const std::string html = out.empty() ? dir + "/report.html" : out;
+  const std::string parent = std::filesystem::path(html).parent_path().string();
+  const std::string figure_dir = (parent.empty() ? std::string(".") : parent) + "/figures";
+  py::list path = py::module_::import("sys").attr("path");
+  if (!path.contains(DIFFLAB_PYTHON_DIR)) path.insert(0, DIFFLAB_PYTHON_DIR);
+  const py::module_ main = py::module_::import("difflab_report.__main__");
+  const py::object data = main.attr("_assemble")(dirs);
+  py::module_::import("difflab_report.render")
+      .attr("render")(data, html, figure_dir, main.attr("_warn"));
+  return html;
+}
+
+}  // namespace
+
+void bind_engine(py::module_& m) {
+  m.def(
+      "options",
+      [](const std::string& which) {
+        if (which == "run") return from_json(difflab::run_spec_schema().describe());
+        if (which == "sampler") return from_json(difflab::sampler_options_schema().describe());
+        if (which == "law") return from_json(difflab::law_report_schema().describe());
+        if (which == "metrics") return from_json(difflab::sample_metric_schema().describe());
+        throw difflab::Error("options: unknown table '" + which +
+                             "' (valid: run, sampler, law, metrics)");
+      },
+      py::arg("which") = "run",
+      "The option table (name, flag, type, range, choices, default, help) of run, sampler, law "
+      "or metrics: the keyword arguments sample(), law(), bound(measure=True) and eval() take");
+  m.def("sample", &sample, py::arg("target"), py::kw_only(), py::arg("times") = py::none(),
+        py::arg("initial") = py::none(), py::arg("trajectory") = 0, py::arg("summary") = false,
+        R"doc(Samples (n, d) from a sampler run, the same bits as `difflab sample`.
+
+target: a Score (exact_score(t), perturbed_score(t, ...)), a Target, a target dict or a path.
+Keyword arguments: every run option (difflab.options("run")): sampler, grid, steps, T, delta,
+n, seed, start, score, score_error, perturbation, theta, denoise, snr, rtol, ... .
+times: explicit forward times T = t_0 > ... > t_N (overrides grid); initial: (n, d) start points.
+trajectory=K or summary=True: return a dict {samples, summary[, trajectory (states, K, d),
+trajectory_t]} with the NFE and the run's resolved options.)doc");
+  m.def("law", &law, py::arg("target"),
+        R"doc(The exact output law of a run and its distances to the target, as `difflab law`.
+
+Gaussian targets with affine scores and samplers (linear response), diagonal targets
+(O(d N)), one-dimensional and product targets (grid law) and two-dimensional targets (2-D grid
+law, with grid_error). Keyword arguments: run options and tv_samples, grid_nodes.)doc");
+  m.def("eval", &evaluate, py::arg("x"), py::kw_only(), py::arg("target") = py::none(),
+        py::arg("reference") = py::none(), py::arg("metrics") = py::none(), py::arg("seed") = 0,
+        R"doc(Sample metrics of x (n, d) against a target or reference samples, as `difflab eval`.
+
+metrics: names or a comma-separated string (difflab.metrics(); default: all that apply).
+Keyword arguments: the metric options (difflab.options("metrics")): reference_n,
+w2_bootstrap, sw2_projections, mmd_bandwidth, knn_k, kl_replicates, tv_bins, tv_bootstrap.)doc");
+  m.def(
+      "metrics",
+      [] {
+        py::list out;
+        for (const auto& info : difflab::list_metrics()) out.append(from_json(info.to_json()));
+        return out;
+      },
+      "The metric registry: name, what it estimates, its interval, what it needs");
+  m.def("bound", &bound, py::arg("paper") = py::none(), py::kw_only(),
+        py::arg("target") = py::none(), py::arg("inputs") = py::none(), py::arg("measure") = false,
+        py::arg("strict") = false,
+        R"doc(Published bounds, as `difflab bound`.
+
+paper: a bound id (returns one dict), a list of ids or None (all; returns a list).
+Calculator: inputs={d, T, delta, steps, grid, grid_file, L, m2, kl, eps_score,
+identity_covariance, strong_log_concavity, accuracy, mu, theta_hat, sampler, denoise,
+constants}; with target=, the target's quantities fill what is not given.
+measure=True: target= is the run (as in sample()) and the keyword arguments are run options;
+each bound gets its inputs from the run and the measured error of the exact output law beside
+it (measured, ratio, measured_terms).)doc");
+  m.def("run", &run, py::arg("spec"), py::arg("out"), py::arg("threads") = 0, py::arg("jobs") = 0,
+        R"doc(Runs (or resumes) an experiment spec (a dict or a path) into the directory out, as
+`difflab run`; returns {"rows": [...], "fits": ...}.)doc");
+  m.def(
+      "rerun",
+      [](const std::string& dir, std::size_t row, int threads) {
+        return from_json(difflab::rerun_row(dir, row, threads));
+      },
+      py::arg("dir"), py::arg("row"), py::arg("threads") = 0,
+      "Recomputes one row of a results directory and compares it with the stored row");
+  m.def("report", &report, py::arg("dir"), py::arg("out") = "",
+        "Writes the HTML report of the experiment(s) in dir (as `difflab report`); returns its "
+        "path. Needs matplotlib (Debian's python3-matplotlib)");
+  m.def(
+      "app",
+      [](const std::string& name, std::uint64_t seed, const py::kwargs& kwargs) {
+        const nlohmann::json options = to_json(kwargs);
+        difflab::validate_app_run(name, options, seed);
+        nlohmann::json j;
+        {
+          py::gil_scoped_release release;
+          j = difflab::run_app(name, options, seed);
+        }
+        return from_json(j);
+      },
+      py::arg("name"), py::kw_only(), py::arg("seed") = 0,
+      "An application of the seed lecture (sk, z2, gmm-learn, langevin-modes, gaussian-mean) "
+      "with its options as keyword arguments, as a `difflab run` spec row runs it");
+}
+
+}  // namespace difflab_python

@@ -1,0 +1,299 @@
+#include "difflab/pipeline/experiment_runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "difflab/bounds/bound_registry.hpp"
+#include "difflab/core/error.hpp"
+#include "difflab/core/file_io.hpp"
+#include "difflab/core/json_util.hpp"
+#include "difflab/core/parallel.hpp"
+#include "difflab/experiment/app_run.hpp"
+#include "difflab/experiment/experiment_fits.hpp"
+#include "difflab/experiment/results_table.hpp"
+#include "difflab/pipeline/law_report.hpp"
+#include "difflab/pipeline/measured_bounds.hpp"
+#include "difflab/pipeline/sample_metrics.hpp"
+
+namespace difflab {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The keys of a run's options that are not RunSpec fields: the generated-target dimension and
+// the options of the exact law and the sample metrics.
+std::vector<std::string> non_run_keys() {
+  std::vector<std::string> keys = {"d"};
+  for (const auto& n : law_report_schema().names()) keys.push_back(n);
+  for (const auto& n : sample_metric_schema().names()) keys.push_back(n);
+  return keys;
+}
+
+// The target JSON of a run: inline or generated (option "d"), or read from a file path given
+// relative to the spec's directory.
+nlohmann::json run_target_json(const nlohmann::json& options, const fs::path& spec_dir) {
+  const nlohmann::json d = options.contains("d") ? options["d"] : nlohmann::json();
+  const nlohmann::json& t = options.at("target");
+  if (t.is_string()) {
+    require(d.is_null(), "option 'd' needs an inline target object, not the file ",
+            t.get<std::string>());
+    fs::path p(t.get<std::string>());
+    if (p.is_relative()) p = spec_dir / p;
+    return read_json(p.string());
+  }
+  return generate_target(t, d, "target");
+}
+
+// Writes the run's target into DIR/targets/ (content-addressed), so DIR is self-contained: any
+// row re-runs from DIR alone. Returns the path relative to DIR.
+std::string store_target(const nlohmann::json& target, const std::string& dir) {
+  const std::string rel = "targets/" + options_hash(target) + ".json";
+  const std::string path = dir + "/" + rel;
+  if (!fs::exists(path)) {
+    fs::create_directories(dir + "/targets");
+    write_json(path, target);
+  }
+  return rel;
+}
+
+// Drops the law report's per-coordinate arrays (d numbers each; d may be 10^6): rows hold
+// distances, not laws.
+nlohmann::json trim_law(nlohmann::json j) {
+  for (const char* key : {"mean", "cov", "var"}) j.erase(key);
+  return j;
+}
+
+template <class Options>
+Options read_options(const OptionSchema<Options>& schema, const nlohmann::json& run_options) {
+  Options o;
+  nlohmann::json mine = nlohmann::json::object();
+  for (const auto& name : schema.names())
+    if (run_options.contains(name)) mine[name] = run_options[name];
+  schema.read(mine, o, "run");
+  return o;
+}
+
+nlohmann::json sample_metrics_json(const ExperimentSpec& spec, const PlannedRun& run,
+                                   const RunSetup& setup, double& nfe) {
+  nlohmann::json metrics = nlohmann::json::object();
+  Matrix X = setup.initial;
+  const SamplerSummary summary = setup.sampler->sample(
+      *setup.score, *setup.grid, X, setup.spec.sampler_options, CounterNoise(run.seed));
+  nfe = summary.nfe;
+  SampleMetricOptions mo = read_options(sample_metric_schema(), run.options);
+  mo.seed = run.seed;
+  bool needs_reference = false;
+  for (const auto& m : spec.metrics)
+    needs_reference =
+        needs_reference || (m != "law" && metric_info(m).needs == MetricNeeds::kReference);
+  Matrix Y;
+  if (needs_reference)
+    Y = setup.target->sample(mo.reference_n > 0 ? mo.reference_n : X.cols(), CounterRng(run.seed),
+                             kReferenceFirstParticle);
+  for (const auto& m : spec.metrics)
+    if (m != "law") metrics[m] = compute_metric(m, X, Y, setup.target.get(), mo);
+  return metrics;
+}
+
+// Computes one row. Everything but wall_seconds is a pure function of (spec, run index).
+nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
+                           const std::string& dir, const std::string& target_rel) {
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json row{
+      {"row", run.index}, {"options_hash", run.hash}, {"seed", run.seed}, {"options", run.options}};
+  if (!spec.app.empty()) {
+    row["metrics"] = {{"app", run_app(spec.app, run.options, run.seed)}};
+    // Timings stay out of the fields a rerun compares.
+    for (const char* key : {"wall_seconds", "train_seconds"}) row["metrics"]["app"].erase(key);
+    row["wall_seconds"] = seconds_since(start);
+    return row;
+  }
+  const RunSpec rs = run_spec_from_options(run.options, dir + "/" + target_rel, run.seed);
+  const RunSetup setup = build_run(rs);
+  row["target_file"] = target_rel;
+  row["dim"] = setup.target->dim();
+  nlohmann::json metrics = nlohmann::json::object();
+  nlohmann::json nfe;
+  if (std::find(spec.metrics.begin(), spec.metrics.end(), "law") != spec.metrics.end()) {
+    try {
+      LawReportOptions lo = read_options(law_report_schema(), run.options);
+      lo.seed = run.seed;
+      metrics["law"] = trim_law(law_report(setup, lo));
+      nfe = metrics["law"]["nfe"];
+    } catch (const Error& e) {
+      metrics["law"] = {{"error", e.what()}};
+    }
+  }
+  if (std::any_of(spec.metrics.begin(), spec.metrics.end(),
+                  [](const std::string& m) { return m != "law"; })) {
+    double sampled_nfe = 0;
+    metrics.update(sample_metrics_json(spec, run, setup, sampled_nfe));
+    nfe = sampled_nfe;
+  }
+  row["metrics"] = metrics;
+  row["bounds"] =
+      spec.bounds.empty() ? nlohmann::json::object() : bounds_beside_run(setup, spec.bounds);
+  row["nfe"] = nfe;
+  row["wall_seconds"] = seconds_since(start);
+  return row;
+}
+
+// Prepares every run (target files, options) and checks that each builds, before any runs:
+// a bad value in the last run of a sweep fails at once, not after an hour.
+std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
+                                      const std::vector<PlannedRun>& runs, const fs::path& spec_dir,
+                                      const std::string& dir) {
+  for (const auto& id : spec.bounds) require_known_bound(id);
+  std::vector<std::string> targets;
+  for (const auto& run : runs) {
+    try {
+      if (!spec.app.empty()) {
+        validate_app_run(spec.app, run.options, run.seed);
+        targets.emplace_back();
+        continue;
+      }
+      const nlohmann::json t = run_target_json(run.options, spec_dir);
+      make_target(t, "target");  // validates before anything is written
+      targets.push_back(store_target(t, dir));
+      build_run(run_spec_from_options(run.options, dir + "/" + targets.back(), run.seed),
+                RunUse::kSample, false);
+      read_options(law_report_schema(), run.options);
+      read_options(sample_metric_schema(), run.options);
+    } catch (const Error& e) {
+      fail("spec: run ", run.index, " (", run.options.dump(), "): ", e.what());
+    }
+  }
+  return targets;
+}
+
+// Runs the rows of `todo` with `jobs` workers of `inner` threads each; rows reach the table in
+// sweep order as soon as every earlier row is done.
+void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
+              const std::vector<std::size_t>& todo, const std::vector<std::string>& targets,
+              const ExperimentRunOptions& opt, ResultsTable& table, int jobs) {
+  const int inner = std::max(1, thread_count() / jobs);
+  std::mutex mutex;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+  std::map<std::size_t, nlohmann::json> finished;  // computed, not yet written (by todo index)
+  std::size_t written = 0;
+  const auto worker = [&] {
+    if (jobs > 1) set_threads(inner);
+    while (!stop) {
+      const std::size_t i = next++;
+      if (i >= todo.size()) break;
+      const std::size_t k = todo[i];
+      try {
+        nlohmann::json row = compute_row(spec, runs[k], opt.out, targets[k]);
+        const std::lock_guard<std::mutex> lock(mutex);
+        finished.emplace(i, std::move(row));
+        for (auto it = finished.find(written); it != finished.end(); it = finished.find(written)) {
+          table.append(it->second);
+          if (opt.on_row) opt.on_row(written + 1, todo.size(), it->second);
+          finished.erase(it);
+          ++written;
+        }
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+        stop = true;
+      }
+    }
+  };
+  if (jobs <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < jobs; ++w) workers.emplace_back(worker);
+    for (auto& w : workers) w.join();
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& target_path,
+                              std::uint64_t seed) {
+  nlohmann::json o = options;
+  o["target"] = target_path;
+  o["seed"] = seed;
+  return RunSpec::from_json(o, "run", "", non_run_keys());
+}
+
+void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
+                    const ExperimentRunOptions& opt) {
+  require(!opt.out.empty(), "an output directory is required");
+  const ExperimentSpec spec = parse_experiment_spec(raw, "spec");
+  const std::vector<PlannedRun> runs = expand_runs(spec);
+  const std::string spec_copy = opt.out + "/spec.json";
+  if (fs::exists(spec_copy)) {
+    require(read_json(spec_copy) == raw, opt.out, ": holds the results of a different spec (",
+            spec_copy, " differs); use a new output directory");
+  }
+  fs::create_directories(opt.out);
+  const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
+  if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
+  ResultsTable table(opt.out);
+  std::vector<std::size_t> todo;
+  for (const auto& run : runs)
+    if (table.find(run.index, run.hash) == nullptr) todo.push_back(run.index);
+  if (opt.log)
+    opt.log(std::to_string(runs.size()) + " runs, " + std::to_string(runs.size() - todo.size()) +
+            " already done, running " + std::to_string(todo.size()));
+  if (opt.on_row) opt.on_row(0, todo.size(), nlohmann::json());
+  const int jobs = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),
+                            std::max<std::size_t>(1, todo.size())));
+  run_rows(spec, runs, todo, targets, opt, table, jobs);
+  if (!spec.fits.empty()) {
+    std::vector<nlohmann::json> rows = table.rows();
+    std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+      return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
+    });
+    write_json(opt.out + "/fits.json", compute_fits(spec, rows));
+  }
+}
+
+nlohmann::json rerun_row(const std::string& dir, std::size_t k, int threads) {
+  set_threads(threads);
+  const nlohmann::json raw = read_json(dir + "/spec.json");
+  const ExperimentSpec spec = parse_experiment_spec(raw, dir + "/spec.json");
+  const std::vector<PlannedRun> runs = expand_runs(spec);
+  require(k < runs.size(), "row ", k, ": the spec in ", dir, " has ", runs.size(), " runs");
+  const ResultsTable table(dir);
+  const nlohmann::json* stored = table.find(k, runs[k].hash);
+  require(stored != nullptr, "row ", k, ": no finished row ", k, " in ", table.jsonl_path());
+  nlohmann::json fresh =
+      compute_row(spec, runs[k], dir, stored->value("target_file", std::string()));
+  nlohmann::json a = *stored;
+  a.erase("wall_seconds");
+  fresh.erase("wall_seconds");
+  // Compare through the JSON text: doubles are printed round-trip exact, so equal text means
+  // equal bits.
+  std::vector<std::pair<std::string, nlohmann::json>> fa, fb;
+  flatten_json(a, "", fa);
+  flatten_json(nlohmann::json::parse(fresh.dump()), "", fb);
+  std::vector<std::string> differ;
+  std::map<std::string, nlohmann::json> mb(fb.begin(), fb.end());
+  for (const auto& [name, value] : fa) {
+    const auto it = mb.find(name);
+    if (it == mb.end() || it->second.dump() != value.dump()) differ.push_back(name);
+    if (it != mb.end()) mb.erase(it);
+  }
+  for (const auto& [name, value] : mb) differ.push_back(name);
+  return {{"row", k}, {"match", differ.empty()}, {"differences", differ}};
+}
+
+}  // namespace difflab
