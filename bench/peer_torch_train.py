@@ -3,7 +3,8 @@
 network (random Fourier features of the log-SNR, input layer, `depth` residual SiLU blocks, output
 layer, noise prediction), the same DSM loss (sigma_t^2 weighting, OU process, t ~ U[delta, T]),
 trained with torch.nn + torch.optim.Adam in float32; then the exponential-integrator sampler with
-the model under torch.no_grad(). A straightforward implementation, as issue 6 specifies.
+the model under torch.no_grad(). A straightforward implementation, as a fair peer should be
+(bench/README.md "Learned scores").
 Prints JSON: train steps/s and sampling particle-steps/s."""
 import argparse
 import json

@@ -1,6 +1,6 @@
 // SK Gibbs measure: exact enumeration against closed forms, Glauber against exact enumeration,
 // and the stochastic-localization sampler against the replica-symmetric values and against
-// Glauber on the same instance (issue 8 (a); docs/applications.md (a) "Reference quantities").
+// Glauber on the same instance (docs/applications.md (a) "Reference quantities").
 //
 // Fluctuation scale used for the tolerances (docs/applications.md (a), specific heat): under the
 // Gibbs measure Var((1/2)<x, W x>)/n -> 1/2, so one sample's energy density e = (1/(2n))<x,W x>

@@ -1,5 +1,5 @@
-// "Rates, not constants" (issue 5): the bounds hide absolute constants, so the meaningful checks
-// are on shapes. For Gaussian targets the exact output law of the EI sampler is Gaussian
+// Rates, not constants (docs/theory.md 2.7): the bounds hide absolute constants, so the meaningful
+// checks are on shapes. For Gaussian targets the exact output law of the EI sampler is Gaussian
 // (affine_gaussian_law, by linear response), so its error is known exactly and its scaling in
 // h, T, eps_score and d can be fitted and compared with the exponent each bound predicts
 // (docs/theory.md 2.7: "tests should check shape, not absolute value").
