@@ -1,7 +1,7 @@
-// Cost of the exact O(d N) diagonal Gaussian law (law/diagonal_gaussian_law.hpp, issue 4's
-// benchmark): the EI sampler with the exact score of a diagonal Gaussian target, N steps, for d
-// from 10^3 to 10^6. The counter "ns/coordinate-step" should stay flat as d grows (linear cost);
-// bench/README.md reports the measured slope.
+// Cost of the exact O(d N) diagonal Gaussian law (law/diagonal_gaussian_law.hpp;
+// docs/theory.md 14.2): the EI sampler with the exact score of a diagonal Gaussian target, N steps,
+// for d from 10^3 to 10^6. The counter "ns/coordinate-step" should stay flat as d grows (linear
+// cost); bench/README.md reports the measured slope.
 //   build/bench/diagonal_law_bench --benchmark_filter=BM_DiagonalLaw
 #include <benchmark/benchmark.h>
 

@@ -3,7 +3,8 @@
 network (random Fourier features of the log-SNR, input layer, `depth` residual SiLU blocks, output
 layer, noise prediction), the same DSM loss (sigma_t^2 weighting, OU process, t ~ U[delta, T]),
 trained with torch.nn + torch.optim.Adam in float32; then the exponential-integrator sampler with
-the model under torch.no_grad(). A straightforward implementation, as issue 6 specifies.
+the model under torch.no_grad(). A straightforward implementation, as a fair peer should be
+(bench/README.md "Learned scores").
 Prints JSON: train steps/s and sampling particle-steps/s."""
 import argparse
 import json
@@ -81,7 +82,7 @@ def main():
         step()
     train_rate = a.iters / (time.perf_counter() - start)
 
-    # EI sampler (theory.md 1.1): y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi, uniform grid.
+    # EI sampler (docs/theory.md 1.1): y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi, uniform grid.
     times = torch.linspace(T, delta, a.steps + 1)
     with torch.no_grad():
         y = torch.randn(a.particles, a.d)

@@ -1,7 +1,7 @@
 // Sampling throughput: the exponential integrator with the exact score of a 16-component
-// isotropic Gaussian mixture in d = 32 (issue 3's benchmark). Reports particle-steps per second
-// as the counter "particle_steps/s"; bench/compare_sampling.sh runs the PyTorch peer
-// (bench/peer_torch_ei.py) on the same problem and prints the ratio.
+// isotropic Gaussian mixture in d = 32 (bench/README.md "Sampling throughput"). Reports
+// particle-steps per second as the counter "particle_steps/s"; bench/compare_sampling.sh runs the
+// PyTorch peer (bench/peer_torch_ei.py) on the same problem and prints the ratio.
 #include <benchmark/benchmark.h>
 
 #include "difflab/core/parallel.hpp"

@@ -1,4 +1,5 @@
-// AMP / TAP: exact cases and identities (applications.md (a), checks 3, 4 and 12 of its summary).
+// AMP / TAP: exact cases and identities (docs/applications.md (a), checks 3, 4 and 12 of its
+// summary).
 #include "difflab/apps/amp_tap.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +13,7 @@
 namespace difflab::apps {
 namespace {
 
-// Planted instance A = (beta/n) x0 x0^T + W, y = t x0 + sqrt(t) g (applications.md (a),
+// Planted instance A = (beta/n) x0 x0^T + W, y = t x0 + sqrt(t) g (docs/applications.md (a),
 // "Planted denoiser test").
 struct Planted {
   Matrix A;
@@ -33,7 +34,8 @@ Planted planted(Index n, double beta, double t, std::uint64_t seed) {
 }
 
 TEST(AmpTap, BetaZeroGivesTheExactTiltedMeanTanhY) {
-  // At beta = 0 the tilted measure is a product and m(y) = tanh(y) exactly (applications.md 0).
+  // At beta = 0 the tilted measure is a product and m(y) = tanh(y) exactly (docs/applications.md
+  // 0).
   const Index n = 50;
   const Matrix W = sample_goe(n, CounterRng(3));
   Vector y(n);

@@ -1,4 +1,4 @@
-// Learning mixture means with the DDPM objective (issue 8 (c); applications.md (c)): the exact
+// Learning mixture means with the DDPM objective (docs/applications.md (c)): the exact
 // gradient against finite differences of the loss, the student score against the exact mixture
 // score, and the sqrt(d/n) rate of GD and EM (log-log slope -1/2 over repeated seeds).
 #include "difflab/apps/gmm_learning.hpp"

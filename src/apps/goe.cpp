@@ -13,7 +13,7 @@ Matrix sample_goe(Index n, const CounterRng& rng, std::uint64_t instance) {
     RngStream s = rng.stream(kUseDisorder, static_cast<std::uint64_t>(j), instance);
     s.fill_normal(G.col(j).data(), n);
   }
-  // G_ij ~ N(0, 1/(2n)); W = G + G^T (applications.md section 0).
+  // G_ij ~ N(0, 1/(2n)); W = G + G^T (docs/applications.md section 0).
   G *= 1.0 / std::sqrt(2.0 * static_cast<double>(n));
   Matrix W = G + G.transpose();
   return W;

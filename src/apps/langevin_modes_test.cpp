@@ -1,4 +1,4 @@
-// SE19 Fig. 3 (issue 8 (d); applications.md (d)): heavy-mode fractions of plain Langevin,
+// SE19 Fig. 3 (docs/applications.md (d)): heavy-mode fractions of plain Langevin,
 // annealed Langevin and the diffusion sampler on 0.2 N((-5,-5), I) + 0.8 N((5,5), I), and the
 // relation between the two named step conventions.
 //

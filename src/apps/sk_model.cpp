@@ -75,7 +75,7 @@ nlohmann::json run_sk_app(const SkAppOptions& options) {
   options.validate();
   const CounterRng rng(options.seed);
   const Matrix W = sample_goe(options.n, rng, 0);
-  const Vector z0 = Vector::Zero(options.n);  // SK: AMP from z^0 = 0 (applications.md (a))
+  const Vector z0 = Vector::Zero(options.n);  // SK: AMP from z^0 = 0 (docs/applications.md (a))
   const SlResult res = sl_sample(W, options.beta, z0, options.sl, rng);
   const Vector e = sk_energy_density(W, res.X);
   const double S = static_cast<double>(e.size());

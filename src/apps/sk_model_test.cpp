@@ -1,8 +1,8 @@
 // SK Gibbs measure: exact enumeration against closed forms, Glauber against exact enumeration,
 // and the stochastic-localization sampler against the replica-symmetric values and against
-// Glauber on the same instance (issue 8 (a); applications.md (a) "Reference quantities").
+// Glauber on the same instance (docs/applications.md (a) "Reference quantities").
 //
-// Fluctuation scale used for the tolerances (applications.md (a), specific heat): under the
+// Fluctuation scale used for the tolerances (docs/applications.md (a), specific heat): under the
 // Gibbs measure Var((1/2)<x, W x>)/n -> 1/2, so one sample's energy density e = (1/(2n))<x,W x>
 // has sd ~ 1/sqrt(2n) and the mean of S independent samples has SE 1/sqrt(2 n S). Across
 // instances the quenched mean <e> itself fluctuates by O(1/n) (log Z has O(1) fluctuations at
@@ -166,9 +166,9 @@ TEST(SkModel, SamplesAreBitIdenticalForAnyThreadCount) {
 }
 
 TEST(SkModel, GoeConvention) {
-  // W_ij ~ N(0, 1/n) off the diagonal, N(0, 2/n) on it (applications.md section 0): the sums of
-  // squares over n(n-1)/2 off-diagonal and n diagonal entries, scaled, are chi-square means 1 with
-  // relative SE sqrt(2/count).
+  // W_ij ~ N(0, 1/n) off the diagonal, N(0, 2/n) on it (docs/applications.md section 0): the sums
+  // of squares over n(n-1)/2 off-diagonal and n diagonal entries, scaled, are chi-square means 1
+  // with relative SE sqrt(2/count).
   const Index n = 300;
   const Matrix W = sample_goe(n, CounterRng(9));
   EXPECT_TRUE(W.isApprox(W.transpose(), 0));

@@ -1,6 +1,6 @@
-// State-evolution fixed points against the tables of applications.md (a) and (b) (computed there
-// independently with 201-point Gauss-Hermite quadrature and fixed-point iteration; 4 digits, so
-// the tolerance is half a unit of the last printed digit plus quadrature slack: 6e-4) and the
+// State-evolution fixed points against the tables of docs/applications.md (a) and (b) (computed
+// there independently with 201-point Gauss-Hermite quadrature and fixed-point iteration; 4 digits,
+// so the tolerance is half a unit of the last printed digit plus quadrature slack: 6e-4) and the
 // Nishimori identity E tanh(gamma + sqrt(gamma) G) = E tanh^2(gamma + sqrt(gamma) G).
 #include "difflab/apps/state_evolution.hpp"
 
@@ -20,7 +20,7 @@ TEST(StateEvolution, SkTableOfApplicationsNote) {
                       {0.99, 0.1, 0.2847}, {0.99, 4, 0.9602}};
   for (const Row& r : rows)
     EXPECT_NEAR(sk_state_evolution_q(r.beta, r.t), r.q, 6e-4) << "beta " << r.beta << " t " << r.t;
-  // Below the transition the t = 0 fixed point is 0 (applications.md (a)).
+  // Below the transition the t = 0 fixed point is 0 (docs/applications.md (a)).
   EXPECT_EQ(sk_state_evolution_q(0.5, 0.0), 0.0);
 }
 

@@ -1,6 +1,6 @@
 // Z2 synchronisation: Lanczos against a dense eigensolver, the spectral limits, and the SL
 // posterior sampler against the state-evolution overlap q_*(beta) and the exact Nishimori energy
-// beta^2/2 (issue 8 (b); applications.md (b) "Reference quantities").
+// beta^2/2 (docs/applications.md (b) "Reference quantities").
 //
 // Tolerances: 5 standard errors of the mean over independent instances, the SE estimated from
 // the instance means themselves (instance-to-instance fluctuations of these O(1/sqrt(n))

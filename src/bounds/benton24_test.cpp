@@ -25,7 +25,7 @@ BoundInputs inputs(Index d, double T, double delta, int N, double eps) {
 }
 
 TEST(Benton24, KappaOfTheBentonGridEntersTheBound) {
-  // theory.md 3.5 / 5.6: T = 6, delta = 1e-3, N = 200 -> kappa = 0.0715193052 (the geometric
+  // docs/theory.md 3.5 / 5.6: T = 6, delta = 1e-3, N = 200 -> kappa = 0.0715193052 (the geometric
   // half binds: delta^{-1/M} - 1 with M = 100 exceeds (T - 1)/M = 0.05).
   const BoundResult r = bound_benton24(inputs(3, 6, 1e-3, 200, 0.2));
   ASSERT_TRUE(r.kappa.has_value());

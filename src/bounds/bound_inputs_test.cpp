@@ -85,7 +85,7 @@ TEST(BoundInputs, ConstantsPlainAndPrefixed) {
 
 TEST(BoundInputs, FromGaussianTarget) {
   // N(mu, diag(2, 0.5)): m2^2 = ||mu||^2 + 2.5, KL = (2.5 + ||mu||^2 - 2 - log 1)/2,
-  // L = max(1, 1/0.5) = 2, strong log-concavity 1/2 (theory.md 5.1).
+  // L = max(1, 1/0.5) = 2, strong log-concavity 1/2 (docs/theory.md 5.1).
   Vector mu(2), var(2);
   mu << 1, -2;
   var << 2, 0.5;

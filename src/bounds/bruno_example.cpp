@@ -24,7 +24,7 @@ double mean_exp(double a, double T, double eps) {
 
 double bruno_loss_curvature(double T, double eps) {
   check_window("bruno loss curvature", T, eps);
-  // theory.md 4.3: c = E[e^{-2tau}] - E[e^{-4tau}].
+  // docs/theory.md 4.3: c = E[e^{-2tau}] - E[e^{-4tau}].
   return mean_exp(2, T, eps) - mean_exp(4, T, eps);
 }
 
@@ -67,7 +67,7 @@ IsotropicGaussianLaw bruno_example_law(const Vector& theta_hat, const TimeGrid& 
     const double tau = grid.t(k);
     const double g = grid.t(k) - grid.t(k + 1);
     double a, b, noise;
-    if (sampler == "em") {  // theory.md 4.3, Euler-Maruyama
+    if (sampler == "em") {  // docs/theory.md 4.3, Euler-Maruyama
       a = 1 - g;
       b = 2 * g;
       noise = 2 * g;
@@ -106,7 +106,7 @@ BoundResult bound_bruno_example(const BoundInputs& inputs) {
   r.paper = paper;
   r.reference =
       "Bruno, Zhang, Lim, Akyildiz, Sabanis, arXiv 2311.13584, section 3.1 example (closed form "
-      "of the authors' code, research/theory.md 4.3)";
+      "of the authors' code, docs/theory.md 4.3)";
   r.metric = "W2";
   r.direction = "W2(Law(Y_K), N(mu, I_d))";
   r.grid = grid;
@@ -117,7 +117,7 @@ BoundResult bound_bruno_example(const BoundInputs& inputs) {
   const IsotropicGaussianLaw law =
       bruno_example_law(theta, grid, inputs.sampler, inputs.noise_on_last_step);
   // Continuous-time reverse SDE from N(0, I) with the same score: mean theta (1 - e^{-2T}),
-  // variance 1 (theory.md 4.3).
+  // variance 1 (docs/theory.md 4.3).
   const IsotropicGaussianLaw continuous{theta * -std::expm1(-2 * T), 1.0};
   const double s = std::sqrt(law.variance) - std::sqrt(continuous.variance);
   r.terms["optimisation"] = (theta - mu).norm();

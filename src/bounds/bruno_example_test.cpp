@@ -13,7 +13,7 @@
 namespace difflab {
 namespace {
 
-// theory.md 4.3: the notebook's mean.
+// docs/theory.md 4.3: the notebook's mean.
 Vector notebook_mu() {
   Vector mu(2);
   mu << -1.23486883, -0.89244735;
@@ -31,7 +31,7 @@ BoundInputs example(const std::string& sampler, int K) {
 }
 
 TEST(BrunoExample, ExactW2ReproducesVectorB) {
-  // theory.md 5.6 vector B: d = 2, theta_hat = mu, T = 2, gamma = T/K, full noise at the end.
+  // docs/theory.md 5.6 vector B: d = 2, theta_hat = mu, T = 2, gamma = T/K, full noise at the end.
   struct Row {
     int K;
     double em_w2, em_v, ei_w2, ei_v;
@@ -96,7 +96,7 @@ TEST(BrunoExample, LastStepWithoutNoise) {
 }
 
 TEST(BrunoExample, LossClosedForms) {
-  // theory.md 4.3: c_{2,0} = 0.1204630231 and U* = 0.4908421806 for d = 2.
+  // docs/theory.md 4.3: c_{2,0} = 0.1204630231 and U* = 0.4908421806 for d = 2.
   EXPECT_NEAR(bruno_loss_curvature(2, 0), 0.1204630231, 1e-10);
   EXPECT_NEAR(bruno_loss_minimum(2, 2, 0), 0.4908421806, 1e-10);
   // By hand: c = ((1 - e^{-4})/2 - (1 - e^{-8})/4) / 2 for T = 2, eps = 0.
@@ -111,13 +111,13 @@ TEST(BrunoExample, LossClosedForms) {
   theta << 0.5, -0.25;
   EXPECT_NEAR(bruno_loss(theta, mu, 2, 0) - bruno_loss_minimum(2, 2, 0),
               bruno_loss_curvature(2, 0) * (theta - mu).squaredNorm(), 1e-14);
-  // The notebook's epoch-0 loss at theta ~ 0 is ~0.770 (theory.md 4.3).
+  // The notebook's epoch-0 loss at theta ~ 0 is ~0.770 (docs/theory.md 4.3).
   EXPECT_NEAR(bruno_loss(Vector::Zero(2), mu, 2, 0), 0.770, 1e-3);
   expect_error([] { bruno_loss_curvature(1, 1); }, "need 0 <= eps < T");
 }
 
 TEST(BrunoExample, SgldMeanMatchesTheNotebookTrajectory) {
-  // theory.md 4.3: lambda = 1e-4, 391 steps per epoch, theta_0 = 0; predicted E theta after
+  // docs/theory.md 4.3: lambda = 1e-4, 391 steps per epoch, theta_0 = 0; predicted E theta after
   // epoch 0 is [-0.011578, -0.008368] and after epoch 2 [-0.034410, -0.024868].
   const double c = bruno_loss_curvature(2, 0);
   const Vector mu = notebook_mu();

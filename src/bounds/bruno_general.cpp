@@ -14,7 +14,7 @@ BoundResult bound_bruno_general(const BoundInputs& inputs) {
   for (const auto& name : names)
     if (!inputs.has_constant(paper, name)) missing += (missing.empty() ? "" : ", ") + name;
   require(missing.empty(), paper, " needs the constant(s) ", missing,
-          ": the paper's C1..C4, alpha and L_MO were not transcribed (research/theory.md 4.1, "
+          ": the paper's C1..C4, alpha and L_MO were not transcribed (docs/theory.md 4.1, "
           "8), so there is no default; pass --constant NAME=VALUE");
 
   const double gamma = inputs.uniform_step(paper);
@@ -34,7 +34,7 @@ BoundResult bound_bruno_general(const BoundInputs& inputs) {
   r.constant = 1;
   r.constant_is_explicit = false;
   const auto& c = r.constants;
-  // theory.md 4.1: W2 <= C1 sqrt(eps) + C2 e^{-2 L_MO (T - eps) - eps} + C3 sqrt(eps_SN)
+  // docs/theory.md 4.1: W2 <= C1 sqrt(eps) + C2 e^{-2 L_MO (T - eps) - eps} + C3 sqrt(eps_SN)
   //                      + C4 gamma^alpha.
   r.terms["early_stopping"] = c.at("C1") * std::sqrt(eps);
   r.terms["initialisation"] = c.at("C2") * std::exp(-2 * c.at("L_MO") * (T - eps) - eps);
@@ -46,7 +46,7 @@ BoundResult bound_bruno_general(const BoundInputs& inputs) {
   r.assumptions["strongly_log_concave"] = inputs.strong_log_concavity.has_value();
   r.notes.push_back(
       "NON-AUTHORITATIVE: functional form quoted from an AI-generated TL;DR [S]; the theorem, "
-      "C1..C4, alpha and L_MO were not read in the paper (research/theory.md 4.1, 8)");
+      "C1..C4, alpha and L_MO were not read in the paper (docs/theory.md 4.1, 8)");
   r.notes.push_back(
       "read as: eps = early-stopping time delta, sqrt(eps_SN) = eps_score (eps_SN the squared "
       "L2 error under the optimiser and the auxiliary process), gamma = step size [R]");

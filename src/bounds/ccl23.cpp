@@ -33,7 +33,7 @@ Ccl23Setup setup(const BoundInputs& inputs, const std::string& paper, BoundResul
   r.constant = r.constants.at("C");
   r.constant_is_explicit = false;
   const double c_step = r.constants.at("c_step");
-  // theory.md 2.2-2.3: "h <~ 1/L" means h <= c/L for an unstated absolute c.
+  // docs/theory.md 2.2-2.3: "h <~ 1/L" means h <= c/L for an unstated absolute c.
   r.assumptions["step_h_le_c_over_L"] = s.h <= c_step / s.L;
   r.assumptions["L_at_least_1"] = s.L >= 1;          // A1
   r.assumptions["finite_m2"] = std::isfinite(s.m2);  // A2
@@ -60,7 +60,7 @@ BoundResult bound_ccl23(const BoundInputs& inputs) {
   r.direction = "TV(p_T, q)";
   const double C = r.constant;
   const double sqrtT = std::sqrt(s.T);
-  // theory.md 2.3, the three terms of Theorem 2.
+  // docs/theory.md 2.3, the three terms of Theorem 2.
   r.terms["initialisation"] = C * std::sqrt(s.kl) * std::exp(-s.T);
   r.terms["discretisation"] = C * (s.L * std::sqrt(s.d * s.h) + s.L * s.m2 * s.h) * sqrtT;
   r.terms["score_error"] = C * s.eps * sqrtT;
@@ -70,7 +70,8 @@ BoundResult bound_ccl23(const BoundInputs& inputs) {
     r.notes.push_back("value >= 1: vacuous, since TV <= 1 always");
   }
   r.notes.push_back(
-      "theory.md 2.7: check shape (discretisation ~ sqrt(h) at fixed T, score term ~ sqrt(T)), "
+      "docs/theory.md 2.7: check shape (discretisation ~ sqrt(h) at fixed T, score term ~ "
+      "sqrt(T)), "
       "not measured <= bound, since C is unknown");
   return r;
 }
@@ -84,8 +85,8 @@ BoundResult bound_ccl23_path(const BoundInputs& inputs) {
   r.metric = "KL";
   r.direction = "KL(q || p_T)";
   const double C = r.constant;
-  // theory.md 2.3: KL(Q^<- || P^{q_T}) <~ (eps^2 + L^2 d h + L^2 m2^2 h^2) T; the initialisation
-  // KL(q_T || gamma) <= e^{-2T} KL(q || gamma) is exact (no hidden constant).
+  // docs/theory.md 2.3: KL(Q^<- || P^{q_T}) <~ (eps^2 + L^2 d h + L^2 m2^2 h^2) T; the
+  // initialisation KL(q_T || gamma) <= e^{-2T} KL(q || gamma) is exact (no hidden constant).
   r.terms["initialisation"] = std::exp(-2 * s.T) * s.kl;
   r.terms["discretisation"] =
       C * (s.L * s.L * s.d * s.h + s.L * s.L * s.m2 * s.m2 * s.h * s.h) * s.T;

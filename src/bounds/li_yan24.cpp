@@ -29,7 +29,7 @@ BoundResult bound_li_yan24(const BoundInputs& inputs) {
   r.constant = r.constants.at("C");
   r.constant_is_explicit = false;
   const double logN = std::log(N);
-  // theory.md 6: TV <= c (d log^3 T / T + eps_score sqrt(log T)), T = number of steps.
+  // docs/theory.md 6: TV <= c (d log^3 T / T + eps_score sqrt(log T)), T = number of steps.
   r.terms["discretisation"] = r.constant * d * logN * logN * logN / N;
   r.terms["score_error"] = r.constant * inputs.eps_score * std::sqrt(logN);
   r.value = r.terms["discretisation"] + r.terms["score_error"];

@@ -1,5 +1,5 @@
-// "Rates, not constants" (issue 5) beyond Gaussian targets: a product of two bimodal mixture
-// factors (not log-concave, so no Gaussian shortcut) whose output law is computed on a grid
+// Rates, not constants (docs/theory.md 2.7), beyond Gaussian targets: a product of two bimodal
+// mixture factors (not log-concave, so no Gaussian shortcut) whose output law is computed on a grid
 // (law/grid_law.hpp, itself tested against exact laws and Monte Carlo of the sampler). The
 // exponents the bounds predict (measured_rates_test.cpp has the derivations for the Gaussian
 // case):

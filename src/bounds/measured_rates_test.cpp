@@ -1,14 +1,14 @@
-// "Rates, not constants" (issue 5): the bounds hide absolute constants, so the meaningful checks
-// are on shapes. For Gaussian targets the exact output law of the EI sampler is Gaussian
+// Rates, not constants (docs/theory.md 2.7): the bounds hide absolute constants, so the meaningful
+// checks are on shapes. For Gaussian targets the exact output law of the EI sampler is Gaussian
 // (affine_gaussian_law, by linear response), so its error is known exactly and its scaling in
 // h, T, eps_score and d can be fitted and compared with the exponent each bound predicts
-// (research/theory.md 2.7: "tests should check shape, not absolute value").
+// (docs/theory.md 2.7: "tests should check shape, not absolute value").
 //
-// What the bounds predict, and what a Gaussian target gives (theory.md 3, 5):
+// What the bounds predict, and what a Gaussian target gives (docs/theory.md 3, 5):
 //  - discretisation: benton24's kappa^2 d N + kappa d T and ccl23-path's L^2 d h T are O(h) in
 //    KL (kappa = Theta(h) at fixed delta, N h = const). For a Gaussian target the EI step with
 //    the exact score maps Gaussians to Gaussians, and the per-step error of the covariance is
-//    O(h^2) (theory.md 5.2: the stationary fixed point (e^h + 1)/(3 - e^h) = 1 + h + O(h^2)),
+//    O(h^2) (docs/theory.md 5.2: the stationary fixed point (e^h + 1)/(3 - e^h) = 1 + h + O(h^2)),
 //    so the output mean and covariance are off by O(h) and the KL, quadratic in that error near
 //    0, is O(h^2): better than the bounds by one order. CCL23's TV term L sqrt(d h) sqrt(T) is
 //    O(sqrt(h)); the measured TV is O(h).
@@ -17,7 +17,7 @@
 //    continuous reverse SDE from N(0, I) satisfies KL(q_delta || p) <= KL(q_T || N(0, I)). For a
 //    Gaussian target with a nonzero mean KL(q_T || N(0, I)) decays exactly like e^{-2T}, while
 //    the output error of the continuous reverse SDE decays like e^{-4T} (its mean error is
-//    e^{-T} mu Phi with Phi = O(e^{-T}), theory.md 5.3).
+//    e^{-T} mu Phi with Phi = O(e^{-T}), docs/theory.md 5.3).
 //  - score error: eps_score^2 in KL for both benton24 and ccl23-path; a constant or linear
 //    perturbation of size eps gives a mean / covariance error O(eps), so KL = O(eps^2): the same
 //    exponent.
@@ -91,7 +91,7 @@ GaussianLaw ei_law(const ScoreModel& score, const TimeGrid& grid) {
                              GaussianLaw{Vector::Zero(d), Matrix::Identity(d, d)});
 }
 
-// q_t = N(e^{-t} mu, e^{-2t} Sigma + (1 - e^{-2t}) I) (theory.md 5.1).
+// q_t = N(e^{-t} mu, e^{-2t} Sigma + (1 - e^{-2t}) I) (docs/theory.md 5.1).
 GaussianLaw noised(const GaussianTarget& target, double t) {
   const Index d = target.dim();
   const double a = std::exp(-t);
@@ -241,8 +241,8 @@ TEST(MeasuredRates, DiscretisationKlIsLinearInDimension) {
 // measured / bound across a sweep of steps: the measured error falls at least as fast as the
 // bound (the ratio never grows beyond its value at the coarsest grid by more than 25%), and it
 // stays within a bounded band. With the placeholder constant C = 1 neither benton24 nor ccl23 is
-// a verified inequality, so ratio <= 1 is NOT asserted (theory.md 2.7: "never assert measured <=
-// bound with C = 1"); the values are reported as test properties.
+// a verified inequality, so ratio <= 1 is NOT asserted (docs/theory.md 2.7: "never assert measured
+// <= bound with C = 1"); the values are reported as test properties.
 TEST(MeasuredRates, RatioToBentonAndCcl23BoundsStaysBounded) {
   const auto process = make_process("ou");
   // benton24: Cov = I (Assumption 2 holds), KL(q_delta || p) on Benton's grid.

@@ -8,7 +8,7 @@ namespace difflab {
 
 namespace {
 
-// The shared shape of the two step-count rates N = C L^a d^b / accuracy^c (theory.md 2.5).
+// The shared shape of the two step-count rates N = C L^a d^b / accuracy^c (docs/theory.md 2.5).
 BoundResult pf_ode_steps(const BoundInputs& inputs, const std::string& paper,
                          const std::string& corrector, double L_power, double d_power,
                          double accuracy_power) {
@@ -42,12 +42,12 @@ BoundResult pf_ode_steps(const BoundInputs& inputs, const std::string& paper,
 }  // namespace
 
 BoundResult bound_pf_ode_dpum(const BoundInputs& inputs) {
-  // theory.md 2.5: O~(L^2 sqrt(d) / eps).
+  // docs/theory.md 2.5: O~(L^2 sqrt(d) / eps).
   return pf_ode_steps(inputs, "pf-ode-dpum", "underdamped Langevin (DPUM)", 2, 0.5, 1);
 }
 
 BoundResult bound_pf_ode_dpom(const BoundInputs& inputs) {
-  // theory.md 2.5: O~(L^3 d / eps^2).
+  // docs/theory.md 2.5: O~(L^3 d / eps^2).
   return pf_ode_steps(inputs, "pf-ode-dpom", "overdamped Langevin (DPOM)", 3, 1, 2);
 }
 

@@ -38,7 +38,7 @@ TEST(Planner, Ccl23PlanSatisfiesTheBoundAndIsMinimal) {
   // T from the initialisation term: sqrt(0.7) e^{-T} = eps / 2.
   EXPECT_NEAR(plan.T, std::log(std::sqrt(0.7) / (0.5 * eps)), 1e-12);
   EXPECT_EQ(plan.delta, 0);
-  // The bound at the plan, recomputed by hand (theory.md 2.3 with C = 1).
+  // The bound at the plan, recomputed by hand (docs/theory.md 2.3 with C = 1).
   const double T = plan.T, h = T / static_cast<double>(plan.steps);
   const double by_hand = std::sqrt(0.7) * std::exp(-T) +
                          (std::sqrt(2 * h) + 1.5 * h) * std::sqrt(T) + 0.01 * std::sqrt(T);

@@ -1,8 +1,7 @@
-// The exact linear-response law against Monte Carlo of the actual samplers (issue 4: "exact laws
-// against Monte Carlo of the actual samplers within 4 standard errors, for every sampler that has
-// an exact law"): a 2-D Gaussian target with a full covariance, a linear-map perturbed score, and
-// every affine sampler run on 40,000 particles from N(0, I) through Sampler::sample, the code path
-// of `difflab sample`.
+// The exact linear-response law (docs/theory.md 14.1) against Monte Carlo of the actual samplers,
+// within 4 standard errors, for every sampler that has an exact law: a 2-D Gaussian target with a
+// full covariance, a linear-map perturbed score, and every affine sampler run on 40,000 particles
+// from N(0, I) through Sampler::sample, the code path of `difflab sample`.
 #include <gtest/gtest.h>
 
 #include <cmath>

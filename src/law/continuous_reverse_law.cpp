@@ -9,7 +9,7 @@ namespace difflab {
 GaussianLaw continuous_reverse_sde_law(const GaussianTarget& target, double T, double delta) {
   require(std::isfinite(T) && std::isfinite(delta) && delta >= 0 && T > delta,
           "continuous reverse SDE law: need 0 <= delta < T, got T=", T, ", delta=", delta);
-  // Per eigen-coordinate with eigenvalue lambda and mean coordinate mu (theory.md 5.3):
+  // Per eigen-coordinate with eigenvalue lambda and mean coordinate mu (docs/theory.md 5.3):
   //   Phi  = e^{T-delta} (e^{2 delta} + lambda - 1) / (e^{2T} + lambda - 1)
   //   Var  = s_delta + (1 - lambda) e^{-2T} Phi^2,   s_r = 1 + (lambda - 1) e^{-2r}
   //   Mean = e^{-delta} mu - e^{-T} mu Phi

@@ -9,7 +9,8 @@
 namespace difflab {
 namespace {
 
-// theory.md 5.6: target N(1, 2), T = 3, no early stop: mean 0.9950547537, variance 1.9999755445.
+// docs/theory.md 5.6: target N(1, 2), T = 3, no early stop: mean 0.9950547537,
+// variance 1.9999755445.
 TEST(ContinuousReverseLaw, TestVectorOneDimension) {
   const GaussianTarget target =
       GaussianTarget::diagonal(Vector::Constant(1, 1.0), Vector::Constant(1, 2.0));
@@ -19,7 +20,7 @@ TEST(ContinuousReverseLaw, TestVectorOneDimension) {
 }
 
 // delta = 0 reduces to Var = lambda + (1 - lambda) lambda^2 / (e^{2T} + lambda - 1)^2 and
-// Mean = mu (1 - lambda / (e^{2T} + lambda - 1)) (theory.md 5.3).
+// Mean = mu (1 - lambda / (e^{2T} + lambda - 1)) (docs/theory.md 5.3).
 TEST(ContinuousReverseLaw, NoEarlyStopClosedForm) {
   const double l = 0.3, mu = -1.7, T = 1.3;
   const GaussianTarget target =

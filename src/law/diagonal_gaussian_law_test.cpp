@@ -1,5 +1,5 @@
 // The O(d N) diagonal law against the general linear-response law (affine_gaussian_law, itself
-// tested against theory.md 5.2's recursions), and its refusals.
+// tested against docs/theory.md 5.2's recursions), and its refusals.
 #include "difflab/law/diagonal_gaussian_law.hpp"
 
 #include <gtest/gtest.h>

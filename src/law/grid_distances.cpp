@@ -97,7 +97,7 @@ GridDistances grid_distances(const GridDensity& p, const Vector& log_q) {
   out.kl_output_target = kl(pd, log_p, q, log_q, p.h);
   out.bhattacharyya = trapezoid(pd.cwiseProduct(q).cwiseSqrt(), p.h);
 
-  // W2^2 = int_0^1 (P^{-1}(u) - Q^{-1}(u))^2 du (theory.md 5.4, one dimension). In u the
+  // W2^2 = int_0^1 (P^{-1}(u) - Q^{-1}(u))^2 du (docs/theory.md 5.4, one dimension). In u the
   // integral is well conditioned even where one density nearly vanishes (a gap between modes:
   // there the transport map x -> Q^{-1}(P(x)) is numerically undetermined). Between consecutive
   // breakpoints of the two CDFs both quantile functions are smooth (inverses of cubic Hermite

@@ -1,6 +1,6 @@
 // The grid law against independent truths: the exact Gaussian law (affine_gaussian_law, itself
-// tested against theory.md 5.2's recursions) with closed-form distances for Gaussian targets and
-// Gaussian product factors, Monte Carlo of the actual sampler for a bimodal mixture and a
+// tested against docs/theory.md 5.2's recursions) with closed-form distances for Gaussian targets
+// and Gaussian product factors, Monte Carlo of the actual sampler for a bimodal mixture and a
 // Laplace product, second-order grid convergence, and its refusals.
 #include "difflab/law/grid_law.hpp"
 

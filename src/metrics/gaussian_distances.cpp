@@ -90,7 +90,7 @@ double normal_mass(double a, double b) {
 }
 
 // 2 Phi(Delta/2) - 1 = erf(Delta / (2 sqrt 2)): TV of two Gaussians with a common covariance
-// and Mahalanobis distance Delta between the means (theory.md 5.4).
+// and Mahalanobis distance Delta between the means (docs/theory.md 5.4).
 double tv_equal_cov(double mahalanobis) {
   return std::erf(mahalanobis / (2.0 * std::numbers::sqrt2));
 }
@@ -232,7 +232,7 @@ double gaussian_tv_1d(double m0, double s0, double m1, double s1) {
   require(std::isfinite(s0) && s0 > 0, fn, ": s0 must be a positive standard deviation, got ", s0);
   require(std::isfinite(s1) && s1 > 0, fn, ": s1 must be a positive standard deviation, got ", s1);
   if (s0 == s1) return tv_equal_cov(std::abs(m0 - m1) / s0);
-  // theory.md 5.4: p0 = p1 where A x^2 + B x + C = 0 (indices 1, 2 there are 0, 1 here).
+  // docs/theory.md 5.4: p0 = p1 where A x^2 + B x + C = 0 (indices 1, 2 there are 0, 1 here).
   const double v0 = s0 * s0, v1 = s1 * s1;
   const double A = 0.5 / v1 - 0.5 / v0;
   const double B = m0 / v0 - m1 / v1;
@@ -314,7 +314,7 @@ double diagonal_gaussian_kl(const Vector& m0, const Vector& a, const Vector& m1,
 
 double diagonal_gaussian_w2(const Vector& m0, const Vector& a, const Vector& m1, const Vector& b) {
   check_diagonal_inputs(m0, a, m1, b, "diagonal_gaussian_w2", true);
-  // Commuting covariances: W2^2 = |m0 - m1|^2 + sum_i (sqrt a_i - sqrt b_i)^2 (theory.md 5.4),
+  // Commuting covariances: W2^2 = |m0 - m1|^2 + sum_i (sqrt a_i - sqrt b_i)^2 (docs/theory.md 5.4),
   // a sum of non-negative terms (no cancellation, unlike the general Bures form).
   double s = 0;
   for (Index i = 0; i < m0.size(); ++i) {

@@ -33,7 +33,7 @@ class ThreadGuard {
   int saved_;
 };
 
-// theory.md 5.6: N(0.3, 0.7^2) vs N(-0.5, 1.4^2).
+// docs/theory.md 5.6: N(0.3, 0.7^2) vs N(-0.5, 1.4^2).
 TEST(GaussianDistances, TheoryTestVector1D) {
   const Vector m0 = vec({0.3}), m1 = vec({-0.5});
   const Matrix S0 = scalar(0.49), S1 = scalar(1.96);
@@ -160,7 +160,7 @@ TEST(GaussianDistances, MonteCarloTvCoversQuadratureIn2D) {
 }
 
 // N(0, diag(1, 1)) vs N(0, diag(1, 2)): the first coordinate is shared, so TV equals the 1-D TV
-// of N(0, 1) vs N(0, 2) (theory.md 5.4 two-root formula), a truth for the d > 1 MC path.
+// of N(0, 1) vs N(0, 2) (docs/theory.md 5.4 two-root formula), a truth for the d > 1 MC path.
 TEST(GaussianDistances, MonteCarloTvOfProductLawMatchesOneDimensionalFormula) {
   const double truth = gaussian_tv_1d(0, 1, 0, std::sqrt(2.0));
   GaussianTvOptions opt;

@@ -15,7 +15,7 @@ Sampler::BlockStats Ddim::run_block(const ScoreModel& score, const TimeGrid& gri
     const double alpha_from = process.alpha(t_from);
     const double sigma2_from = process.sigma2(t_from);
     score.score(t_from, X, S);
-    // x0 = (x + sigma^2 s) / alpha (Tweedie, theory.md 1.2).
+    // x0 = (x + sigma^2 s) / alpha (Tweedie, docs/theory.md 1.2).
     S = (X + sigma2_from * S) / alpha_from;
     if (t_to == 0.0) {
       X = S;  // sigma_{k+1} = 0, alpha_{k+1} = 1, h = +inf: the step returns x0

@@ -18,7 +18,7 @@ Sampler::BlockStats DpmSolverPP2M::run_block(const ScoreModel& score, const Time
     const double alpha_from = process.alpha(t_from);
     const double sigma2_from = process.sigma2(t_from);
     score.score(t_from, X, current);
-    current = (X + sigma2_from * current) / alpha_from;  // x0 (Tweedie, theory.md 1.2)
+    current = (X + sigma2_from * current) / alpha_from;  // x0 (Tweedie, docs/theory.md 1.2)
     if (t_to == 0.0) {
       X = current;  // first-order step with h = +inf returns x0
     } else {

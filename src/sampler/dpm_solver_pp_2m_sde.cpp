@@ -20,7 +20,7 @@ Sampler::BlockStats DpmSolverPP2MSde::run_block(const ScoreModel& score, const T
     const double alpha_from = process.alpha(t_from);
     const double sigma2_from = process.sigma2(t_from);
     score.score(t_from, X, current);
-    current = (X + sigma2_from * current) / alpha_from;  // D_k = x0 (Tweedie, theory.md 1.2)
+    current = (X + sigma2_from * current) / alpha_from;  // D_k = x0 (Tweedie, docs/theory.md 1.2)
     if (t_to == 0.0) {
       X = current;  // h = +inf: the step returns D_k, first order, no noise
     } else {

@@ -429,7 +429,7 @@ TEST(OdeSamplers, ReportNfeAndAreDeterministic) {
   EXPECT_FALSE(DormandPrince45().stochastic());
 }
 
-// The exponential integrator step, written independently for OU (theory.md 1.1):
+// The exponential integrator step, written independently for OU (docs/theory.md 1.1):
 // y <- e^h y + (e^h - 1) s(t_k, y) with h = t_k - t_{k+1}.
 TEST(ProbabilityFlowEI, EqualsTheoryStepOnOu) {
   const GaussianProblem p;

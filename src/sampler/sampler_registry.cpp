@@ -1,4 +1,5 @@
-// The sampler registry: CLI names -> samplers. Names are part of the CLI contract (issue 3).
+// The sampler registry: CLI names -> samplers. Names are part of the CLI contract (README
+// "Sampling").
 #include <functional>
 
 #include "difflab/core/error.hpp"

@@ -2,12 +2,12 @@
 //
 // With a Gaussian target and its exact score every sampler except pc is affine in its initial
 // point and its noise, so its output law is Gaussian with a mean and covariance given by a
-// recursion (theory.md 5.2). The recursions are written here, independently of the sampler code
-// (different algebraic routes: the DDPM posterior in Ho et al.'s unsimplified form, DPM-Solver++
-// in k-diffusion's VE variables), and checked three ways: against the published test vectors
-// (theory.md 5.6), against the samplers' deterministic output under a constant "noise", and
-// against the samplers' Monte Carlo mean and covariance within 5 standard errors. pc is checked
-// against a literal per-particle transcription of score_sde's LangevinCorrector.
+// recursion (docs/theory.md 5.2). The recursions are written here, independently of the sampler
+// code (different algebraic routes: the DDPM posterior in Ho et al.'s unsimplified form,
+// DPM-Solver++ in k-diffusion's VE variables), and checked three ways: against the published test
+// vectors (docs/theory.md 5.6), against the samplers' deterministic output under a constant
+// "noise", and against the samplers' Monte Carlo mean and covariance within 5 standard errors. pc
+// is checked against a literal per-particle transcription of score_sde's LangevinCorrector.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -100,10 +100,10 @@ void expect_gaussian_moments(const Matrix& X, const Law& law, double z, const st
 // ---------------------------------------------------------------------------------------------
 // Exact laws, written independently of the samplers.
 //
-// Exact score of N(mu, Sigma) under a VP process at time t (theory.md 5.1 with alpha, sigma):
+// Exact score of N(mu, Sigma) under a VP process at time t (docs/theory.md 5.1 with alpha, sigma):
 // q_t = N(alpha mu, C_t), C_t = alpha^2 Sigma + sigma^2 I, s(t, x) = -C_t^{-1} (x - alpha mu).
 //
-// EI and EM, d dimensions (theory.md 5.2, for a general VP process). Both steps have the form
+// EI and EM, d dimensions (docs/theory.md 5.2, for a general VP process). Both steps have the form
 // x' = g x + w s(t_k, x) + sqrt(q) xi, hence x' = A x + b + sqrt(q) xi with
 //   A = g I - w C^{-1},  b = w C^{-1} alpha_k mu,  m' = A m + b,  P' = A P A^T + q I.
 //   EI: g = alpha_{k+1}/alpha_k (= e^{rho/2}; e^h for OU), w = 2 (g - 1), q = g^2 - 1.
@@ -115,7 +115,7 @@ struct ScalarStep {
 ScalarStep ei_em_step(const std::string& sampler, const ForwardProcess& p, double t_from,
                       double t_to) {
   if (sampler == "ei") {
-    // g - 1 and g^2 - 1 by expm1 (theory.md 1.1's advice: the steps can be tiny).
+    // g - 1 and g^2 - 1 by expm1 (docs/theory.md 1.1's advice: the steps can be tiny).
     const double log_g = p.log_alpha(t_to) - p.log_alpha(t_from);
     return {std::exp(log_g), 2 * std::expm1(log_g), std::expm1(2 * log_g)};
   }
@@ -265,7 +265,7 @@ const std::vector<SdeProcessCase> kSdeProcesses = {
     {"ou", 3.0}, {"vp-linear", 1.0}, {"vp-cosine", 0.9}};
 
 // ---------------------------------------------------------------------------------------------
-// Test vectors (theory.md 5.6).
+// Test vectors (docs/theory.md 5.6).
 // ---------------------------------------------------------------------------------------------
 
 // Vector A: 1-D N(1, 2), exact score, OU, T = 3, uniform N = 30, no early stop.
@@ -288,7 +288,7 @@ TEST(SdeTestVectors, VectorARecursionsReproduceTheTable) {
     EXPECT_NEAR(scalar_law.mean(0), r.m, 1e-9) << r.sampler;
     EXPECT_NEAR(scalar_law.cov(0, 0), P_expected, 1e-9) << r.sampler;
   }
-  // The continuous-time reverse SDE from N(0, 1) (theory.md 5.3 with delta = 0), used as the
+  // The continuous-time reverse SDE from N(0, 1) (docs/theory.md 5.3 with delta = 0), used as the
   // reference of the weak-order test: mean mu (1 - lam/(e^{2T} + lam - 1)),
   // variance lam + (1 - lam) lam^2 / (e^{2T} + lam - 1)^2.
   const double D = std::exp(6.0) + 2.0 - 1.0;
@@ -453,7 +453,7 @@ TEST(SdeExactLaw, OneNoiselessEiStepMapsTheMeanOfQtToTheNextMean) {
 }
 
 // Weak order one: the output-variance error of EI and EM (exact, by the recursion) against the
-// continuous-time reverse SDE from N(0, 1) (theory.md 5.3) halves when N doubles.
+// continuous-time reverse SDE from N(0, 1) (docs/theory.md 5.3) halves when N doubles.
 TEST(SdeExactLaw, EiAndEmHaveWeakOrderOneInTheVariance) {
   const auto ou = make_process(std::string("ou"));
   const double T = 2.0, lam = 2.0;

@@ -59,7 +59,7 @@ TimeGrid benton_grid(double T, double delta, int steps) {
           "benton grid: delta must lie in (0, 1) (the geometric half runs from 1 down to delta), "
           "got ",
           delta);
-  // theory.md 3.5: with M = N/2, the reverse-time grid (T - 1) k/M, k <= M, then
+  // docs/theory.md 3.5: with M = N/2, the reverse-time grid (T - 1) k/M, k <= M, then
   // T - delta^{(k-M)/M}; in forward time (t = T - reverse time):
   const int M = steps / 2;
   std::vector<double> t(static_cast<std::size_t>(steps) + 1);

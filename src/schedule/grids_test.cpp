@@ -38,7 +38,7 @@ TEST(UniformGrid, DeltaZeroHasInfiniteKappa) {
 }
 
 TEST(BentonGrid, KappaTestVectorOfTheory) {
-  // theory.md 3.5 / 5.6: T = 6, delta = 1e-3, N = 200 gives kappa = 0.0715193052.
+  // docs/theory.md 3.5 / 5.6: T = 6, delta = 1e-3, N = 200 gives kappa = 0.0715193052.
   const TimeGrid g = benton_grid(6.0, 1e-3, 200);
   EXPECT_NEAR(g.kappa(), 0.0715193052, 1e-10);
   EXPECT_EQ(kappa_of_grid(g), g.kappa());
@@ -61,7 +61,7 @@ TEST(BentonGrid, UniformThenGeometric) {
 }
 
 TEST(BentonGrid, KappaIsThetaOfHorizonPlusLogOverN) {
-  // Corollary 1: kappa = Theta((T + log(1/delta))/N). From theory.md 3.5,
+  // Corollary 1: kappa = Theta((T + log(1/delta))/N). From docs/theory.md 3.5,
   // kappa >= max{(T-1), log(1/delta)}/M >= (T - 1 + log(1/delta))/N, and for M >= log(1/delta)
   // kappa <= max{T - 1, (e - 1) log(1/delta)}/M <= 2 (e - 1) (T + log(1/delta))/N.
   for (double T : {2.0, 6.0, 12.0}) {

@@ -22,7 +22,7 @@ void GaussianMeanScore::set_theta(const Vector& theta) {
 void GaussianMeanScore::evaluate(double t, ConstMatrixRef X, MatrixRef out) const {
   require(X.rows() == theta_.size(), "gaussian-mean score: points have dimension ", X.rows(),
           " but theta has dimension ", theta_.size());
-  // s_theta(t, x) = -x + alpha(t) theta (theory.md 4.3; alpha(t) = e^{-t} for OU).
+  // s_theta(t, x) = -x + alpha(t) theta (docs/theory.md 4.3; alpha(t) = e^{-t} for OU).
   out = -X;
   out.colwise() += process().alpha(t) * theta_;
 }

@@ -1,6 +1,6 @@
 // GaussianMeanScore against analytic truth: s_theta(t, x) = -x + alpha(t) theta is the exact
 // score of N(theta, I) under any VP process (q_t = N(alpha theta, I)), so it must equal
-// ExactScore of that target, and for OU alpha = e^{-t} (Bruno et al. §3.1, theory.md 4.3).
+// ExactScore of that target, and for OU alpha = e^{-t} (Bruno et al. §3.1, docs/theory.md 4.3).
 #include "difflab/score/gaussian_mean_score.hpp"
 
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ Matrix some_points(Index d, Index n) {
 
 TEST(GaussianMeanScore, EqualsExactScoreOfUnitGaussianAtTheta) {
   Vector theta(2);
-  theta << -1.23486883, -0.89244735;  // the mean of Bruno et al.'s demo (theory.md 4.3)
+  theta << -1.23486883, -0.89244735;  // the mean of Bruno et al.'s demo (docs/theory.md 4.3)
   auto target = std::make_shared<GaussianTarget>(theta, Matrix::Identity(2, 2));
   const Matrix X = some_points(2, 8);
   for (const char* name : {"ou", "vp-linear", "vp-cosine"}) {

@@ -237,7 +237,7 @@ void GaussianMixtureTarget::noised_score(double alpha, double sigma2, ConstMatri
                                          MatrixRef out) const {
   check_dim(X, "input");
   // grad log q_t(x) = sum_i r_i(x) (-C_i^{-1} (x - alpha mu_i)), r = softmax of the log-weighted
-  // component densities (theory.md 5.1).
+  // component densities (docs/theory.md 5.1).
   const NoiseLevel lv = noise_level(alpha, sigma2);
   if (all_diagonal_) {
     const Matrix Xt = X.transpose();

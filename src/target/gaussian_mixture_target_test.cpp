@@ -1,6 +1,6 @@
 // Gaussian mixture target (isotropic, diagonal and full covariances) against an independent
 // per-particle computation of q_t = sum_i w_i N(alpha mu_i, alpha^2 Sigma_i + sigma^2 I)
-// (theory.md 5.1), finite differences of its log-density, and Monte Carlo moments of q_t.
+// (docs/theory.md 5.1), finite differences of its log-density, and Monte Carlo moments of q_t.
 #include "difflab/target/gaussian_mixture_target.hpp"
 
 #include <gtest/gtest.h>

@@ -96,8 +96,8 @@ nlohmann::json GaussianTarget::to_json() const {
 }
 
 TargetSummary GaussianTarget::summary() const {
-  // theory.md 5.1: m2^2 = ||mu||^2 + tr Sigma; KL(N(mu,Sigma)||N(0,I)) = (tr Sigma + ||mu||^2 -
-  // d - log det Sigma)/2; sup_t Lip = max(1, 1/lambda_min); strong log-concavity 1/lambda_max.
+  // docs/theory.md 5.1: m2^2 = ||mu||^2 + tr Sigma; KL(N(mu,Sigma)||N(0,I)) = (tr Sigma + ||mu||^2
+  // - d - log det Sigma)/2; sup_t Lip = max(1, 1/lambda_min); strong log-concavity 1/lambda_max.
   TargetSummary s;
   const double tr = lambda_.sum();
   s.second_moment = mean_.squaredNorm() + tr;

@@ -1,4 +1,4 @@
-// Gaussian target against the closed forms of theory.md 5.1: q_t = N(alpha mu, alpha^2 Sigma +
+// Gaussian target against the closed forms of docs/theory.md 5.1: q_t = N(alpha mu, alpha^2 Sigma +
 // sigma^2 I), its log-density and score, KL(N(mu, Sigma) || N(0, I)), the second moment, and
 // Monte Carlo moments of exact samples pushed through the forward process.
 #include "difflab/target/gaussian_target.hpp"

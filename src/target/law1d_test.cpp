@@ -109,7 +109,7 @@ void check_against_brute_force(const Law1D& law, const std::function<double(doub
                    " sigma2=" + std::to_string(c.sigma2) + " y=" + std::to_string(y));
       EXPECT_NEAR(std::exp(lq) / b.q, 1.0, 1e-9);
       EXPECT_NEAR(sc, b.dq / b.q, 1e-8 * (std::abs(b.dq / b.q) + 1.0 / sd));
-      // Tweedie (theory.md 1.2): E[X | y] = (y + sigma^2 score) / alpha.
+      // Tweedie (docs/theory.md 1.2): E[X | y] = (y + sigma^2 score) / alpha.
       EXPECT_NEAR((y + c.sigma2 * sc) / c.alpha, b.xmean, 1e-8 * (std::abs(b.xmean) + s));
     }
   }

@@ -94,7 +94,7 @@ TEST(ProductTarget, MarginalSamplesHaveTheMomentsOfQt) {
   }
 }
 
-// Tweedie (theory.md 1.2): D(x) = (x + sigma^2 score(x)) / alpha = E[X_0 | X_t = x], so
+// Tweedie (docs/theory.md 1.2): D(x) = (x + sigma^2 score(x)) / alpha = E[X_0 | X_t = x], so
 // D(X_t) - X_0 has mean zero and is uncorrelated with any function of X_t (here 1 and X_t).
 TEST(ProductTarget, TweedieDenoiserIsTheConditionalMean) {
   const auto target = five_factor_product();
@@ -164,7 +164,7 @@ TEST(ProductTarget, SummaryAddsTheFactors) {
   const double m2_logistic = 1 + kProductPi * kProductPi / 48, m2_gauss = 5.0;
   EXPECT_NEAR(s.second_moment, m2_logistic + m2_gauss, 1e-14);
   // KL(p || N(0,1)) = -H + log sqrt(2 pi) + E X^2 / 2 with H = log s + 2 (logistic) and
-  // KL(N(m, v) || N(0,1)) = (v + m^2 - 1 - log v) / 2 (theory.md 5.1).
+  // KL(N(m, v) || N(0,1)) = (v + m^2 - 1 - log v) / 2 (docs/theory.md 5.1).
   const double kl_logistic =
       -(std::log(0.25) + 2) + 0.5 * std::log(2 * kProductPi) + 0.5 * m2_logistic;
   const double kl_gauss = 0.5 * (4 + 1 - 1 - std::log(4.0));

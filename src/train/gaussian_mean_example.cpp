@@ -84,7 +84,8 @@ std::vector<Vector> gaussian_mean_expected_theta(const GaussianMeanExampleOption
   const Vector mu = o.resolved_mu();
   const double c = bruno_loss_curvature(o.T, o.eps);
   const Index steps_per_epoch = (o.samples + o.batch - 1) / o.batch;
-  // theory.md 4.3: E theta_{n+1} = E theta_n - lr_n grad U(E theta_n), grad U = 2 c (theta - mu).
+  // docs/theory.md 4.3: E theta_{n+1} = E theta_n - lr_n grad U(E theta_n), grad U = 2 c (theta -
+  // mu).
   Vector m = Vector::Zero(mu.size());
   std::int64_t n = 0;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {

@@ -1,7 +1,7 @@
-// Tests of the Gaussian-mean example of Bruno et al. (theory.md 4.3) against closed forms:
+// Tests of the Gaussian-mean example of Bruno et al. (docs/theory.md 4.3) against closed forms:
 // the mean SGLD trajectory, the epoch-0 loss, the exact output laws (re-derived independently
 // by linear response of the samplers and by Monte Carlo), the auxiliary score error, and the
-// notebook table of theory.md 4.3.
+// notebook table of docs/theory.md 4.3.
 #include "difflab/train/gaussian_mean_example.hpp"
 
 #include <gtest/gtest.h>
@@ -33,7 +33,7 @@ GaussianMeanExampleOptions small_sgld(double lr, Index samples, Index batch, int
 }
 
 TEST(GaussianMeanExample, MeanTrajectoryFollowsTheSgldRecursion) {
-  // theory.md 4.3: E theta_n - mu = (1 - 2 lambda c)^n (theta_0 - mu). Why it is exact here:
+  // docs/theory.md 4.3: E theta_n - mu = (1 - 2 lambda c)^n (theta_0 - mu). Why it is exact here:
   // given the past, a minibatch gradient is (1/B) sum_j 2 sigma e^{-tau} (e^{-2tau} Z_j +
   // sigma e^{-tau} (theta_n - X_j)); tau, Z are fresh, so its conditional mean is
   // 2 c (theta_n - Xbar_batch), linear in theta_n. The batch is chosen by a permutation
@@ -149,7 +149,7 @@ TEST(GaussianMeanExample, ReportMatchesIndependentLawsMonteCarloAndBounds) {
   const GaussianLaw init{Vector::Zero(3), Matrix::Identity(3, 3)};
   const GaussianLaw em = affine_gaussian_law(EulerMaruyama(), score, grid, so, init);
   const GaussianLaw ei = affine_gaussian_law(ExponentialIntegrator(), score, grid, so, init);
-  auto w2_of = [&](const GaussianLaw& law) {  // commuting covariances (theory.md 5.4)
+  auto w2_of = [&](const GaussianLaw& law) {  // commuting covariances (docs/theory.md 5.4)
     double s = (law.mean - mu).squaredNorm();
     for (Index i = 0; i < 3; ++i) s += std::pow(std::sqrt(law.cov(i, i)) - 1, 2);
     return std::sqrt(s);
@@ -202,7 +202,7 @@ TEST(GaussianMeanExample, ReportMatchesIndependentLawsMonteCarloAndBounds) {
 }
 
 TEST(GaussianMeanExample, AuthorsTableFromTheRecursion) {
-  // theory.md 4.3: authors' settings (M = 50000, batch 128 -> 391 steps per epoch, SGLD
+  // docs/theory.md 4.3: authors' settings (M = 50000, batch 128 -> 391 steps per epoch, SGLD
   // lambda = 1e-4, T = 2, eps = 0, theta_0 = 0), predicted E theta after epochs 0, 2, 160.
   const GaussianMeanExampleOptions o;  // the defaults are the authors' settings
   EXPECT_EQ(o.optimizer.kind, "sgld");
@@ -217,7 +217,7 @@ TEST(GaussianMeanExample, AuthorsTableFromTheRecursion) {
   ASSERT_EQ(pred.size(), 200u);
   const Vector mu = bruno_authors_mu();
   const double c = bruno_loss_curvature(2, 0);
-  EXPECT_NEAR(c, 0.1204630231, 1e-10);  // theory.md 4.3
+  EXPECT_NEAR(c, 0.1204630231, 1e-10);  // docs/theory.md 4.3
   const double table[3][3] = {
       {0, -0.011578, -0.008368}, {2, -0.034410, -0.024868}, {160, -0.963888, -0.696608}};
   for (const auto& row : table) {

@@ -1,4 +1,4 @@
-// Training of the Gaussian-mean example (theory.md 4.3): theta of s_theta(t, x) = -x + e^{-t}
+// Training of the Gaussian-mean example (docs/theory.md 4.3): theta of s_theta(t, x) = -x + e^{-t}
 // theta by minibatch DSM with any Optimizer.
 #include <algorithm>
 #include <cmath>
@@ -63,7 +63,7 @@ GaussianMeanTraining train_gaussian_mean(const GaussianMeanExampleOptions& optio
         for (Index k = 0; k < d; ++k) z(k) = s.normal();
         const double e = std::exp(-tau);
         const double sigma = std::sqrt(-std::expm1(-2 * tau));
-        // theory.md 4.3: with X_tau = e^{-tau} X_0 + sigma Z, the per-sample residual
+        // docs/theory.md 4.3: with X_tau = e^{-tau} X_0 + sigma Z, the per-sample residual
         // Z + sigma s_theta(tau, X_tau) = e^{-2tau} Z + sigma e^{-tau} (theta - X_0), its loss
         // ||r||^2 and its gradient in theta 2 sigma e^{-tau} r.
         r = (e * e) * z + (sigma * e) * (theta - X0.col(j));

@@ -1,7 +1,7 @@
 // The Langevin optimizers: SGLD and TUSLA, and their Gaussian noise.
 //
 // SGLD (Welling & Teh, ICML 2011, eq. (4) with step lr = epsilon/2, and the inverse temperature
-// beta of the Bruno et al. code, theory.md 4.3):
+// beta of the Bruno et al. code, docs/theory.md 4.3):
 //   theta <- theta - lr g + sqrt(2 lr / beta) xi.
 // TUSLA (Lovas, Lytras, Rasonyi, Sabanis, "Taming neural networks with TUSLA", arXiv
 // 2006.14514; analysed further by Lim, Neufeld, Sabanis, Zhang, arXiv 2107.08649). The paper's

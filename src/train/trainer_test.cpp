@@ -1,7 +1,7 @@
 // DSM training: a checkpointed and resumed run is bit-identical to an uninterrupted one; batches
 // larger than the data are drawn with replacement; bad input gives errors naming it; and the
-// accuracy test of issue 6 (a trained MLP on a 2-D Gaussian mixture reaches a small true L2 score
-// error and samples close to the target in exact W2).
+// accuracy test of a learned score (mlp_accuracy_test.cpp: a trained MLP on a 2-D Gaussian mixture
+// reaches a small true L2 score error and samples close to the target in exact W2).
 #include "difflab/train/trainer.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # difflab run: spec validation (one-line errors, exit 2), a tiny experiment whose fitted KL-vs-steps
-# slope is the known -2 (EI on a Gaussian target, exact law: KL ~ h^2, research/theory.md 5.2 and
+# slope is the known -2 (EI on a Gaussian target, exact law: KL ~ h^2, docs/theory.md 5.2 and
 # src/bounds/measured_rates_test.cpp), resume after an interruption (completed rows are kept
 # byte for byte, not recomputed), --rerun bit for bit, and results independent of --threads and
 # --jobs.

@@ -85,7 +85,7 @@ expect_error "--nll-model applies only with --nll" eval --samples "$dir/x.csv" -
 expect_error "dimension" eval --samples "$dir/x3.csv" --nll --nll-model "$dir/m.dlm"
 
 # The Gaussian-mean example of Bruno et al.: the report's W2 is the closed form of its own law
-# (W2^2 = |m - mu|^2 + d (sqrt(v) - 1)^2, theory.md 4.3), one theta per epoch.
+# (W2^2 = |m - mu|^2 + d (sqrt(v) - 1)^2, docs/theory.md 4.3), one theta per epoch.
 "$bin" train --example gaussian-mean --example-epochs 3 --out "$dir/gm.json" >"$dir/gm_stdout.json" \
   2>"$dir/err" || fail "train --example gaussian-mean failed: $(cat "$dir/err")"
 if [[ -f "$dir/gm.json" ]]; then

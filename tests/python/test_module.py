@@ -97,7 +97,7 @@ def test_bound_matches_the_cli_calculator():
                              "--delta", "1e-3", "--steps", "200", "--d", "10", "--kl", "1",
                              "--json"))
     assert ours["value"] == pytest.approx(cli[0]["value"], rel=1e-12)
-    assert ours["kappa"] == pytest.approx(0.0715193052, rel=1e-9)  # theory.md test vector
+    assert ours["kappa"] == pytest.approx(0.0715193052, rel=1e-9)  # docs/theory.md test vector
     # Target-derived inputs, from a Target object or its spec, as `difflab bound --target`.
     t = difflab.Target(GAUSS)
     a = difflab.bound("benton24", target=t, inputs={"T": 6.0, "delta": 1e-3, "steps": 50})

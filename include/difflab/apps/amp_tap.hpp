@@ -1,9 +1,9 @@
 #pragma once
 // Mean of a tilted Ising measure by AMP with Onsager correction, refined by natural-gradient
-// descent on the TAP free energy (applications.md (a) "Inner step" and "TAP free energy").
+// descent on the TAP free energy (docs/applications.md (a) "Inner step" and "TAP free energy").
 //
 // Measure: mu_{J,y}(x) ∝ exp((beta/2) <x, J x> + <y, x>) on {-1, 1}^n, with J = W (SK, sign +beta/2
-// as in applications.md section 0 item 1) or J = A (Z2 posterior, section 0 item 2).
+// as in docs/applications.md section 0 item 1) or J = A (Z2 posterior, section 0 item 2).
 //
 // AMP (the empirical-Onsager variant of the MW23 code main.py::run_AMP, [V] there; the EAMS22
 // variant with the deterministic coefficient beta^2 (1 - q_*) is [R] in the note and not used):

@@ -1,6 +1,6 @@
 #pragma once
 // Heat-bath Glauber dynamics for mu(x) ∝ exp((beta/2) <x, J x>) on {-1, 1}^n: the long-run
-// Markov-chain reference for the SL sampler on the same instance (issue 8 (a)).
+// Markov-chain reference for the SL sampler on the same instance (docs/applications.md (a)).
 //
 // A sweep updates coordinates i = 0..n-1 in order; coordinate i is resampled from its exact
 // conditional law P(x_i = +1 | x_{-i}) = (1 + tanh(h_i)) / 2 with local field

@@ -2,7 +2,7 @@
 // Learning the means of an equal-weight isotropic Gaussian mixture q = (1/K) sum_i N(mu*_i, I_d)
 // by gradient descent on the DDPM / denoising-score-matching objective (Shah, Chen, Klivans 2023,
 // "Learning mixtures of Gaussians using the DDPM objective", arXiv 2307.01178), compared with EM
-// on the same data. applications.md (c); equation tags there.
+// on the same data. docs/applications.md (c); equation tags there.
 //
 // Forward process: OU, X_t = e^{-t} X_0 + sigma_t Z, sigma_t = sqrt(1 - e^{-2t}) (lecture eq. (1)).
 // Student score, the exact form with the K means trainable ([Q] SCK23 eqs. (11)-(14)):

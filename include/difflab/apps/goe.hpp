@@ -1,8 +1,8 @@
 #pragma once
-// GOE(n) matrices in the convention of applications.md section 0 (MW23 code, main.py::get_matrix):
-// W = G + G^T with G_ij ~ N(0, 1/(2n)), so W_ij ~ N(0, 1/n) for i != j and W_ii ~ N(0, 2/n).
-// Under this convention E Z = 2^n exp(beta^2 n / 4) exactly for the SK partition function and
-// the spectrum fills [-2, 2].
+// GOE(n) matrices in the convention of docs/applications.md section 0 (MW23 code,
+// main.py::get_matrix): W = G + G^T with G_ij ~ N(0, 1/(2n)), so W_ij ~ N(0, 1/n) for i != j and
+// W_ii ~ N(0, 2/n). Under this convention E Z = 2^n exp(beta^2 n / 4) exactly for the SK partition
+// function and the spectrum fills [-2, 2].
 #include <cstdint>
 
 #include "difflab/core/rng.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // Langevin baselines on the imbalanced two-mode target of Song & Ermon 2019 (SE19, arXiv
-// 1907.05600, section 3.2.2 and Fig. 3; applications.md (d)):
+// 1907.05600, section 3.2.2 and Fig. 3; docs/applications.md (d)):
 //   p = 0.2 N((-5, -5), I) + 0.8 N((5, 5), I),  1280 particles, init uniform on [-8, 8]^2,
 // exact scores. Plain Langevin cannot transfer mass between the (nearly disjoint) basins, so it
 // keeps the init's split (~0.5 in the heavy mode); annealed Langevin and the reverse diffusion

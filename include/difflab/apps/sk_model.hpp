@@ -1,9 +1,9 @@
 #pragma once
 // The Sherrington-Kirkpatrick Gibbs measure mu_W(x) ∝ exp((beta/2) <x, W x>) on {-1, 1}^n with
-// W ~ GOE(n) (goe.hpp), sign +beta/2 (applications.md section 0 item 1), its exact reference
+// W ~ GOE(n) (goe.hpp), sign +beta/2 (docs/applications.md section 0 item 1), its exact reference
 // quantities, exact enumeration for small n, and the `difflab app sk` run.
 //
-// Replica-symmetric reference values for beta < 1 (applications.md (a) "Reference quantities",
+// Replica-symmetric reference values for beta < 1 (docs/applications.md (a) "Reference quantities",
 // [D] there; Aizenman-Lebowitz-Ruelle):
 //   energy density  E <(1/(2n)) <x, W x>>  ->  beta / 2,
 //   specific heat   Var_Gibbs((1/2) <x, W x>) / n  ->  1/2  (per-sample sd of the energy

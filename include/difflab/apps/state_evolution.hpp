@@ -1,7 +1,7 @@
 #pragma once
-// State-evolution fixed points of Bayes-AMP for a Rademacher signal (applications.md (a) "State
-// evolution along the SL path" and (b) "Reference quantities"; [D] there, checked against the
-// tables of that note in state_evolution_test.cpp).
+// State-evolution fixed points of Bayes-AMP for a Rademacher signal (docs/applications.md (a)
+// "State evolution along the SL path" and (b) "Reference quantities"; [D] there, checked against
+// the tables of that note in state_evolution_test.cpp).
 //
 // With the scalar channel z = gamma x0 + sqrt(gamma) G, x0 uniform on {-1, 1}, G ~ N(0, 1):
 //   SK along the SL path:  q = E tanh(gamma + sqrt(gamma) G),  gamma = beta^2 q + t;

@@ -1,13 +1,13 @@
 #pragma once
 // Algorithmic stochastic localization (SL) for a tilted Ising measure
 // mu(x) ∝ exp((beta/2) <x, J x>) on {-1, 1}^n: the sampler of EAMS22 (SK, J = W) and MW23 (Z2
-// posterior, J = A). applications.md (a) "Outer loop" ([V] in the structure of the MW23 code):
+// posterior, J = A). docs/applications.md (a) "Outer loop" ([V] in the structure of the MW23 code):
 //   y_0 = 0;  for l = 0..L-1:  m = MeanEstimate(y_l) (AMP + NGD, amp_tap.hpp),
 //                              y_{l+1} = y_l + delta m + sqrt(delta) w_l,   w_l ~ N(0, I_n);
 //   m = MeanEstimate(y_L);  x_i = +1 with probability (1 + m_i)/2, independently (randomized
 //   rounding, as the MW23 code; rounding = "sign" gives sign(m), its commented-out alternative).
 // This is the Euler-Maruyama discretisation of dy = m(y, t) dt + dB, whose solution is
-// y_t = t x + B_t with x ~ mu (stochastic localization; applications.md section 0).
+// y_t = t x + B_t with x ~ mu (stochastic localization; docs/applications.md section 0).
 //
 // Samples are independent runs: sample s draws w_l from (seed, kUseSlNoise, s, l) and its
 // rounding uniforms from (seed, kUseRounding, s, 0); samples run in parallel, each with

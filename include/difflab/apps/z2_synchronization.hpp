@@ -1,12 +1,13 @@
 #pragma once
 // Z2 synchronisation (spiked Wigner with a Rademacher spike) and posterior sampling by
 // stochastic localization with the Bayes-AMP denoiser and spectral initialisation (Montanari &
-// Wu 2023, arXiv 2304.11449; code wuyc0114/Diffusion_Sampling_Paper/main.py; applications.md (b)).
+// Wu 2023, arXiv 2304.11449; code wuyc0114/Diffusion_Sampling_Paper/main.py; docs/applications.md
+// (b)).
 //
 // Model: A = (beta/n) theta theta^T + W, theta uniform on {-1, 1}^n, W ~ GOE(n) (goe.hpp).
-// Posterior: P(theta | A) ∝ exp(+(beta/2) <theta, A theta>) exactly, at every n (applications.md
-// section 0 item 2: the lecture's minus sign is wrong). So the posterior is the tilted Ising
-// measure of stochastic_localization.hpp with J = A.
+// Posterior: P(theta | A) ∝ exp(+(beta/2) <theta, A theta>) exactly, at every n
+// (docs/applications.md section 0 item 2: the lecture's minus sign is wrong). So the posterior is
+// the tilted Ising measure of stochastic_localization.hpp with J = A.
 //
 // Spectral initialisation (MW23 main.py, [V]): v = top eigenvector of A, and AMP starts at every
 // SL step from z^0 = sqrt(n beta^2 |beta^2 - 1|) v for beta > 1 (z^0 = 0 for beta <= 1), which is
@@ -14,9 +15,10 @@
 // MW23 fix the sign of v with the truth (an oracle); we do not: the posterior is symmetric under
 // theta -> -theta, so we fix the sign by sum_i v_i >= 0 and report the overlap as |<x, theta>|/n.
 //
-// Reference values (applications.md (b), [D]): |<x, theta>|/n -> q_*(beta) (state_evolution.hpp);
-// E[(beta/(2n)) <x, A x>] = beta^2/2 exactly for exact posterior samples (Nishimori, E tr W = 0);
-// top eigenvalue -> beta + 1/beta and <v, theta>^2/n -> 1 - 1/beta^2 for beta > 1.
+// Reference values (docs/applications.md (b), [D]): |<x, theta>|/n -> q_*(beta)
+// (state_evolution.hpp); E[(beta/(2n)) <x, A x>] = beta^2/2 exactly for exact posterior samples
+// (Nishimori, E tr W = 0); top eigenvalue -> beta + 1/beta and <v, theta>^2/n -> 1 - 1/beta^2 for
+// beta > 1.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 

@@ -6,7 +6,7 @@
 //   "ccl23 needs L (the score's Lipschitz constant): pass --L".
 // Fields a bound does not use are ignored by it.
 //
-// Conventions (research/theory.md section 0): OU forward process dX = -X dt + sqrt(2) dB, t is
+// Conventions (docs/theory.md section 0): OU forward process dX = -X dt + sqrt(2) dB, t is
 // forward time, the sampler walks T = t_0 > ... > t_N = delta. The CLI flag of each field is
 // given beside it; the messages of the bounds use these flag names.
 //
@@ -15,8 +15,8 @@
 // the kind with `grid_kind`. If both an explicit grid and T/delta/steps are given they must
 // agree.
 //
-// Constants: the papers hide absolute constants behind "<~" (theory.md 2.3, 3.3). difflab never
-// invents them: each such constant is a named entry of `constants` with default 1, and every
+// Constants: the papers hide absolute constants behind "<~" (docs/theory.md 2.3, 3.3). difflab
+// never invents them: each such constant is a named entry of `constants` with default 1, and every
 // result says which constants it used and whether the paper states them. Keys may be plain
 // ("C") or prefixed with a bound id ("ccl23.C"); the prefixed form wins for that bound, so one
 // BoundInputs can carry constants for several bounds.
@@ -45,7 +45,7 @@ struct BoundInputs {
   // --- target --------------------------------------------------------------------------------
   std::optional<double> L;                     // --L   sup_t Lip(grad log q_t) (CCL23 A1)
   std::optional<double> m2;                    // --m2  ROOT second moment sqrt(E||x||^2):
-                                               //       theory.md writes m_2^2 = E||x||^2
+                                               //       docs/theory.md writes m_2^2 = E||x||^2
   std::optional<double> kl_to_normal;          // --kl  KL(q || N(0, I_d))
   std::optional<bool> identity_covariance;     // --identity-covariance  Cov(q) = I (Benton A2)
   std::optional<double> strong_log_concavity;  // --strong-log-concavity alpha: -Hess log q >= aI
@@ -60,12 +60,12 @@ struct BoundInputs {
   // --accuracy  target accuracy in the metric's own units (TV value, KL value, W2 value).
   std::optional<double> accuracy;
 
-  // --- Bruno et al. Gaussian-mean example (theory.md 4.3) ------------------------------------
+  // --- Bruno et al. Gaussian-mean example (docs/theory.md 4.3) -----------------------------------
   std::optional<Vector> mu;         // --mu         target mean (data N(mu, I_d))
   std::optional<Vector> theta_hat;  // --theta-hat  trained parameter of s = -x + e^{-t} theta
   std::string sampler = "em";       // --sampler    "em" (the authors' code) or "ei"
   // The authors' code returns the last iterate without its noise ("return mean_x"); false
-  // reproduces that. theory.md 5.6 vector B uses full noise on the last step (true).
+  // reproduces that. docs/theory.md 5.6 vector B uses full noise on the last step (true).
   bool noise_on_last_step = true;  // --denoise-last-step sets false
 
   // --- constants -----------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 #pragma once
 // The motivating example of Bruno, Zhang, Lim, Akyildiz, Sabanis (arXiv 2311.13584, section
-// 3.1), exactly as the first author's code implements it (research/theory.md 4.3):
+// 3.1), exactly as the first author's code implements it (docs/theory.md 4.3):
 //   data pi_D = N(mu, I_d), OU forward process, score class s(t, theta, x) = -x + e^{-t} theta,
 //   loss U(theta) = E[ sigma_tau^2 || sigma_tau^{-1} Z + s(tau, theta, X_tau) ||^2 ],
 //   tau ~ Unif[eps, T], SGLD training of theta, then Euler-Maruyama (or EI) sampling from
 //   N(0, I_d) with theta_hat.
-// Everything here is a closed form derived and checked in theory.md 4.3 / 5.6 [D]; nothing uses
-// the paper's (unseen) constants.
+// Everything here is a closed form derived and checked in docs/theory.md 4.3 / 5.6 [D]; nothing
+// uses the paper's (unseen) constants.
 #include <string>
 
 #include "difflab/bounds/bound_inputs.hpp"
@@ -25,7 +25,7 @@ double bruno_loss_minimum(Index d, double T, double eps);
 // U(theta) = c_{T,eps} (||theta - mu||^2 + d) + d E_tau[e^{-4 tau}],
 // E_tau[e^{-4tau}] = (e^{-4eps} - e^{-4T}) / (4 (T - eps)).
 double bruno_loss(const Vector& theta, const Vector& mu, double T, double eps);
-// Mean SGLD iterate (theory.md 4.3): E theta_n = mu + (1 - 2 lambda c)^n (theta_0 - mu), with
+// Mean SGLD iterate (docs/theory.md 4.3): E theta_n = mu + (1 - 2 lambda c)^n (theta_0 - mu), with
 // step lambda and c = bruno_loss_curvature(T, eps) (mini-batch noise and the Langevin noise have
 // mean zero).
 Vector bruno_sgld_mean(const Vector& theta0, const Vector& mu, double lambda, double c,
@@ -33,7 +33,7 @@ Vector bruno_sgld_mean(const Vector& theta0, const Vector& mu, double lambda, do
 
 // Exact law N(mean, variance I_d) of the sampler's output for s = -x + e^{-t} theta_hat, run on
 // `grid` (forward times tau_k = t_k, steps gamma_k = t_k - t_{k+1}, delta must be 0) from
-// N(0, I_d) (theory.md 4.3):
+// N(0, I_d) (docs/theory.md 4.3):
 //   EM: m_{k+1} = (1 - g) m_k + 2 g e^{-tau_k} theta_hat,  v_{k+1} = (1 - g)^2 v_k + 2 g;
 //   EI: m_{k+1} = (2 - e^g) m_k + 2 (e^g - 1) e^{-tau_k} theta_hat,
 //       v_{k+1} = (2 - e^g)^2 v_k + e^{2g} - 1;
@@ -46,8 +46,8 @@ struct IsotropicGaussianLaw {
 IsotropicGaussianLaw bruno_example_law(const Vector& theta_hat, const TimeGrid& grid,
                                        const std::string& sampler, bool noise_on_last_step = true);
 
-// W2(N(m, v I_d), N(mu, I_d)) = sqrt(||m - mu||^2 + d (sqrt(v) - 1)^2) (theory.md 5.4, commuting
-// covariances).
+// W2(N(m, v I_d), N(mu, I_d)) = sqrt(||m - mu||^2 + d (sqrt(v) - 1)^2) (docs/theory.md 5.4,
+// commuting covariances).
 double bruno_example_w2(const IsotropicGaussianLaw& law, const Vector& mu);
 
 // The example's W2 error W2(Law(Y_K), N(mu, I_d)) with its parts (id "bruno-example").

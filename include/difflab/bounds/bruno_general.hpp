@@ -1,10 +1,10 @@
 #pragma once
 // The general W2 bound of Bruno, Zhang, Lim, Akyildiz, Sabanis (arXiv 2311.13584), as a
-// FUNCTIONAL FORM ONLY (research/theory.md 4.1, 8). NON-AUTHORITATIVE: the form is quoted from
+// FUNCTIONAL FORM ONLY (docs/theory.md 4.1, 8). NON-AUTHORITATIVE: the form is quoted from
 // an AI-generated TL;DR of the paper [S]; the paper's constants C1..C4, the exponent alpha and
 // L_MO were not transcribed, so all six are caller-supplied and have no default:
 //   W2 <= C1 sqrt(eps) + C2 e^{-2 L_MO (T - eps) - eps} + C3 sqrt(eps_SN) + C4 gamma^alpha.
-// Our reading (theory.md 4.1): eps = early-stopping time (delta), eps_SN = the squared L2
+// Our reading (docs/theory.md 4.1): eps = early-stopping time (delta), eps_SN = the squared L2
 // score-network error, so sqrt(eps_SN) = eps_score [R], gamma = the uniform step size, alpha a
 // regularity exponent, L_MO a monotonicity (contraction) constant. In the paper C3 and C4 depend
 // on (T, eps): pass the values for the T and delta used.

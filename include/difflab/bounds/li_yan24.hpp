@@ -1,6 +1,6 @@
 #pragma once
 // Li, Yan, "O(d/T) convergence theory for diffusion probabilistic models under minimal
-// assumptions", ICLR 2025 / JMLR 26(292) 2025 (arXiv 2409.18959) (research/theory.md section 6,
+// assumptions", ICLR 2025 / JMLR 26(292) 2025 (arXiv 2409.18959) (docs/theory.md section 6,
 // [P abstract, S]):
 //   TV(q, p) <= C ( d log^3 N / N + eps_score sqrt(log N) ),
 // for DDPM with the paper's own coefficient schedule and N steps (the paper calls the step count

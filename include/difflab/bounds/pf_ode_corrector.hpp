@@ -1,7 +1,7 @@
 #pragma once
 // Chen, Chewi, Lee, Li, Lu, Salim, "The probability flow ODE is provably fast", NeurIPS 2023
 // (arXiv 2305.11798): probability-flow ODE predictor steps interleaved with Langevin corrector
-// steps, TV accuracy, smooth data (L-Lipschitz score), L2 score error (research/theory.md 2.5,
+// steps, TV accuracy, smooth data (L-Lipschitz score), L2 score error (docs/theory.md 2.5,
 // section 6).
 //
 // The paper's results are step counts O~(...) for TV <= eps, so these are "steps needed for

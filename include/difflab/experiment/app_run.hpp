@@ -1,7 +1,8 @@
 #pragma once
-// Applications as experiment runs (spec key "app"; issue 8's experiments and reproduction 3 of
-// issue 7): a run of an app takes the app's own options instead of a sampler's, and its row's
-// metrics are the app's result JSON (`difflab app ...`, `difflab train --example gaussian-mean`).
+// Applications as experiment runs (spec key "app"; the application specs and the Bruno et al.
+// example reproduction of experiments/README.md): a run of an app takes the app's own options
+// instead of a sampler's, and its row's metrics are the app's result JSON (`difflab app ...`,
+// `difflab train --example gaussian-mean`).
 //
 //   sk, z2          apps/sk_model.hpp, apps/z2_synchronization.hpp (stochastic localization)
 //   gmm-learn       apps/gmm_learning.hpp (DDPM-objective GD vs EM)

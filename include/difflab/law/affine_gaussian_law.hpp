@@ -5,7 +5,7 @@
 // perturbation of it, the Gaussian-mean family), the exponential integrator, Euler-Maruyama,
 // DDPM ancestral sampling, DPM-Solver++(2M) SDE, the fixed-grid PF-ODE integrators and ULA all
 // map (X_0, xi_1, ..., xi_M) affinely to the output: X_N = A X_0 + b + sum_s C_s xi_s. Started
-// from N(m0, P0), the output is N(A m0 + b, A P0 A^T + sum_s C_s C_s^T) (research/theory.md 5.2
+// from N(m0, P0), the output is N(A m0 + b, A P0 A^T + sum_s C_s C_s^T) (docs/theory.md 5.2
 // derives A_k, b_k for EI and EM step by step; this is the same recursion composed over all
 // steps).
 //

@@ -6,7 +6,7 @@
 // sampler (each step a function of the current state and that step's noise only: ei, em, ddpm,
 // ode-ei, ddim, heun) maps one step as
 //   x_{k+1} = a_k * x_k + b_k + sum_s c_{k,s} * xi_{k,s}     (elementwise products),
-// so N(m, diag v) goes to N(a m + b, diag(a^2 v + sum_s c_s^2)) (research/theory.md 5.2, the
+// so N(m, diag v) goes to N(a m + b, diag(a^2 v + sum_s c_s^2)) (docs/theory.md 5.2, the
 // EI/EM recursions, coordinate by coordinate). The coefficients of each step are read off the
 // sampler itself by linear response on the one-step grid (t_k, t_{k+1}): start at 0 and at 1
 // with zero noise (-> b_k, a_k + b_k) and with a vector of ones in one noise draw at a time

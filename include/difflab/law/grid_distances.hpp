@@ -11,7 +11,7 @@
 // A KL is +inf when its first argument puts more than 1e-12 mass where the second's density
 // underflows to 0 on the grid.
 //
-// Product laws p = prod p_i, q = prod q_i (research/theory.md 5.4): KL adds, W2^2 adds, the
+// Product laws p = prod p_i, q = prod q_i (docs/theory.md 5.4): KL adds, W2^2 adds, the
 // Bhattacharyya coefficient multiplies, and TV is bracketed (metrics/gaussian_distances.hpp
 // tv_bounds): 1 - BC <= TV <= min(sqrt(1 - BC^2), Pinsker, Bretagnolle-Huber) (the Hellinger
 // bounds, with H^2 = 1 - BC, and the KL bounds); tv is then not set.

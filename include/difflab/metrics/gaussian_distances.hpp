@@ -1,6 +1,6 @@
 #pragma once
 // Exact distances between two Gaussian laws P = N(m0, S0) and Q = N(m1, S1)
-// (research/theory.md 5.4), and their O(d) forms for commuting covariances.
+// (docs/theory.md 5.4), and their O(d) forms for commuting covariances.
 //
 // Full-covariance forms cost O(d^3) (Cholesky / symmetric eigendecompositions). The diagonal
 // forms take covariances that share one eigenbasis, given as their eigenvalue vectors a, b, with
@@ -29,13 +29,13 @@ double gaussian_kl(const Vector& m0, const Matrix& S0, const Vector& m1, const M
 // taken by symmetric eigendecomposition with tiny negative eigenvalues (roundoff) clamped to 0.
 double gaussian_w2(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1);
 
-// Bhattacharyya coefficient BC = int sqrt(p q) (theory.md 5.4), and the Hellinger distance
+// Bhattacharyya coefficient BC = int sqrt(p q) (docs/theory.md 5.4), and the Hellinger distance
 // H = sqrt(1 - BC) (the convention with H in [0, 1] and H^2 = 1 - BC).
 double gaussian_bhattacharyya(const Vector& m0, const Matrix& S0, const Vector& m1,
                               const Matrix& S1);
 double gaussian_hellinger(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1);
 
-// Always-valid bounds on TV(P, Q) (theory.md 5.4): 1 - BC <= TV <= sqrt(1 - BC^2),
+// Always-valid bounds on TV(P, Q) (docs/theory.md 5.4): 1 - BC <= TV <= sqrt(1 - BC^2),
 // TV <= sqrt(KL(P||Q)/2) (Pinsker), TV <= sqrt(1 - exp(-KL(P||Q))) (Bretagnolle-Huber).
 struct TvBounds {
   double lower_bc = 0;           // 1 - BC
@@ -51,7 +51,7 @@ TvBounds tv_bounds(double bhattacharyya, double kl);
 TvBounds gaussian_tv_bounds(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1);
 
 // Exact TV between N(m0, s0^2) and N(m1, s1^2) (standard deviations s0, s1 > 0): the two-root
-// formula of theory.md 5.4 when s0 != s1, and 2 Phi(|m0 - m1| / (2 s)) - 1 when s0 == s1.
+// formula of docs/theory.md 5.4 when s0 != s1, and 2 Phi(|m0 - m1| / (2 s)) - 1 when s0 == s1.
 double gaussian_tv_1d(double m0, double s0, double m1, double s1);
 
 struct GaussianTvOptions {
@@ -69,7 +69,7 @@ struct GaussianTv {
 };
 
 // TV(P, Q): exact in 1-D and for S0 == S1 (2 Phi(Delta/2) - 1, Delta the Mahalanobis distance);
-// otherwise the unbiased Monte Carlo estimate TV = E_{x~P}[(1 - q(x)/p(x))_+] (theory.md 5.4),
+// otherwise the unbiased Monte Carlo estimate TV = E_{x~P}[(1 - q(x)/p(x))_+] (docs/theory.md 5.4),
 // with a 95% normal CI from the sample variance. Deterministic for a seed, any thread count.
 GaussianTv gaussian_tv(const Vector& m0, const Matrix& S0, const Vector& m1, const Matrix& S1,
                        const GaussianTvOptions& options = {});

@@ -1,7 +1,7 @@
 #pragma once
 // How much mass samples put on each mode of a Gaussian mixture target, against the mixture's
 // weights: the quantity Langevin gets wrong on well-separated modes (Song & Ermon 2019, section
-// 3.2.2 and Fig. 3; issue 7, reproduction 5).
+// 3.2.2 and Fig. 3; docs/applications.md (d); experiments/README.md "Reproductions").
 //
 // Each sample is assigned to the component of largest posterior probability under the target
 // (the responsibilities at t = 0). f_k is the fraction assigned to component k, with a Wilson

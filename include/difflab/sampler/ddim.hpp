@@ -1,7 +1,7 @@
 #pragma once
 // "ddim": deterministic DDIM (eta = 0), which is DPM-Solver-1 in data prediction.
 //
-// With the data prediction x0(t, x) = (x + sigma_t^2 s(t, x)) / alpha_t (Tweedie, theory.md
+// With the data prediction x0(t, x) = (x + sigma_t^2 s(t, x)) / alpha_t (Tweedie, docs/theory.md
 // 1.2) and the log-SNR lambda = log(alpha/sigma), h = lambda_{k+1} - lambda_k, one step is
 //   x_{k+1} = (sigma_{k+1} / sigma_k) x_k + alpha_{k+1} (1 - e^{-h}) x0(t_k, x_k)
 // (Lu et al. 2022, DPM-Solver++ first-order update, their eq. (9)/(10) with the data

@@ -13,7 +13,7 @@
 //   mean = (alpha_{k+1} b / sigma_k^2) x_0 + (a sigma_{k+1}^2 / sigma_k^2) x_{t_k},
 //   var  = b sigma_{k+1}^2 / sigma_k^2                      ("beta tilde").
 // Ancestral sampling replaces x_0 by its prediction, Tweedie's x0_hat = (x + sigma_k^2 s)/alpha_k
-// (theory.md 1.2), with s = s(t_k, x). Substituting, the coefficient of x is
+// (docs/theory.md 1.2), with s = s(t_k, x). Substituting, the coefficient of x is
 //   (b/a + a sigma_{k+1}^2)/sigma_k^2 = (1 - a^2 + a^2 sigma_{k+1}^2)/(a sigma_k^2)
 //                                     = (1 - a^2 alpha_{k+1}^2)/(a sigma_k^2) = 1/a,
 // and that of s is alpha_{k+1} b / alpha_k = b/a, so

@@ -1,7 +1,7 @@
 #pragma once
 // "dpmpp-2m": DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2), the multistep
 // second-order solver of the PF-ODE in the log-SNR lambda = log(alpha/sigma) with data
-// prediction x0(t, x) = (x + sigma_t^2 s(t, x)) / alpha_t (Tweedie, theory.md 1.2).
+// prediction x0(t, x) = (x + sigma_t^2 s(t, x)) / alpha_t (Tweedie, docs/theory.md 1.2).
 //
 // With h = lambda_{k+1} - lambda_k, h_last = lambda_k - lambda_{k-1} and r = h_last / h:
 //   D = (1 + 1/(2r)) x0_k - (1/(2r)) x0_{k-1}

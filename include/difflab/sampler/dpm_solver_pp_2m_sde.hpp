@@ -7,7 +7,7 @@
 // sigma_VE = sigma / alpha, so k-diffusion's time t = -log sigma_VE is our lambda, its
 // h = t_next - t is h = lambda_{k+1} - lambda_k > 0, and its denoiser D(x_VE; sigma_VE) =
 // E[X_0 | X_0 + sigma_VE Z = x_VE] is our data prediction x0 = (x + sigma^2 s(t, x)) / alpha
-// (Tweedie, theory.md 1.2). k-diffusion's step (eta = 1, so eta_h = h)
+// (Tweedie, docs/theory.md 1.2). k-diffusion's step (eta = 1, so eta_h = h)
 //   x_VE' = (sigma_VE'/sigma_VE) e^{-h} x_VE + (1 - e^{-2h}) D
 //           + (1/2)(1 - e^{-2h}) (1/r) (D - D_old)                 [midpoint, not on step one]
 //           + sigma_VE' sqrt(1 - e^{-2h}) xi,                       r = h_last / h,

@@ -1,6 +1,6 @@
 #pragma once
-// "em": Euler-Maruyama for the reverse SDE (theory.md 1.1; the sampler of Bruno et al.'s
-// example code, theory.md 4.3).
+// "em": Euler-Maruyama for the reverse SDE (docs/theory.md 1.1; the sampler of Bruno et al.'s
+// example code, docs/theory.md 4.3).
 //
 // The reverse SDE in the reverse clock has drift (1/2) beta(t) (y + 2 s(t, y)) and diffusion
 // sqrt(beta(t)); one Euler-Maruyama step from t_k down to t_{k+1}, h = t_k - t_{k+1}, with

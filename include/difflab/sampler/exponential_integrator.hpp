@@ -1,15 +1,16 @@
 #pragma once
 // "ei": the exponential integrator with frozen score for the reverse SDE, the reference method
 // of the convergence theory (seed lecture eq. (5); CCL23 (2.8); Benton et al. eq. (4);
-// theory.md 1.1).
+// docs/theory.md 1.1).
 //
 // The reverse-time SDE of dX = -(1/2) beta X dt + sqrt(beta) dB, written in forward time t and
 // run from t_k down to t_{k+1}, is dY = (1/2) beta (Y + 2 s(t, Y)) dr + sqrt(beta) dW in the
 // reverse clock r. Freezing the score at the left end, s(t_k, Y_k), leaves a linear SDE that is
 // solved exactly. With rho = int_{t_{k+1}}^{t_k} beta(u) du (so e^{rho/2} = alpha_{k+1}/alpha_k):
 //   Y_{k+1} = e^{rho/2} Y_k + 2 (e^{rho/2} - 1) s(t_k, Y_k) + sqrt(e^{rho} - 1) xi_k.
-// For OU (beta = 2, rho = 2h) this is theory.md 1.1's e^h Y + 2 (e^h - 1) s + sqrt(e^{2h} - 1) xi.
-// First order (weak); one score evaluation per step, never at the final time (delta = 0 is fine).
+// For OU (beta = 2, rho = 2h) this is docs/theory.md 1.1's e^h Y + 2 (e^h - 1) s + sqrt(e^{2h} - 1)
+// xi. First order (weak); one score evaluation per step, never at the final time (delta = 0 is
+// fine).
 #include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/sampler.hpp"
 

@@ -7,7 +7,7 @@
 // times fix sigma_VE(t_k)); then (Karras et al. eq. (3) with s(t) = 1)
 //   dx_VE / dsigma_VE = (x_VE - D(x_VE; sigma_VE)) / sigma_VE,
 // with D the data prediction x0(t, x) = (x + sigma_t^2 s(t, x)) / alpha_t (Tweedie,
-// theory.md 1.2). Since D = x_VE + (sigma_t^2 / alpha_t) s, the derivative is exactly
+// docs/theory.md 1.2). Since D = x_VE + (sigma_t^2 / alpha_t) s, the derivative is exactly
 // -sigma_t s(t, alpha_t x_VE). Each step is an Euler predictor followed by the trapezoidal
 // (Heun) corrector, except a final step to sigma_VE = 0 (t = 0), which is Euler only; the
 // result is mapped back by x = alpha x_VE. Second order; NFE = 2 per step, 1 for a final step

@@ -2,7 +2,7 @@
 // "pc": predictor-corrector sampling (Song et al. 2021, Algorithm 5 for a VP SDE, in the order
 // of score_sde's get_pc_sampler), with the exponential integrator as predictor (the
 // reverse-diffusion predictor of score_sde is Euler-Maruyama-like; EI is chosen because it is
-// exact for the linear part and is the reference method of the theory, theory.md 1.1) and
+// exact for the linear part and is the reference method of the theory, docs/theory.md 1.1) and
 // score_sde's LangevinCorrector.
 //
 // At each grid time t_k, k = 0..N-1 (as score_sde's pc_sampler: corrector first, then predictor,

@@ -6,7 +6,7 @@
 // remaining linear ODE exactly from t_k down to t_{k+1} gives, with
 // rho = int_{t_{k+1}}^{t_k} beta(u) du,
 //   x_{k+1} = e^{rho/2} x_k + (e^{rho/2} - 1) s(t_k, x_k),
-// which for OU (beta = 2, rho = 2h) is theory.md 1.1's y <- e^h y + (e^h - 1) s(y, tau).
+// which for OU (beta = 2, rho = 2h) is docs/theory.md 1.1's y <- e^h y + (e^h - 1) s(y, tau).
 // First order; one score evaluation per step, never at the final time (so delta = 0 is fine).
 #include "difflab/sampler/sampler.hpp"
 

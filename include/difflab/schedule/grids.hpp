@@ -24,7 +24,7 @@ inline constexpr double kEdmSigmaMin = 0.002;
 // Equal steps h = (T - delta)/N: t_k = T - k (T - delta)/N.
 TimeGrid uniform_grid(double T, double delta, int steps);
 
-// Benton et al.'s exponential-decay grid with early stopping (theory.md 3.5, our instantiation
+// Benton et al.'s exponential-decay grid with early stopping (docs/theory.md 3.5, our instantiation
 // of their Fig. 1). With M = N/2, in forward time:
 //   t_k = T - (T - 1) k/M          for k = 0..M    (uniform, step (T-1)/M, down to t_M = 1)
 //   t_k = delta^{(k-M)/M}          for k = M..N    (geometric, ratio delta^{1/M}, down to delta)
@@ -32,7 +32,7 @@ TimeGrid uniform_grid(double T, double delta, int steps);
 // Requires N even, T > 1 and 0 < delta < 1 (no adaptation: each violation is an error).
 TimeGrid benton_grid(double T, double delta, int steps);
 
-// Benton et al.'s kappa (theory.md 3.5): max_k h_k / min(1, t_{k+1}); forwards to
+// Benton et al.'s kappa (docs/theory.md 3.5): max_k h_k / min(1, t_{k+1}); forwards to
 // TimeGrid::kappa, the single implementation.
 inline double kappa_of_grid(const TimeGrid& grid) { return grid.kappa(); }
 

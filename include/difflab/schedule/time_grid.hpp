@@ -21,7 +21,7 @@ class TimeGrid {
   // h_k = t_k - t_{k+1} > 0, k = 0..N-1.
   std::vector<double> step_sizes() const;
   // Benton et al.'s step condition (Theorem 1): the smallest kappa with
-  // h_k <= kappa * min(1, t_{k+1}) for all k (theory.md 3.5; t_{k+1} is the forward time
+  // h_k <= kappa * min(1, t_{k+1}) for all k (docs/theory.md 3.5; t_{k+1} is the forward time
   // T - t_{k+1} of the paper's reverse-time grid). Infinite when delta = 0.
   double kappa() const;
   nlohmann::json to_json() const;

@@ -1,6 +1,6 @@
 #pragma once
 // GaussianMeanScore: the Gaussian-mean score family of Bruno et al.'s motivating example
-// (arXiv 2311.13584 §3.1; theory.md 4.3),
+// (arXiv 2311.13584 §3.1; docs/theory.md 4.3),
 //   s_theta(t, x) = -x + alpha(t) theta,
 // with theta in R^d. For the OU process alpha(t) = e^{-t}, which is the family of the paper and
 // its code (s = -x + e^{-t} theta). For a general variance-preserving process we use alpha(t)

@@ -3,7 +3,7 @@
 // L2(q_t) size is exactly eps_sc at every t,
 //   s(t, x) = grad log q_t(x) + eps_sc e(t, x),   E_{q_t} ||e(t, X)||^2 = 1 for all t,
 // so that the score-error term of the bounds (CCL23 A3, Benton et al. Assumption 3: the
-// L2(q_t) error eps_score; theory.md 2.2, 3.2) is known exactly. Both perturbations are affine
+// L2(q_t) error eps_score; docs/theory.md 2.2, 3.2) is known exactly. Both perturbations are affine
 // in x, so a Gaussian target's sampler laws stay Gaussian (exact-law computations apply).
 //
 //  - constant direction: e(t, x) = u with ||u|| = 1, either given (normalised here) or drawn

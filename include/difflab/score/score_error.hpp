@@ -2,7 +2,7 @@
 // The L2(q_t) error of a score model against a target's exact score, by Monte Carlo:
 //   eps^2(t) = E_{X ~ q_t} || s(t, X) - grad log q_t(X) ||^2
 // (the epsilon_score of CCL23 Assumption A3 and Benton et al. Assumption 3 at one time;
-// theory.md 1.2, 2.2). Samples of q_t are exact: X_0 from the target, pushed through the
+// docs/theory.md 1.2, 2.2). Samples of q_t are exact: X_0 from the target, pushed through the
 // model's forward process (ForwardProcess::sample_marginal). Particle j's sample depends only on
 // (seed, j), so the estimate is the same for any thread count.
 #include <cstdint>

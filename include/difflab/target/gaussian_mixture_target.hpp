@@ -1,6 +1,6 @@
 #pragma once
 // Gaussian mixture sum_i w_i N(mu_i, Sigma_i). q_t = sum_i w_i N(alpha mu_i, alpha^2 Sigma_i +
-// sigma^2 I) (theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
+// sigma^2 I) (docs/theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
 // diagonalised once each. A particle's score must not depend on its batch (core/columnwise.hpp):
 // full covariances are evaluated particle by particle on aligned vectors; diagonal ones
 // vectorise across particles with elementwise operations in a fixed order.

@@ -1,6 +1,6 @@
 #pragma once
 // Gaussian target N(mu, Sigma). Sigma = U diag(lambda) U^T is diagonalised once; every q_t
-// shares the eigenvectors (q_t = N(alpha mu, U diag(alpha^2 lambda + sigma^2) U^T), theory.md
+// shares the eigenvectors (q_t = N(alpha mu, U diag(alpha^2 lambda + sigma^2) U^T), docs/theory.md
 // 5.1), so a score costs one rotation plus O(d) per particle, and nothing for diagonal Sigma.
 #include "difflab/target/target.hpp"
 

@@ -4,7 +4,7 @@
 // A law knows its density p and, for any alpha in (0, 1] and sigma^2 >= 0, the density of
 // Law(alpha X + sigma Z), Z ~ N(0, 1) independent of X ~ p:
 //   q(y) = int p(x) N(y; alpha x, sigma^2) dx = (1/alpha) (p * N(0, kappa^2))(y / alpha),
-// with kernel width kappa = sigma / alpha, and its score, which by Tweedie (theory.md 1.2) is
+// with kernel width kappa = sigma / alpha, and its score, which by Tweedie (docs/theory.md 1.2) is
 //   d/dy log q(y) = (alpha E[X | y] - y) / sigma^2.
 // Closed forms where they exist (Gaussian, Gaussian mixture, Laplace); composite Gauss-Legendre
 // quadrature otherwise (logistic, tabulated grid). sigma^2 = 0 means the (scaled) law itself.

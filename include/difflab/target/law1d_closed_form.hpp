@@ -7,7 +7,7 @@
 namespace difflab {
 
 // Mixture sum_i w_i N(m_i, s_i^2); the noised law is sum_i w_i N(alpha m_i, alpha^2 s_i^2 +
-// sigma^2) (theory.md 5.1 in one dimension). A single component is the Gaussian law.
+// sigma^2) (docs/theory.md 5.1 in one dimension). A single component is the Gaussian law.
 // Spec: {"type":"mixture","weights":[...],"means":[...],"stds":[...]} or
 //       {"type":"gaussian","mean":0,"std":1}.
 class GaussianMixture1D final : public Law1D {
@@ -22,9 +22,9 @@ class GaussianMixture1D final : public Law1D {
   double mean() const override;
   double second_moment() const override;
   double entropy() const override;
-  // Gaussian: max(1, 1/s^2) exactly (theory.md 5.1). Mixture: a numerical ESTIMATE, the largest
-  // |d^2/dy^2 log q_t| found on a grid of OU times (0 and log-spaced 1e-4..20) and of points
-  // covering every component to +-8 standard deviations, using the exact second derivative
+  // Gaussian: max(1, 1/s^2) exactly (docs/theory.md 5.1). Mixture: a numerical ESTIMATE, the
+  // largest |d^2/dy^2 log q_t| found on a grid of OU times (0 and log-spaced 1e-4..20) and of
+  // points covering every component to +-8 standard deviations, using the exact second derivative
   // sum_i r_i (s_i^2 - 1/c_i) - (sum_i r_i s_i)^2; the supremum between grid points can be
   // slightly larger.
   std::optional<double> score_lipschitz() const override;

@@ -28,7 +28,7 @@ class Logistic1D final : public Law1D {
   double entropy() const override;
   // Exact: max(1, 1/(2 s^2)). The logistic is log-concave with -(log p)'' <= beta = 1/(2 s^2),
   // so 0 <= -(log q_t)'' <= beta / (alpha^2 + beta sigma^2) (posterior variance bounds of a
-  // log-concave law; second-order Tweedie, theory.md 1.2), which is beta at t = 0 (attained at
+  // log-concave law; second-order Tweedie, docs/theory.md 1.2), which is beta at t = 0 (attained at
   // loc) and tends to 1 as t -> infinity.
   std::optional<double> score_lipschitz() const override;
   void noised(double alpha, double sigma2, const Vector& y, Vector* log_q,

@@ -1,10 +1,11 @@
 #pragma once
-// Denoising score matching (seed lecture eq. (3); theory.md 1.2): with X_t = alpha X_0 + sigma Z,
+// Denoising score matching (seed lecture eq. (3); docs/theory.md 1.2): with X_t = alpha X_0 + sigma
+// Z,
 //   L(theta) = E_t E_{X_0, Z} [ lambda(t) w(t) || s_theta(t, X_t) + Z / sigma_t ||^2 ],
-// which equals E_t lambda(t) w(t) E||s_theta - grad log q_t||^2 plus a constant (theory.md 1.2),
-// so its minimiser is the true score. The weighting lambda(t) is an option:
+// which equals E_t lambda(t) w(t) E||s_theta - grad log q_t||^2 plus a constant
+// (docs/theory.md 1.2), so its minimiser is the true score. The weighting lambda(t) is an option:
 //   sigma2:     lambda = sigma_t^2 (the seeds' choice; per sample ||sigma s + Z||^2, Bruno et al.'s
-//               kappa(t) = sigma_t^2, theory.md 4.3),
+//               kappa(t) = sigma_t^2, docs/theory.md 4.3),
 //   likelihood: lambda = g(t)^2 = beta(t) (2 for OU; Song et al. 2021 "Maximum likelihood training
 //               of score-based diffusion models": this weighting bounds the KL),
 //   uniform:    lambda = 1 (the plain L2(q_t) error, dominated by small t where ||Z/sigma|| is

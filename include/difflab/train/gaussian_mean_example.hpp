@@ -1,6 +1,6 @@
 #pragma once
 // The Gaussian-mean example of Bruno, Zhang, Lim, Akyildiz, Sabanis (arXiv 2311.13584, section
-// 3.1) end to end, as the first author's code runs it (research/theory.md 4.3):
+// 3.1) end to end, as the first author's code runs it (docs/theory.md 4.3):
 //   1. data: M samples X_0 ~ N(mu, I_d);
 //   2. training: theta in R^d (theta_0 = 0) of s_theta(t, x) = -x + e^{-t} theta by minimising
 //      the weighted DSM loss U(theta) = E[sigma_tau^2 ||sigma_tau^{-1} Z + s_theta(tau,
@@ -10,8 +10,8 @@
 //      N(0, I_d) on the grid linspace(T, 0, K), evaluated exactly (both output laws are
 //      Gaussian, bounds/bruno_example.hpp): W2 to N(mu, I_d) and the example's bound terms;
 //   4. the score error along the sampler's own iterates (the 'auxiliary process' assumption,
-//      theory.md 4.2): gamma sum_k E||grad log q_{tau_k}(Y_k) - s_theta(tau_k, Y_k)||^2 over the
-//      EM iterates Y_k started at N(0, I_d), in closed form and by Monte Carlo.
+//      docs/theory.md 4.2): gamma sum_k E||grad log q_{tau_k}(Y_k) - s_theta(tau_k, Y_k)||^2 over
+//      the EM iterates Y_k started at N(0, I_d), in closed form and by Monte Carlo.
 //
 // Wiring a CLI (`difflab train --example gaussian-mean`): read GaussianMeanExampleOptions with
 // from_json (or set the fields from flags), call run_gaussian_mean_example, write
@@ -28,10 +28,10 @@
 
 namespace difflab {
 
-// The notebook's mu for d = 2 (theory.md 4.3).
+// The notebook's mu for d = 2 (docs/theory.md 4.3).
 Vector bruno_authors_mu();
 
-// Optimizer settings of the example (theory.md 4.3), by name:
+// Optimizer settings of the example (docs/theory.md 4.3), by name:
 //   "sgld"  the authors' run: SGLD, lr (lambda) 1e-4, inverse temperature beta 1e14;
 //   "adam"  the authors' Adam variant: lr 5e-5 (beta1 0.9, beta2 0.999, eps 1e-8; beta unused;
 //           the authors ran it for 100 epochs: set epochs yourself);
@@ -57,7 +57,7 @@ struct GaussianMeanExampleOptions {
   double T = 2;    // time horizon of the loss window and of the sampler (executed notebook cells)
   double eps = 0;  // tau ~ Unif[eps, T] in the loss, 0 <= eps < T (the notebook's eps = 0)
   // K: points of the sampler grid linspace(T, 0, K), i.e. K - 1 steps of gamma = T / (K - 1),
-  // >= 2. (theory.md 4.3 reads the authors' loop as K iterations of step gamma, the last one
+  // >= 2. (docs/theory.md 4.3 reads the authors' loop as K iterations of step gamma, the last one
   // at tau = 0 to forward time -gamma; a TimeGrid ends at 0, so we take the K - 1 grid steps.)
   int sampler_points = 1000;
   // false (the authors' "return mean_x"): the last sampler step adds no noise.
@@ -87,9 +87,9 @@ struct GaussianMeanExampleReport {
   std::vector<double> loss_history;   // mean per-sample loss ||r||^2 over each epoch, each sample's
                                       // loss taken at the theta its batch was trained from
   // E theta after each epoch from the mean recursion E theta_{n+1} = E theta_n - lr_n 2 c
-  // (E theta_n - mu) (theory.md 4.3; lr_n from the schedule), exact in expectation over data and
-  // training for plain sgld and sgd without momentum or weight decay (the stochastic gradient is
-  // linear in theta and unbiased for 2 c (theta - mu) given the past); empty for other
+  // (E theta_n - mu) (docs/theory.md 4.3; lr_n from the schedule), exact in expectation over data
+  // and training for plain sgld and sgd without momentum or weight decay (the stochastic gradient
+  // is linear in theta and unbiased for 2 c (theta - mu) given the past); empty for other
   // optimizers, whose mean dynamics are not linear.
   std::vector<Vector> expected_theta_history;
   Index steps_per_epoch = 0;

@@ -14,7 +14,7 @@
 // Output parametrisation, s = a (.) F + b x + c (per coordinate):
 //   noise: F predicts Z, s = -F / sigma                       (a = -1/sigma,       b = c = 0)
 //   score: F is the score in units of 1/sqrt(v), s = c_in F   (a = c_in,           b = c = 0)
-//   data:  F predicts (X_0 - m)/sd (Tweedie, theory.md 1.2: E[X_0|x] = (x + sigma^2 s)/alpha),
+//   data:  F predicts (X_0 - m)/sd (Tweedie, docs/theory.md 1.2: E[X_0|x] = (x + sigma^2 s)/alpha),
 //          s = (alpha (m + sd F) - x) / sigma^2             (a = alpha sd/sigma^2, b = -1/sigma^2,
 //                                                            c = alpha m / sigma^2)
 #include <nlohmann/json.hpp>
