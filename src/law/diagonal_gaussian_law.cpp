@@ -43,6 +43,7 @@ DiagonalGaussianLaw diagonal_gaussian_law(const Sampler& sampler, const ScoreMod
           " but the score has dimension ", d);
   require(initial.var.allFinite() && initial.var.minCoeff() >= 0,
           "exact diagonal law: the initial variances must be finite and >= 0");
+  law_detail::require_one_step_sampler(sampler, kDiagonalLawName);
   const CounterRng rng(law_options.check_seed);
   // The noise enters with state-independent coordinate-wise scales (checked by the probe); the
   // drift must moreover be coordinate-wise affine, checked on a random point.

@@ -168,7 +168,10 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
   const law_detail::ProbeChecks checks{law_options.tolerance, true, kGridLawName};
   const CounterRng rng(law_options.check_seed);
   law_detail::ProbeRandomness randomness(rng, d);
-  const bool deterministic = !sampler.stochastic();
+  // A deterministic sampler of any kind is a flow map; a stochastic one needs a Gaussian kernel
+  // per step, so it must be one-step.
+  const bool deterministic = !sampler.traits().stochastic;
+  if (!deterministic) law_detail::require_one_step_sampler(sampler, kGridLawName);
 
   // Kernel widths of the stochastic steps decide the node spacing.
   std::vector<Vector> variance;

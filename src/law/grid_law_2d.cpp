@@ -196,7 +196,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
   GridLaw2D law;
   law.nodes = g.n;
 
-  if (!sampler.stochastic()) {
+  if (!sampler.traits().stochastic) {
     law.method = "flow-map";
     const Vector p0 = start_density(target, process, grid.T(), law_options.start_from_q_T, X);
     Matrix Phi = X;
@@ -252,6 +252,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
   }
 
   law.method = "chapman-kolmogorov";
+  law_detail::require_one_step_sampler(sampler, kGridLaw2dName);
   const CounterRng rng(law_options.check_seed);
   // The drift F_k couples the coordinates freely; the noise must have a diagonal covariance
   // (checked by the probe's additive-noise check).

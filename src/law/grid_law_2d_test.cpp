@@ -35,7 +35,11 @@ TEST(GridLaw2D, MatchesTheExactGaussianLaw) {
   const TimeGrid grid = uniform_grid(4.0, 0.05, 20);
   const Vector mq{{0.8, -0.5}};
   const Matrix Sq{{0.6, 0.25}, {0.25, 0.4}};
-  for (const std::string name : {"heun", "ddim", "ei", "em"}) {
+  for (const SamplerInfo& info : list_samplers()) {
+    const SamplerTraits& traits = info.traits;
+    if (traits.family != SamplerTraits::Family::kDiffusion || !traits.affine) continue;
+    if (traits.stochastic && !traits.one_step) continue;
+    const std::string& name = info.name;
     const auto sampler = make_sampler(name);
     const GaussianLaw exact =
         affine_gaussian_law(*sampler, score, grid, SamplerOptions{},
@@ -116,8 +120,11 @@ TEST(GridLaw2D, RefusesWhatItCannotCompute) {
   o.nodes = 41;
   expect_error([&] { grid_output_law_2d(*make_sampler("pc"), score, grid, {}, *plane, o); },
                "law does not apply");
-  expect_error([&] { grid_output_law_2d(*make_sampler("mala"), score, grid, {}, *plane, o); },
-               "uniforms");
+  for (const SamplerInfo& info : list_samplers()) {
+    if (!info.traits.stochastic || info.traits.one_step) continue;
+    expect_error([&] { grid_output_law_2d(*make_sampler(info.name), score, grid, {}, *plane, o); },
+                 "not a one-step method");
+  }
   const auto space =
       make_target(json{{"type", "gaussian"}, {"mean", {0.0, 1.0, 2.0}}, {"var", 1.0}}, "t");
   expect_error(

@@ -74,7 +74,13 @@ TEST(GridLaw, MatchesTheExactGaussianLawForStochasticAndDeterministicSamplers) {
   const auto target = gaussian_1d(mq, sq);
   const ExactScore score(target, process);
   const TimeGrid grid = uniform_grid(4.0, 0.02, 30);
-  for (const std::string name : {"ei", "em", "ddpm", "ddim", "heun", "ode-ei", "dpmpp-2m"}) {
+  for (const SamplerInfo& info : list_samplers()) {
+    // The affine diffusion samplers the grid law takes: every deterministic one (flow map) and
+    // the one-step stochastic ones (a Gaussian kernel per step).
+    const SamplerTraits& traits = info.traits;
+    if (traits.family != SamplerTraits::Family::kDiffusion || !traits.affine) continue;
+    if (traits.stochastic && !traits.one_step) continue;
+    const std::string& name = info.name;
     const auto sampler = make_sampler(name);
     for (const bool denoise : {false, true}) {
       if (denoise && !sampler->stochastic()) continue;
@@ -221,10 +227,12 @@ TEST(GridLaw, RefusesWhatItCannotCompute) {
   const TimeGrid grid = uniform_grid(3.0, 0.05, 10);
   expect_error([&] { grid_output_law(*make_sampler("pc"), score, grid, {}, *target); },
                "law does not apply");
-  expect_error([&] { grid_output_law(*make_sampler("dpmpp-2m-sde"), score, grid, {}, *target); },
-               "one-step maps");
-  expect_error([&] { grid_output_law(*make_sampler("mala"), score, grid, {}, *target); },
-               "uniforms");
+  // Multistep stochastic samplers and Langevin chains: no Gaussian kernel per grid step.
+  for (const SamplerInfo& info : list_samplers()) {
+    if (!info.traits.stochastic || info.traits.one_step) continue;
+    expect_error([&] { grid_output_law(*make_sampler(info.name), score, grid, {}, *target); },
+                 "not a one-step method");
+  }
   const auto plane =
       make_target(json{{"type", "gaussian"}, {"mean", {0.0, 1.0}}, {"var", 1.0}}, "t");
   expect_error(

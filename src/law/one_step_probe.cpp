@@ -149,6 +149,15 @@ Vector OneStepProbe::noise_variance() const {
   return v;
 }
 
+void require_one_step_sampler(const Sampler& sampler, const std::string& law_name) {
+  const SamplerTraits traits = sampler.traits();
+  if (traits.one_step) return;
+  fail(law_name, ": sampler '", sampler.name(), "' is not a one-step method (",
+       traits.family == SamplerTraits::Family::kLangevin ? "a Langevin chain"
+                                                         : "multistep or adaptive",
+       "), so its steps are not one-step maps and this law does not apply");
+}
+
 SamplerOptions one_step_options(const SamplerOptions& options, const TimeGrid& grid,
                                 std::size_t k) {
   SamplerOptions out = options;

@@ -117,6 +117,11 @@ void check_one_step_composition(const Sampler& sampler, const ScoreModel& score,
                                 int checks_count, const CounterRng& rng, const ProbeChecks& checks,
                                 std::size_t max_steps = 0);
 
+// Throws unless the sampler declares itself one-step (SamplerTraits::one_step): the per-step
+// methods need each grid step to be a map of x_k alone. The probes' composition check still
+// verifies the declaration.
+void require_one_step_sampler(const Sampler& sampler, const std::string& law_name);
+
 // The options of step k of a run on the one-step grid: no callback, and the final step's
 // denoising only on the last step.
 SamplerOptions one_step_options(const SamplerOptions& options, const TimeGrid& grid, std::size_t k);

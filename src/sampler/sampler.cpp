@@ -47,6 +47,15 @@ nlohmann::json SamplerSummary::to_json() const {
   return j;
 }
 
+nlohmann::json SamplerTraits::to_json() const {
+  return {{"one_step", one_step},
+          {"affine", affine},
+          {"stochastic", stochastic},
+          {"order", order},
+          {"nfe_per_step", nfe_per_step},
+          {"family", family == Family::kLangevin ? "langevin" : "diffusion"}};
+}
+
 void Sampler::report_step(const SamplerOptions& options, std::size_t k, const TimeGrid& grid,
                           std::uint64_t first_particle, ConstMatrixRef X) {
   if (options.on_step) {

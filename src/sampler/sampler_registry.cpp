@@ -6,17 +6,23 @@
 #include "difflab/sampler/annealed_langevin.hpp"
 #include "difflab/sampler/ddim.hpp"
 #include "difflab/sampler/ddpm_ancestral.hpp"
+#include "difflab/sampler/deis.hpp"
 #include "difflab/sampler/dormand_prince.hpp"
+#include "difflab/sampler/dpm_solver_2.hpp"
 #include "difflab/sampler/dpm_solver_pp_2m.hpp"
 #include "difflab/sampler/dpm_solver_pp_2m_sde.hpp"
+#include "difflab/sampler/dpm_solver_pp_3m.hpp"
 #include "difflab/sampler/euler_maruyama.hpp"
 #include "difflab/sampler/exponential_integrator.hpp"
 #include "difflab/sampler/heun.hpp"
+#include "difflab/sampler/linear_multistep.hpp"
 #include "difflab/sampler/mala.hpp"
 #include "difflab/sampler/predictor_corrector.hpp"
 #include "difflab/sampler/probability_flow_ei.hpp"
+#include "difflab/sampler/restart.hpp"
 #include "difflab/sampler/sampler.hpp"
 #include "difflab/sampler/unadjusted_langevin.hpp"
+#include "difflab/sampler/unipc.hpp"
 
 namespace difflab {
 
@@ -41,6 +47,13 @@ const std::vector<SamplerEntry>& registry() {
       {"ula", [] { return std::make_unique<UnadjustedLangevin>(); }},
       {"mala", [] { return std::make_unique<Mala>(); }},
       {"annealed-langevin", [] { return std::make_unique<AnnealedLangevin>(); }},
+      {"dpm2", [] { return std::make_unique<DpmSolver2>(); }},
+      {"lms", [] { return std::make_unique<LinearMultistep>(); }},
+      {"dpmpp-3m", [] { return std::make_unique<DpmSolverPP3M>(0.0); }},
+      {"dpmpp-3m-sde", [] { return std::make_unique<DpmSolverPP3M>(1.0); }},
+      {"deis", [] { return std::make_unique<Deis>(3); }},
+      {"restart", [] { return std::make_unique<Restart>(2); }},
+      {"unipc", [] { return std::make_unique<UniPC>(2, UniPC::Variant::kBh2); }},
   };
   return entries;
 }
@@ -57,8 +70,15 @@ std::unique_ptr<Sampler> make_sampler(const std::string& name) {
 
 std::vector<SamplerInfo> list_samplers() {
   std::vector<SamplerInfo> out;
-  for (const SamplerEntry& e : registry()) out.push_back({e.name, e.make()->description()});
+  for (const SamplerEntry& e : registry()) {
+    const auto sampler = e.make();
+    out.push_back({e.name, sampler->description(), sampler->traits()});
+  }
   return out;
+}
+
+nlohmann::json SamplerInfo::to_json() const {
+  return {{"name", name}, {"description", description}, {"traits", traits.to_json()}};
 }
 
 }  // namespace difflab

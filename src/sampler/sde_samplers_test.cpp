@@ -30,16 +30,18 @@
 namespace difflab {
 namespace {
 
-const std::vector<std::string> kAllSamplers = {"ei", "em", "ddpm", "dpmpp-2m-sde", "pc"};
-const std::vector<std::string> kAffineSamplers = {"ei", "em", "ddpm", "dpmpp-2m-sde"};
+// The samplers whose steps are written out independently in this file (exact_steps_1d and the
+// denoise test); the properties shared by all samplers iterate the registry instead.
+const std::vector<std::string> kWrittenOutSamplers = {"ei", "em", "ddpm", "dpmpp-2m-sde", "pc"};
+const std::vector<std::string> kWrittenOutAffineSamplers = {"ei", "em", "ddpm", "dpmpp-2m-sde"};
 
-std::unique_ptr<Sampler> make_sde_sampler(const std::string& name) {
-  if (name == "ei") return std::make_unique<ExponentialIntegrator>();
-  if (name == "em") return std::make_unique<EulerMaruyama>();
-  if (name == "ddpm") return std::make_unique<DdpmAncestral>();
-  if (name == "dpmpp-2m-sde") return std::make_unique<DpmSolverPP2MSde>();
-  if (name == "pc") return std::make_unique<PredictorCorrector>();
-  fail("unknown sampler ", name);
+// The stochastic diffusion samplers of the registry.
+std::vector<SamplerInfo> sde_samplers() {
+  std::vector<SamplerInfo> out;
+  for (const SamplerInfo& info : list_samplers())
+    if (info.traits.stochastic && info.traits.family == SamplerTraits::Family::kDiffusion)
+      out.push_back(info);
+  return out;
 }
 
 // Every Gaussian draw equals `value` (0: the samplers' conditional means).
@@ -332,7 +334,7 @@ TEST(SdeTestVectors, VectorASamplersMatchInLaw) {
   for (const std::string s : {"ei", "em"}) {
     Law truth = law_1d(exact_steps_1d(s, *ou, grid, q));
     const Matrix X =
-        run_sde(*make_sde_sampler(s), score, grid, initial_points(1, n, 1), CounterNoise(101));
+        run_sde(*make_sampler(s), score, grid, initial_points(1, n, 1), CounterNoise(101));
     expect_gaussian_moments(X, truth, 5.0, s + " on vector A");
   }
 }
@@ -346,7 +348,7 @@ TEST(SdeTestVectors, VectorBSamplerMatchesInLaw) {
   for (const std::string s : {"em", "ei"}) {
     const Law truth = exact_law_ei_em(s, *ou, grid, mu, Matrix::Identity(2, 2));
     const Matrix X =
-        run_sde(*make_sde_sampler(s), score, grid, initial_points(2, 20000, 2), CounterNoise(202));
+        run_sde(*make_sampler(s), score, grid, initial_points(2, 20000, 2), CounterNoise(202));
     expect_gaussian_moments(X, truth, 5.0, s + " on vector B");
   }
 }
@@ -365,7 +367,7 @@ TEST(SdeExactLaw, EiAndEmMatchTheRecursionForANonDiagonalGaussian) {
     for (const std::string s : {"ei", "em"}) {
       const Law truth = exact_law_ei_em(s, *process, grid, p.mu, p.cov);
       const Matrix X =
-          run_sde(*make_sde_sampler(s), score, grid, initial_points(3, n, 3), CounterNoise(303));
+          run_sde(*make_sampler(s), score, grid, initial_points(3, n, 3), CounterNoise(303));
       expect_gaussian_moments(X, truth, 5.0, s + " on " + pc.name);
     }
   }
@@ -382,7 +384,7 @@ TEST(SdeExactLaw, DdpmAndDpmSolverSdeMatchTheirRecursions) {
       for (const std::string s : {"ddpm", "dpmpp-2m-sde"}) {
         const Law truth = law_1d(exact_steps_1d(s, *process, grid, q));
         const Matrix X =
-            run_sde(*make_sde_sampler(s), score, grid, initial_points(1, n, 4), CounterNoise(404));
+            run_sde(*make_sampler(s), score, grid, initial_points(1, n, 4), CounterNoise(404));
         expect_gaussian_moments(X, truth, 5.0,
                                 s + " on " + pc.name + " delta=" + std::to_string(delta));
       }
@@ -402,13 +404,12 @@ TEST(SdeExactLaw, DeterministicTrajectoriesMatchTheStepFormulas) {
     for (const std::string grid_name : {"uniform", "karras"}) {
       for (const double delta : {0.0, 2e-2}) {
         const TimeGrid grid = make_grid(grid_name, *process, pc.T, delta, 9);
-        for (const std::string& s : kAffineSamplers) {
+        for (const std::string& s : kWrittenOutAffineSamplers) {
           for (const bool denoise : {false, true}) {
             SamplerOptions options;
             options.denoise_last_step = denoise;
             const double c = 0.37;
-            const Matrix X =
-                run_sde(*make_sde_sampler(s), score, grid, X0, ConstantNoise(c), options);
+            const Matrix X = run_sde(*make_sampler(s), score, grid, X0, ConstantNoise(c), options);
             const auto steps = exact_steps_1d(s, *process, grid, q, denoise);
             for (Index j = 0; j < X0.cols(); ++j) {
               const double expected = trajectory_1d(steps, X0(0, j), c);
@@ -621,13 +622,15 @@ TEST(SdeSamplers, BitIdenticalForAnyThreadCountAndBlockSize) {
   const TimeGrid grid = make_grid("logsnr", score.process(), 0.9, 1e-3, 6);
   const Matrix X0 = initial_points(3, 300, 10);
   const int threads_before = thread_count();
-  for (const std::string& s : kAllSamplers) {
-    const auto sampler = make_sde_sampler(s);
+  for (const SamplerInfo& info : sde_samplers()) {
+    const std::string& s = info.name;
+    const auto sampler = make_sampler(s);
     set_threads(1);
     SamplerSummary summary;
     const Matrix reference = run_sde(*sampler, score, grid, X0, CounterNoise(1010), {}, &summary);
-    const double expected_nfe = s == "pc" ? 2.0 * 6 : 6.0;
-    EXPECT_DOUBLE_EQ(summary.nfe, expected_nfe) << s;
+    if (info.traits.nfe_per_step > 0) {  // 0: not a constant per step
+      EXPECT_DOUBLE_EQ(summary.nfe, info.traits.nfe_per_step * 6) << s;
+    }
     EXPECT_EQ(summary.sampler, s);
     EXPECT_TRUE(sampler->stochastic());
     for (const int threads : {1, 2}) {
@@ -662,8 +665,8 @@ TEST(SdeSamplers, DenoiseLastStepDropsOnlyTheFinalNoise) {
     times.pop_back();
     const TimeGrid shorter2(times, "without the last two times");
     const double t0 = grid.t(N - 1), t1 = grid.t(N);
-    for (const std::string& s : kAllSamplers) {
-      const auto sampler = make_sde_sampler(s);
+    for (const std::string& s : kWrittenOutSamplers) {
+      const auto sampler = make_sampler(s);
       SamplerOptions options;
       options.corrector_steps = 2;
       // States after step N - 2 with and without denoising (one block: no concurrency).
@@ -721,14 +724,14 @@ TEST(SdeSamplers, BadInputIsRejected) {
   const SdeGaussianProblem p;
   const ExactScore score(p.target, make_process(std::string("ou")));
   const TimeGrid grid = uniform_grid(2.0, 1e-2, 4);
-  for (const std::string& s : kAllSamplers) {
+  for (const SamplerInfo& info : list_samplers()) {
+    const std::string& s = info.name;
     Matrix wrong_dim = Matrix::Zero(2, 3);
-    EXPECT_THROW(make_sde_sampler(s)->sample(score, grid, wrong_dim, {}, CounterNoise(1)), Error)
-        << s;
+    EXPECT_THROW(make_sampler(s)->sample(score, grid, wrong_dim, {}, CounterNoise(1)), Error) << s;
     SamplerOptions bad;
     bad.block_size = 0;
     Matrix X = Matrix::Zero(3, 3);
-    EXPECT_THROW(make_sde_sampler(s)->sample(score, grid, X, bad, CounterNoise(1)), Error) << s;
+    EXPECT_THROW(make_sampler(s)->sample(score, grid, X, bad, CounterNoise(1)), Error) << s;
   }
 }
 

@@ -38,7 +38,14 @@ class AnnealedLangevin final : public Sampler {
     return "annealed Langevin dynamics over the grid's noise levels (Song & Ermon 2019, Alg. 1; "
            "step rule se19 or constant)";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = false,
+            .affine = true,
+            .stochastic = true,
+            .order = 0,
+            .nfe_per_step = 1,
+            .family = SamplerTraits::Family::kLangevin};
+  }
   // Langevin iterations actually run: (levels with a positive step) * langevin_steps.
   std::size_t steps_taken(const TimeGrid& grid, const SamplerOptions& options) const override;
 

@@ -18,7 +18,9 @@ class Ddim final : public Sampler {
   std::string description() const override {
     return "DDIM with eta = 0 (= DPM-Solver-1 in data prediction), 1st order";
   }
-  bool stochastic() const override { return false; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = true, .stochastic = false, .order = 1, .nfe_per_step = 1};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

@@ -33,7 +33,9 @@ class DdpmAncestral final : public Sampler {
   std::string description() const override {
     return "DDPM ancestral sampling: posterior of the discrete chain between grid times";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = true, .stochastic = true, .order = 1, .nfe_per_step = 1};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

@@ -27,7 +27,9 @@ class DormandPrince45 final : public Sampler {
   std::string description() const override {
     return "probability-flow ODE, adaptive Dormand-Prince RK45 per particle (rtol, atol)";
   }
-  bool stochastic() const override { return false; }
+  SamplerTraits traits() const override {
+    return {.one_step = false, .affine = false, .stochastic = false, .order = 0, .nfe_per_step = 0};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

@@ -19,7 +19,9 @@ class DpmSolverPP2M final : public Sampler {
   std::string description() const override {
     return "DPM-Solver++(2M) multistep in log-SNR with data prediction, 2nd order";
   }
-  bool stochastic() const override { return false; }
+  SamplerTraits traits() const override {
+    return {.one_step = false, .affine = true, .stochastic = false, .order = 2, .nfe_per_step = 1};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

@@ -18,7 +18,9 @@ class EulerMaruyama final : public Sampler {
   std::string description() const override {
     return "reverse SDE, Euler-Maruyama (Bruno et al.'s example code)";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = true, .stochastic = true, .order = 1, .nfe_per_step = 1};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

@@ -32,7 +32,9 @@ class ExponentialIntegrator final : public Sampler {
   std::string description() const override {
     return "reverse SDE, exponential integrator with frozen score (CCL23, Benton et al.)";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = true, .stochastic = true, .order = 1, .nfe_per_step = 1};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

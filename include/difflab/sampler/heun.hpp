@@ -22,7 +22,9 @@ class HeunEdm final : public Sampler {
   std::string description() const override {
     return "EDM Heun sampler without churn (Karras et al. 2022, Alg. 1), 2nd order";
   }
-  bool stochastic() const override { return false; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = true, .stochastic = false, .order = 2, .nfe_per_step = 2};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

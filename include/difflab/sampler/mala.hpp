@@ -28,7 +28,14 @@ class Mala final : public Sampler {
     return "Metropolis-adjusted Langevin on q_delta (Roberts & Tweedie 1996), needs the exact "
            "log-density";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = false,
+            .affine = false,
+            .stochastic = true,
+            .order = 0,
+            .nfe_per_step = 1,
+            .family = SamplerTraits::Family::kLangevin};
+  }
   std::size_t steps_taken(const TimeGrid&, const SamplerOptions& options) const override {
     return static_cast<std::size_t>(options.langevin_steps);
   }

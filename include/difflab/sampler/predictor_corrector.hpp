@@ -46,7 +46,9 @@ class PredictorCorrector final : public Sampler {
   std::string description() const override {
     return "predictor-corrector: EI predictor + score_sde's Langevin corrector (snr rule)";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = false, .stochastic = true, .order = 0, .nfe_per_step = 2};
+  }
   // The noise step index of corrector iteration j at grid step k.
   static std::uint64_t corrector_noise_step(std::size_t k, int j) {
     return (static_cast<std::uint64_t>(k) << 32) + static_cast<std::uint64_t>(j);

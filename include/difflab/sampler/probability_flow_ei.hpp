@@ -18,7 +18,9 @@ class ProbabilityFlowEI final : public Sampler {
   std::string description() const override {
     return "probability-flow ODE, exponential integrator with frozen score (1st order)";
   }
-  bool stochastic() const override { return false; }
+  SamplerTraits traits() const override {
+    return {.one_step = true, .affine = true, .stochastic = false, .order = 1, .nfe_per_step = 1};
+  }
 
  protected:
   BlockStats run_block(const ScoreModel& score, const TimeGrid& grid, MatrixRef X,

@@ -89,13 +89,46 @@ struct SamplerSummary {
   nlohmann::json to_json() const;
 };
 
+// What the library may assume about a sampler. The exact-law code, the tests and the docs read
+// these instead of keeping lists of sampler names.
+struct SamplerTraits {
+  enum class Family {
+    kDiffusion,  // walks the grid backwards in forward time (reverse SDE or PF-ODE)
+    kLangevin,   // Langevin MCMC on a fixed q_t; its iterations are not the grid's steps
+  };
+  // Step k (t_k -> t_{k+1}) depends on x_k and its own noise only: a run on the grid equals the
+  // composition of runs on the one-step grids (t_k, t_{k+1}). False for multistep methods
+  // (which carry earlier evaluations), adaptive step-size control and Langevin chains.
+  bool one_step = true;
+  // For a score affine in x the output is affine in the initial point and the Gaussian noise
+  // (no uniforms, no state-dependent step sizes), so a Gaussian target has a Gaussian output
+  // law (affine_gaussian_law.hpp). Also true for deterministic affine maps.
+  bool affine = true;
+  // Draws noise; false: deterministic given the initial points.
+  bool stochastic = false;
+  // Convergence order p in the step size: with the exact score, started from the exact q_T,
+  // W2(law of the output, q_delta) = O(h^p) at fixed T and delta (for deterministic samplers
+  // this is the global order of the ODE method) as h -> 0. For multistep methods this counts
+  // their lower-order start-up steps (one step of order q adds O(h^{q+1})), which sit at the
+  // lowest SNR, where their error constants are small: at practical N such samplers converge
+  // faster than h^p (their headers say how fast). 0 when there is none to state (Langevin
+  // chains, whose error is set by their own step size; adaptive methods).
+  double order = 0;
+  // Score evaluations per grid step with the default options (a final step to t = 0 may take
+  // fewer); 0 when it is not a constant per step (adaptive step-size control, restart passes).
+  double nfe_per_step = 1;
+  Family family = Family::kDiffusion;
+  nlohmann::json to_json() const;
+};
+
 class Sampler {
  public:
   virtual ~Sampler() = default;
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
+  virtual SamplerTraits traits() const = 0;
   // SDE samplers draw noise; ODE samplers are deterministic given X.
-  virtual bool stochastic() const = 0;
+  bool stochastic() const { return traits().stochastic; }
   SamplerSummary sample(const ScoreModel& score, const TimeGrid& grid, Matrix& X,
                         const SamplerOptions& options, const NoiseSource& noise) const;
   // The number of steps a run takes (SamplerSummary::steps): the grid's steps by default;
@@ -124,7 +157,10 @@ class Sampler {
 std::unique_ptr<Sampler> make_sampler(const std::string& name);
 struct SamplerInfo {
   std::string name, description;
+  SamplerTraits traits;
+  nlohmann::json to_json() const;
 };
+// Every registered sampler, in registry order (tests iterate this, never a list of names).
 std::vector<SamplerInfo> list_samplers();
 
 }  // namespace difflab

@@ -24,7 +24,14 @@ class UnadjustedLangevin final : public Sampler {
     return "unadjusted Langevin algorithm on q_delta (Euler step of dY = grad log q dt + "
            "sqrt(2) dB), biased";
   }
-  bool stochastic() const override { return true; }
+  SamplerTraits traits() const override {
+    return {.one_step = false,
+            .affine = true,
+            .stochastic = true,
+            .order = 0,
+            .nfe_per_step = 1,
+            .family = SamplerTraits::Family::kLangevin};
+  }
   std::size_t steps_taken(const TimeGrid&, const SamplerOptions& options) const override {
     return static_cast<std::size_t>(options.langevin_steps);
   }
