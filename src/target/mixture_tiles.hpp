@@ -5,8 +5,11 @@
 //
 // Component i of q_t is N(alpha mu_i, U_i diag(c_i) U_i^T), c_i = alpha^2 lambda_i + sigma^2
 // (U_i = I for diagonal covariances). With x'_i = U_i^T x and m_i = alpha U_i^T mu_i,
-//   Q_i(x) = sum_k (x'_ik - m_ik)^2 / c_ik,   l_i = log w_i - (d log 2 pi + sum_k log c_ik)/2 -
-//   Q_i/2, r = softmax(l),   grad log q_t(x) = -sum_i r_i U_i ((x'_i - m_i) / c_i).
+//   Q_i(x) = sum_k (x'_ik - m_ik)^2 / c_ik,
+//   l_i = log w_i - (d log 2 pi + sum_k log c_ik) / 2 - Q_i / 2,   r = softmax(l),
+//   grad log q_t(x) = -sum_i r_i U_i ((x'_i - m_i) / c_i).
+// The eigenvectors U_i, computed once, whiten component i at every noise level; a Cholesky
+// factor of alpha^2 Sigma_i + sigma^2 I would have to be recomputed for each (alpha, sigma^2).
 // Diagonal mixtures expand Q_i = sum_k x_k^2/c_ik - 2 sum_k x_k m_ik/c_ik + sum_k m_ik^2/c_ik and
 // the score as sum_i r_i m_i/c_i - x sum_i r_i/c_i: the K inner products and the weighted means
 // are (K x d)(d x kTile) and (d x K)(K x kTile) products. Full covariances rotate the tile with
