@@ -3,8 +3,9 @@
 network (random Fourier features of the log-SNR, input layer, `depth` residual SiLU blocks, output
 layer, noise prediction), the same DSM loss (sigma_t^2 weighting, OU process, t ~ U[delta, T]),
 trained with torch.nn + torch.optim.Adam in float32; then the exponential-integrator sampler with
-the model under torch.no_grad(). A straightforward implementation, as a fair peer should be
-(bench/README.md "Learned scores").
+the model under torch.no_grad(). The architecture is difflab's, parameter for parameter (the
+count is printed; bench/compare_training.sh refuses a ratio when it differs from difflab's).
+Also reports the BLAS torch loaded and its float32 GEMM rate (bench/peer_torch_ei.py).
 Prints JSON: train steps/s and sampling particle-steps/s."""
 import argparse
 import json
@@ -12,6 +13,8 @@ import math
 import time
 
 import torch
+
+from peer_torch_ei import blas_info, gemm_gflops
 
 
 class Block(torch.nn.Module):
@@ -51,14 +54,16 @@ def main():
     ap.add_argument("--depth", type=int, default=3)
     ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--iters", type=int, default=100)
-    ap.add_argument("--particles", type=int, default=4096)
+    ap.add_argument("--particles", type=int, default=10000)
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     data = torch.randn(10000, a.d)
+    peak32 = gemm_gflops(torch.float32)
     model = Mlp(a.d, a.width, a.depth)
+    parameters = sum(p.numel() for p in model.parameters())  # the frequencies are a buffer
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     delta, T = 1e-3, 6.0
 
@@ -82,7 +87,7 @@ def main():
         step()
     train_rate = a.iters / (time.perf_counter() - start)
 
-    # EI sampler (docs/theory.md 1.1): y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi, uniform grid.
+    # EI sampler (theory.md 1.1): y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi, uniform grid.
     times = torch.linspace(T, delta, a.steps + 1)
     with torch.no_grad():
         y = torch.randn(a.particles, a.d)
@@ -95,8 +100,11 @@ def main():
             s = -model(y, c) / sigma
             y = math.exp(h) * y + 2 * math.expm1(h) * s + math.sqrt(math.expm1(2 * h)) * torch.randn_like(y)
         sample_rate = a.particles * a.steps / (time.perf_counter() - start)
+    blas, core = blas_info()
     print(json.dumps({"train_steps_per_s": train_rate, "particle_steps_per_s": sample_rate,
-                      "threads": a.threads, "d": a.d}))
+                      "threads": a.threads, "d": a.d, "width": a.width, "parameters": parameters,
+                      "torch": torch.__version__, "blas": blas, "openblas_core": core,
+                      "gemm_gflops_fp32": peak32}))
 
 
 if __name__ == "__main__":

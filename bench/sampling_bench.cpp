@@ -1,7 +1,10 @@
 // Sampling throughput: the exponential integrator with the exact score of a 16-component
-// isotropic Gaussian mixture in d = 32 (bench/README.md "Sampling throughput"). Reports
-// particle-steps per second as the counter "particle_steps/s"; bench/compare_sampling.sh runs the
-// PyTorch peer (bench/peer_torch_ei.py) on the same problem and prints the ratio.
+// isotropic Gaussian mixture in d = 32. Reports particle-steps per second as the counter
+// "particle_steps/s" and the arithmetic rate "gflops" (4 K d flops per particle-step: the K inner
+// products x.mu_k and the responsibility-weighted means, the two matrix products of the score);
+// BM_GemmPeak measures Eigen's GEMM rate on the same machine in the same run, the ceiling that
+// rate is compared with. bench/compare_sampling.sh runs the PyTorch peers
+// (bench/peer_torch_ei.py) on the same problem and prints the ratios.
 #include <benchmark/benchmark.h>
 
 #include "difflab/core/parallel.hpp"
@@ -46,11 +49,16 @@ void BM_ExponentialIntegratorGmm(benchmark::State& state) {
     sampler.sample(score, grid, X, options, noise);
     benchmark::DoNotOptimize(X.data());
   }
+  const double particle_steps =
+      static_cast<double>(n) * steps * static_cast<double>(state.iterations());
   state.counters["particle_steps/s"] =
-      benchmark::Counter(static_cast<double>(n) * steps * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+      benchmark::Counter(particle_steps, benchmark::Counter::kIsRate);
+  state.counters["gflops"] =
+      benchmark::Counter(particle_steps * 4.0 * 16 * 32 * 1e-9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ExponentialIntegratorGmm)
+    ->Args({10000, 1})
+    ->Args({10000, 2})
     ->Args({16384, 1})
     ->Args({16384, 2})
     ->Unit(benchmark::kMillisecond)
@@ -70,6 +78,26 @@ void BM_GmmScore(benchmark::State& state) {
                          benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_GmmScore)->Arg(256)->Arg(4096);
+
+// Eigen's GEMM rate (n^3 product, Eigen's own OpenMP threading over `threads`): the peak the
+// sampling and training rates are compared with.
+template <class S>
+void BM_GemmPeak(benchmark::State& state) {
+  using M = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+  const Index n = 1024;
+  set_threads(static_cast<int>(state.range(0)));
+  const M A = M::Random(n, n), B = M::Random(n, n);
+  M C(n, n);
+  for (auto _ : state) {
+    C.noalias() = A * B;
+    benchmark::DoNotOptimize(C.data());
+  }
+  state.counters["gflops"] =
+      benchmark::Counter(2.0 * n * n * n * 1e-9 * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_GemmPeak<double>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GemmPeak<float>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
+#include "mixture_tiles.hpp"
 
 namespace difflab {
 
@@ -67,6 +67,19 @@ GaussianMixtureTarget::GaussianMixtureTarget(std::vector<double> weights,
       input_covs_.resize(K);
       input_covs_[i] = 0.5 * (c.cov + c.cov.transpose());
     }
+  }
+  isotropic_ = all_diagonal_;
+  for (Index i = 0; i < static_cast<Index>(K) && isotropic_; ++i)
+    isotropic_ = (variances_.col(i).array() == variances_(0, i)).all();
+  if (!all_diagonal_) {
+    U_stack_.resize(dim_, dim_ * static_cast<Index>(K));
+    rotated_means_.resize(dim_, static_cast<Index>(K));
+    for (Index i = 0; i < static_cast<Index>(K); ++i) {
+      const Matrix& U = U_[static_cast<std::size_t>(i)];
+      U_stack_.middleCols(i * dim_, dim_) = U;
+      rotated_means_.col(i) = U.transpose() * mean_matrix_.col(i);
+    }
+    U_stack_t_ = U_stack_.transpose();
   }
 }
 
@@ -135,134 +148,67 @@ Matrix GaussianMixtureTarget::sample(Index n, const CounterRng& rng,
   return X;
 }
 
-// Everything the per-particle kernels need at one noise level (alpha, sigma^2).
-struct GaussianMixtureTarget::NoiseLevel {
-  Matrix inv_c;      // d x K: 1 / (alpha^2 lambda_ik + sigma^2)
-  Matrix means;      // d x K: alpha mu_i
-  Vector log_const;  // K: log w_i - (d log 2 pi + sum_k log c_ik) / 2
-};
-
-GaussianMixtureTarget::NoiseLevel GaussianMixtureTarget::noise_level(double alpha,
-                                                                     double sigma2) const {
-  NoiseLevel lv;
+// The mixture at (alpha, sigma^2) as the tile kernel takes it (mixture_tiles.hpp); fn(level).
+template <class Fn>
+auto GaussianMixtureTarget::with_level(double alpha, double sigma2, Fn&& fn) const {
+  mixture_tiles::Level lv;
+  lv.d = dim_;
+  lv.K = components();
+  lv.alpha = alpha;
+  lv.isotropic = isotropic_;
+  lv.rotated = !all_diagonal_;
   const Matrix C = (alpha * alpha * variances_.array() + sigma2).matrix();  // d x K
   lv.inv_c = C.cwiseInverse();
-  lv.means = alpha * mean_matrix_;
   lv.log_const = (weights_.array().log() - 0.5 * (static_cast<double>(dim_) * kMixtureLog2Pi +
                                                   C.array().log().colwise().sum().transpose()))
                      .matrix();
-  return lv;
-}
-
-// One particle, full covariances: l_i = log w_i + log N(x; alpha mu_i, C_i) and, if wanted, the
-// residuals y_i = C_i^{-1} (x - alpha mu_i) in the columns of Y. Runs on aligned per-particle
-// vectors only, so the result does not depend on the batch (core/columnwise.hpp).
-void GaussianMixtureTarget::particle_log_weights(const NoiseLevel& lv, const Vector& x, Vector& l,
-                                                 Vector& diff, Vector& rot, Matrix* Y) const {
-  for (Index i = 0; i < components(); ++i) {
-    const Matrix& U = U_[static_cast<std::size_t>(i)];
-    diff.noalias() = x - lv.means.col(i);
-    rot.noalias() = U.transpose() * diff;
-    l(i) = lv.log_const(i) - 0.5 * rot.cwiseAbs2().dot(lv.inv_c.col(i));
-    if (Y) {
-      rot.array() *= lv.inv_c.col(i).array();
-      Y->col(i).noalias() = U * rot;
-    }
+  lv.inv_c_max = lv.inv_c.colwise().maxCoeff().transpose();
+  lv.means = &mean_matrix_;
+  lv.shift = alpha * mean_matrix_;
+  lv.m = all_diagonal_ ? lv.shift : Matrix(alpha * rotated_means_);
+  lv.m_over_c = lv.m.cwiseProduct(lv.inv_c);
+  lv.m_quad = lv.m.cwiseProduct(lv.m_over_c).colwise().sum().transpose();
+  lv.shift_abs_max = lv.shift.cwiseAbs().maxCoeff();
+  if (!all_diagonal_) {
+    lv.U = &U_stack_;
+    lv.Ut = &U_stack_t_;
   }
-}
-
-// Diagonal components, the whole block at once: Xt is the block transposed (n x d), so that each
-// dimension is a contiguous run over particles and everything vectorises across particles. Every
-// particle's sum over dimensions runs in the same fixed order with elementwise operations only;
-// with -ffp-contract=off the SIMD and the scalar paths round identically, so the result does not
-// depend on where a particle sits in the block. Returns the log-weights transposed (n x K).
-Matrix GaussianMixtureTarget::diagonal_log_weights(const NoiseLevel& lv, const Matrix& Xt) const {
-  const Index n = Xt.rows();
-  Matrix Lt(n, components());
-  Vector q(n);
-  for (Index i = 0; i < components(); ++i) {
-    q.setZero();
-    for (Index k = 0; k < dim_; ++k)
-      q.array() += lv.inv_c(k, i) * (Xt.col(k).array() - lv.means(k, i)).square();
-    Lt.col(i) = (lv.log_const(i) - 0.5 * q.array()).matrix();
-  }
-  return Lt;
-}
-
-namespace {
-// Row j of Lt (one particle's log-weights) turned into probabilities in place, with scalar
-// std::exp in a fixed order (Eigen's SIMD exp and std::exp differ in the last bit).
-double softmax_row(MatrixRef Lt, Index j) {
-  const Index K = Lt.cols();
-  double mx = Lt(j, 0);
-  for (Index i = 1; i < K; ++i) mx = std::max(mx, Lt(j, i));
-  double total = 0;
-  for (Index i = 0; i < K; ++i) {
-    Lt(j, i) = std::exp(Lt(j, i) - mx);
-    total += Lt(j, i);
-  }
-  for (Index i = 0; i < K; ++i) Lt(j, i) /= total;
-  return mx + std::log(total);  // log sum_i exp(l_i)
-}
-}  // namespace
-
-Matrix GaussianMixtureTarget::log_weighted_densities(double alpha, double sigma2,
-                                                     ConstMatrixRef X) const {
-  const NoiseLevel lv = noise_level(alpha, sigma2);
-  if (all_diagonal_) return diagonal_log_weights(lv, X.transpose()).transpose();
-  Matrix L(components(), X.cols());
-  Vector diff(dim_), rot(dim_);
-  for_each_column(X, L, [&](const Vector& x, Vector& l) {
-    particle_log_weights(lv, x, l, diff, rot, nullptr);
-  });
-  return L;
+  return fn(static_cast<const mixture_tiles::Level&>(lv));
 }
 
 Matrix GaussianMixtureTarget::responsibilities(double alpha, double sigma2,
                                                ConstMatrixRef X) const {
   check_dim(X, "input");
-  Matrix Rt = log_weighted_densities(alpha, sigma2, X).transpose();
-  for (Index j = 0; j < Rt.rows(); ++j) softmax_row(Rt, j);
-  return Rt.transpose();
+  Matrix R(components(), X.cols());
+  with_level(alpha, sigma2, [&](const mixture_tiles::Level& lv) {
+    return mixture_tiles::evaluate(lv, X, mixture_tiles::Output::kResponsibilities, R);
+  });
+  return R;
 }
 
 void GaussianMixtureTarget::noised_log_density(double alpha, double sigma2, ConstMatrixRef X,
                                                Eigen::Ref<Vector> out) const {
   check_dim(X, "input");
-  Matrix Lt = log_weighted_densities(alpha, sigma2, X).transpose();
-  for (Index j = 0; j < Lt.rows(); ++j) out(j) = softmax_row(Lt, j);
+  Matrix L(1, X.cols());
+  with_level(alpha, sigma2, [&](const mixture_tiles::Level& lv) {
+    return mixture_tiles::evaluate(lv, X, mixture_tiles::Output::kLogDensity, L);
+  });
+  out = L.row(0).transpose();
+}
+
+Index GaussianMixtureTarget::noised_score_counted(double alpha, double sigma2, ConstMatrixRef X,
+                                                  MatrixRef out) const {
+  check_dim(X, "input");
+  // grad log q_t(x) = sum_i r_i(x) (-C_i^{-1} (x - alpha mu_i)), r = softmax of the log-weighted
+  // component densities (theory.md 5.1).
+  return with_level(alpha, sigma2, [&](const mixture_tiles::Level& lv) {
+    return mixture_tiles::evaluate(lv, X, mixture_tiles::Output::kScore, out);
+  });
 }
 
 void GaussianMixtureTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
                                          MatrixRef out) const {
-  check_dim(X, "input");
-  // grad log q_t(x) = sum_i r_i(x) (-C_i^{-1} (x - alpha mu_i)), r = softmax of the log-weighted
-  // component densities (docs/theory.md 5.1).
-  const NoiseLevel lv = noise_level(alpha, sigma2);
-  if (all_diagonal_) {
-    const Matrix Xt = X.transpose();
-    Matrix Rt = diagonal_log_weights(lv, Xt);
-    for (Index j = 0; j < Rt.rows(); ++j) softmax_row(Rt, j);
-    Matrix St(Xt.rows(), dim_);
-    for (Index k = 0; k < dim_; ++k) {
-      auto s = St.col(k).array();
-      s.setZero();
-      for (Index i = 0; i < components(); ++i)
-        s += Rt.col(i).array() * (lv.inv_c(k, i) * (lv.means(k, i) - Xt.col(k).array()));
-    }
-    out = St.transpose();
-    return;
-  }
-  Matrix Lt(1, components());
-  Vector l(components()), r(components()), diff(dim_), rot(dim_);
-  Matrix Y(dim_, components());
-  for_each_column(X, out, [&](const Vector& x, Vector& s) {
-    particle_log_weights(lv, x, l, diff, rot, &Y);
-    Lt.row(0) = l.transpose();
-    softmax_row(Lt, 0);
-    r = Lt.row(0).transpose();
-    s.noalias() = -(Y * r);
-  });
+  noised_score_counted(alpha, sigma2, X, out);
 }
 
 }  // namespace difflab

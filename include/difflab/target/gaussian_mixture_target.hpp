@@ -1,9 +1,11 @@
 #pragma once
 // Gaussian mixture sum_i w_i N(mu_i, Sigma_i). q_t = sum_i w_i N(alpha mu_i, alpha^2 Sigma_i +
-// sigma^2 I) (docs/theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
-// diagonalised once each. A particle's score must not depend on its batch (core/columnwise.hpp):
-// full covariances are evaluated particle by particle on aligned vectors; diagonal ones
-// vectorise across particles with elementwise operations in a fixed order.
+// sigma^2 I) (theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
+// diagonalised once each (Sigma_i = U_i diag(lambda_i) U_i^T), which whitens component i at every
+// noise level with the same U_i. Evaluation runs per fixed-width tile of particles with the
+// component sums as matrix products; a particle's result does not depend on its batch, and
+// particles where the expanded quadratic form would lose digits, or overflow, take the difference
+// form (src/target/mixture_tiles.hpp).
 #include <vector>
 
 #include "difflab/target/target.hpp"
@@ -37,15 +39,13 @@ class GaussianMixtureTarget final : public Target {
   Matrix covariance(Index i) const;
   // Posterior component probabilities r_i(x) under q_t (K x n), used by tests and metrics.
   Matrix responsibilities(double alpha, double sigma2, ConstMatrixRef X) const;
+  // noised_score, returning how many particles took the difference form rather than the
+  // matrix-product expansion (for the accuracy tests and the benchmarks).
+  Index noised_score_counted(double alpha, double sigma2, ConstMatrixRef X, MatrixRef out) const;
 
  private:
-  // Log of w_i N(x; alpha mu_i, C_i) for all components (K x n).
-  Matrix log_weighted_densities(double alpha, double sigma2, ConstMatrixRef X) const;
-  struct NoiseLevel;
-  NoiseLevel noise_level(double alpha, double sigma2) const;
-  void particle_log_weights(const NoiseLevel& lv, const Vector& x, Vector& l, Vector& diff,
-                            Vector& rot, Matrix* Y) const;
-  Matrix diagonal_log_weights(const NoiseLevel& lv, const Matrix& Xt) const;
+  template <class Fn>
+  auto with_level(double alpha, double sigma2, Fn&& fn) const;
 
   Index dim_ = 0;
   Vector weights_;
@@ -54,6 +54,9 @@ class GaussianMixtureTarget final : public Target {
   Matrix mean_matrix_;              // d x K
   Matrix variances_;                // d x K eigenvalues (diagonal variances when all_diagonal_)
   std::vector<Matrix> U_;           // eigenvectors per component (empty when all_diagonal_)
+  bool isotropic_ = false;          // all diagonal, each with equal variances
+  Matrix U_stack_, U_stack_t_;      // [U_1 ... U_K] (d x Kd) and its transpose (!all_diagonal_)
+  Matrix rotated_means_;            // d x K: U_i^T mu_i (!all_diagonal_)
   std::vector<Matrix> input_covs_;  // full covariances as given (empty for diagonal components),
                                     // so that to_json round-trips exactly
 };
