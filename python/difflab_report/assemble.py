@@ -232,17 +232,17 @@ def _finite_ci(ci):
 def metric_kind(column):
     """The metric a results column measures, in the bounds' names ("TV", "KL", "W2", "SW2"),
     or None when the name does not say (a bound is then never drawn beside it)."""
-    name = column.lower()
-    last = name.split(".")[-2] if name.endswith(".value") and "." in name else name
-    last = last.split(".")[-1]
-    if "sliced" in last or last.startswith("sw2") or "_sw2" in last:
-        return "SW2"
-    if "kl" in last:
-        return "KL"
-    if last.startswith("tv") or "_tv" in last:
-        return "TV"
-    if "w2" in last:
-        return "W2"
+    for part in reversed(column.lower().split(".")):
+        if "sliced" in part or part.startswith("sw2") or "_sw2" in part:
+            return "SW2"
+        if "kl_output_target" in part:  # KL(p || q): the reverse of every bound's direction
+            return "KL reversed"
+        if part.startswith("kl") or "_kl" in part:
+            return "KL"
+        if part.startswith("tv") or "_tv" in part:
+            return "TV"
+        if part.startswith("w2") or "_w2" in part:
+            return "W2"
     return None
 
 

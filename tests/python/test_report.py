@@ -508,6 +508,8 @@ def test_metric_kind_of_results_columns():
     assert assemble.metric_kind("metrics.sw2.value") == "SW2"
     assert assemble.metric_kind("metrics.law.w2") == "W2"
     assert assemble.metric_kind("metrics.energy.value") is None
+    assert assemble.metric_kind("metrics.law.tv_bounds.upper") == "TV"
+    assert assemble.metric_kind("metrics.law.kl_output_target") == "KL reversed"
 
 
 def test_uncertified_bound_is_drawn_grey_and_hollow():
