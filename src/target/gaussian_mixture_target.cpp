@@ -5,6 +5,7 @@
 
 #include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
+#include "difflab/target/target_quantities.hpp"
 
 namespace difflab {
 
@@ -107,7 +108,9 @@ TargetSummary GaussianMixtureTarget::summary() const {
   TargetSummary s;
   for (Index i = 0; i < components(); ++i)
     s.second_moment += weights_(i) * (mean_matrix_.col(i).squaredNorm() + variances_.col(i).sum());
-  // KL(q || N(0, I)) and the score's Lipschitz constant have no closed form for a mixture.
+  // KL(q || N(0, I)) and the score's Lipschitz constant have no closed form for a mixture:
+  // Monte Carlo with an interval, and a certified upper bound (target_quantities.hpp).
+  add_mixture_quantities(*this, s);
   return s;
 }
 
