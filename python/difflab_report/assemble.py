@@ -362,7 +362,19 @@ BOUND_CAPTION = ("; dashed: the published bounds for the same runs (grey, hollow
 
 
 def _skipped_text(skipped):
-    return (" Bounds not drawn: " + "; ".join(sorted(skipped)) + ".") if skipped else ""
+    """The reasons bounds were left out, one clause per reason, samplers grouped per bound."""
+    if not skipped:
+        return ""
+    samplers, other = {}, []
+    for reason in sorted(skipped):
+        m = re.fullmatch(r"(\S+) does not cover sampler (\S+)", reason)
+        if m:
+            samplers.setdefault(m.group(1), []).append(m.group(2))
+        else:
+            other.append(reason)
+    clauses = [f"{b} does not cover sampler{'s' if len(s) > 1 else ''} {', '.join(s)}"
+               for b, s in sorted(samplers.items())] + other
+    return " Bounds not drawn: " + "; ".join(clauses) + "."
 
 
 def _group_label(group, keys):

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <string>
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/rng.hpp"
@@ -113,7 +114,21 @@ void add_mixture_quantities(const GaussianMixtureTarget& target, TargetSummary& 
 }
 
 void add_monte_carlo_fisher_information(const Target& target, TargetSummary& summary) {
-  const MonteCarloEstimate f = relative_fisher_information_mc(target);
+  MonteCarloEstimate f;
+  try {
+    f = relative_fisher_information_mc(target);
+  } catch (const Error& e) {
+    summary.notes.push_back(std::string("fisher_information: not computed: ") + e.what());
+    return;
+  }
+  // A score that is infinite somewhere on the support (a density vanishing inside it, e.g. a
+  // tabulated law with empty cells) has infinite Fisher information: left unset, said so.
+  if (!std::isfinite(f.value) || !std::isfinite(f.ci_hi)) {
+    summary.notes.push_back(
+        "fisher_information: the Monte Carlo estimate is not finite (the score is unbounded on "
+        "the samples), so I(q | N(0, I)) is taken as not finite and left unset");
+    return;
+  }
   summary.fisher_information = f.value;
   summary.fisher_information_ci = std::array<double, 2>{f.ci_lo, f.ci_hi};
   summary.notes.push_back("fisher_information: I(q | N(0, I)) by Monte Carlo over " +
