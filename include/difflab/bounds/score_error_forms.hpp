@@ -4,11 +4,11 @@
 // Every bound measures the score error differently (each theorem's score assumption):
 //   kMaxOverSteps    max_k e2(t_k)                         CCL23 Assumption A3, Chen et al.
 //                                                          NeurIPS 2023 (PF-ODE + corrector)
-//   kTimeIntegral    sum_k gamma_k e2(t_k)                 Benton et al. 2024 Assumption 1,
-//                                                          Conforti et al. (H2)
+//   kTimeIntegral    sum_k gamma_k e2(t_k)                 Benton et al. 2024 Assumption 1
 //   kTimeAverage     sum_k gamma_k e2(t_k) / (T - delta)   Chen, Lee, Lu 2023 (time-averaged)
-//   kStepAverage     (1/N) sum_k e2(t_k)                   Li & Yan 2024, Li, Wei, Chen, Chi
-//                                                          2024 (average over the N steps)
+//   kStepAverage     (1/N) sum_k e2(t_k)                   Li & Yan 2024 (average over the N
+//                                                          steps); li-wei-chen-chi24 is filed
+//                                                          here too, its assumption not read
 //   kSamplerProcess  along the sampler's own process       Bruno et al. (auxiliary process);
 //                                                          not a function of e2 below
 //   kNone            the bound has no score-error term
