@@ -210,13 +210,17 @@ PlanResult plan_for_accuracy(const std::string& id, double accuracy, const Bound
   const std::vector<std::string> kinds = is_ccl23 ? std::vector<std::string>{"uniform"}
                                                   : std::vector<std::string>{"uniform", "benton"};
   plan.cheapest_grid = grid_kind;
+  // The other families are searched only up to 16x the planned N: enough to say which is
+  // cheapest without building grids of millions of steps for a family that cannot compete.
+  PlanOptions other = options;
+  other.max_steps = std::min(options.max_steps, std::max(16 * plan.steps, 64LL));
   for (const auto& kind : kinds) {
     if (kind == grid_kind) {
       plan.steps_by_grid[kind] = plan.steps;
       continue;
     }
     try {
-      plan.steps_by_grid[kind] = plan_one(id, accuracy, inputs, kind, options).steps;
+      plan.steps_by_grid[kind] = plan_one(id, accuracy, inputs, kind, other).steps;
     } catch (const Error& e) {
       plan.steps_by_grid[kind] = -1;
       plan.notes.push_back("no plan on the " + kind + " grid: " + e.what());

@@ -124,7 +124,7 @@ TEST(Planner, Benton24OnItsGridIsMinimalAmongEvenN) {
   EXPECT_EQ(plan.cheapest_grid, "benton");
   EXPECT_EQ(plan.driving_term.rfind("discretisation", 0), 0u) << plan.driving_term;
   // At delta = 1e-3 the uniform grid needs kappa = h / delta < 1 and kappa^2 d N = T^2 d /
-  // (N delta^2) <= eps: about 2e7 steps, beyond max_steps, so it records no plan (-1).
+  // (N delta^2) <= eps: about 1e7 steps, beyond 16x the planned N, so it records no plan (-1).
   EXPECT_EQ(plan.steps_by_grid.at("uniform"), -1);
 }
 

@@ -60,8 +60,8 @@ struct PlanResult {
   std::string driving_term;
   // Each term of the bound at the plan as a share of the accuracy (term / accuracy).
   std::map<std::string, double> term_shares;
-  // The planned N on every grid kind the bound accepts (-1: no plan on that kind, see notes),
-  // and the kind with the fewest steps (ties: the requested kind).
+  // The planned N on every grid kind the bound accepts (-1: no plan on that kind within 16x
+  // the planned N, see notes), and the kind with the fewest steps (ties: the requested kind).
   std::map<std::string, long long> steps_by_grid;
   std::string cheapest_grid;
   // Keys: paper, metric, grid_kind, accuracy, T, delta, steps, bound (BoundResult::to_json),
