@@ -55,10 +55,25 @@ def _parser():
 
 
 def _assemble(dirs):
-    """Writes DIR/report/report_data.json for each directory; returns their paths."""
-    paths = []
+    """Writes DIR/report/report_data.json for each directory; returns their paths. A directory
+    that cannot be assembled gets a section holding only its error (and a warning), so one bad
+    experiment never fails the page. When every directory fails there is no page to draw: the
+    first error is raised."""
+    sections, errors = [], []
     for d in dirs:
-        data = assemble.section(d)
+        try:
+            sections.append((d, assemble.section(d)))
+        except Exception as e:  # AssembleError, or a bug here (named as such)
+            message = str(e) if isinstance(e, assemble.AssembleError) else \
+                f"internal error: {type(e).__name__}: {e}"
+            errors.append((d, message))
+            sections.append((d, assemble.error_section(d, message)))
+    if len(errors) == len(dirs):
+        raise assemble.AssembleError(errors[0][1])
+    for d, message in errors:
+        _warn(d, message)
+    paths = []
+    for d, data in sections:
         path = os.path.join(d, "report", "report_data.json")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         write_atomic(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
@@ -70,7 +85,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         data = args.data if args.command == "render" else _assemble(args.dirs)
-        render.render(data, args.html, args.figure_dir, _warn)
+        render.render(data, args.html, args.figure_dir, _warn,
+                      isolate=args.command == "build")
     except (render.ReportError, assemble.AssembleError) as e:
         _fail(str(e))
     except OSError as e:

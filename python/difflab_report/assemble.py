@@ -216,6 +216,85 @@ def _series(table, members, xcol, ycol, label, se_col=None, log=True):
     return s
 
 
+def _finite_ci(ci):
+    """A fit's [lo, hi] when both ends are finite numbers, else None: fits.json writes null for
+    an interval it cannot compute (a fit over two points has no residual degrees of freedom)."""
+    if not isinstance(ci, (list, tuple)) or len(ci) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+               for v in ci):
+        return None
+    return [float(ci[0]), float(ci[1])]
+
+
+# ---------------------------------------------------------------- bounds beside measurements
+
+def metric_kind(column):
+    """The metric a results column measures, in the bounds' names ("TV", "KL", "W2", "SW2"),
+    or None when the name does not say (a bound is then never drawn beside it)."""
+    for part in reversed(column.lower().split(".")):
+        if "sliced" in part or part.startswith("sw2") or "_sw2" in part:
+            return "SW2"
+        if "kl_output_target" in part:  # KL(p || q): the reverse of every bound's direction
+            return "KL reversed"
+        if part.startswith("kl") or "_kl" in part:
+            return "KL"
+        if part.startswith("tv") or "_tv" in part:
+            return "TV"
+        if part.startswith("w2") or "_w2" in part:
+            return "W2"
+    return None
+
+
+def bound_status(b):
+    """'certified', 'vacuous' or 'uncertified' for one bound cell of a results row."""
+    if b.get("vacuous"):
+        return "vacuous"
+    if b.get("certified") is True:
+        return "certified"
+    return "uncertified"
+
+
+def bound_series(table, members, xcol, bound_id, measured_column, label, log=True):
+    """The points of bound `bound_id` beside the measured column, split by status.
+
+    A row contributes only when the bound is an error bound of the measured metric, a published
+    bound (not an exact decomposition such as bruno-example), and covers the row's sampler (the
+    bound's "samplers" list). Returns ([series], [reasons for dropped rows])."""
+    want = metric_kind(measured_column)
+    by_status, dropped = {}, set()
+    for i in members:
+        b = table.rows[i].get("bounds", {}).get(bound_id)
+        if not isinstance(b, dict) or "value" not in b:
+            continue
+        if b.get("kind", "published_bound") != "published_bound":
+            dropped.add(f"{bound_id} is an exact decomposition, not a published bound")
+            continue
+        if b.get("quantity", "error_bound") != "error_bound":
+            dropped.add(f"{bound_id} is a step count, not an error bound")
+            continue
+        if want is None or b.get("metric") != want:
+            dropped.add(f"{bound_id} bounds {b.get('metric')}, the figure shows "
+                        f"{want or 'an unnamed metric'}")
+            continue
+        samplers = b.get("samplers")
+        sampler = table.rows[i].get("options", {}).get("sampler")
+        if isinstance(samplers, list) and sampler is not None and sampler not in samplers:
+            dropped.add(f"{bound_id} does not cover sampler {sampler}")
+            continue
+        by_status.setdefault(bound_status(b), []).append(i)
+    out = []
+    for status in ("certified", "uncertified", "vacuous"):
+        rows = by_status.get(status)
+        if not rows:
+            continue
+        s = _series(table, rows, xcol, f"bounds.{bound_id}.value", "", log=log)
+        if s["x"]:
+            suffix = "" if status == "certified" else f" ({'not certified' if status == 'uncertified' else 'vacuous'})"
+            out.append({"label": f"{label}{suffix}", "x": s["x"], "y": s["y"], "style": status})
+    return out, sorted(dropped)
+
+
 def _fmt_fit(fit):
     ci = fit.get("ci") or [None, None]
     if ci[0] is None:
@@ -230,7 +309,7 @@ def fit_figures(table, fits, reference_slopes):
     for n, f in enumerate(fits.get("fits", [])):
         against, column = f["against"], f["column"]
         keys = [a for a in table.axes if a != against]
-        series, bound_series = [], []
+        series, bound_series_all, skipped = [], [], set()
         xcol = f"options.{against}"
         for label, members in table.groups(keys):
             s = _series(table, members, xcol, column, label if keys else f["metric"])
@@ -238,20 +317,22 @@ def fit_figures(table, fits, reference_slopes):
                 continue
             g = next((g for g in f["groups"] if _group_label(g["group"], keys) == label), None)
             if g is not None and g.get("fit") and g["fit"].get("slope") is not None:
-                s["fit"] = {"slope": g["fit"]["slope"], "intercept": g["fit"]["intercept"],
-                            "ci": g["fit"]["ci"]}
+                s["fit"] = {"slope": g["fit"]["slope"], "intercept": g["fit"]["intercept"]}
+                ci = _finite_ci(g["fit"].get("ci"))
+                if ci is not None:
+                    s["fit"]["ci"] = ci
                 summary.append(f"{f['metric']} against {against}"
                                f"{' (' + label + ')' if keys else ''}: log-log slope "
                                f"{_fmt_fit(g['fit'])}, r\u00b2 = {g['fit'].get('r2', 0):.3f}")
+                ci = _finite_ci(g["fit"].get("ci")) or [None, None]
                 rows.append([f["metric"], against, label if keys else "", g["fit"]["slope"],
-                             g["fit"]["ci"][0], g["fit"]["ci"][1], g["fit"].get("r2"),
-                             g["fit"].get("n")])
+                             ci[0], ci[1], g["fit"].get("r2"), g["fit"].get("n")])
             series.append(s)
             for b in bounds:
-                bs = _series(table, members, xcol, f"bounds.{b}.value", "")
-                if bs["x"]:
-                    bound_series.append({"label": f"{s['label']}: {b} bound", "x": bs["x"],
-                                         "y": bs["y"]})
+                bs, why = bound_series(table, members, xcol, b, column,
+                                       f"{s['label']}: {b} bound")
+                bound_series_all.extend(bs)
+                skipped.update(why)
         if not series:
             continue
         fig = {"kind": "curves", "name": _name(f"fit{n}_{f['metric']}_vs_{against}"),
@@ -259,10 +340,10 @@ def fit_figures(table, fits, reference_slopes):
                "xlabel": against, "ylabel": f["metric"], "series": series,
                "caption": "Markers: measured values with their 95% intervals; solid lines: "
                           "least-squares fits in log-log coordinates (slope and 95% interval in "
-                          "the legend)" + ("; dashed: the published bounds for the same runs"
-                                           if bound_series else "") + "."}
-        if bound_series:
-            fig["bounds"] = bound_series
+                          "the legend)" + (BOUND_CAPTION if bound_series_all else "") + "." +
+                          _skipped_text(skipped)}
+        if bound_series_all:
+            fig["bounds"] = bound_series_all
         refs = [r for r in reference_slopes if r.get("against") == against]
         if refs:
             fig["reference_slopes"] = [{"label": r["label"], "slope": r["slope"]} for r in refs]
@@ -272,6 +353,28 @@ def fit_figures(table, fits, reference_slopes):
                         "columns": ["metric", "against", "group", "slope", "95% CI low",
                                     "95% CI high", "r\u00b2", "points"], "rows": rows})
     return figures, summary
+
+
+BOUND_CAPTION = ("; dashed: the published bounds for the same runs (grey, hollow markers and "
+                 "labelled: not certified, i.e. an assumption fails or is unchecked, a constant "
+                 "is the paper's unstated '<~' constant or the statement was not read; or "
+                 "vacuous, at or above the metric's trivial maximum)")
+
+
+def _skipped_text(skipped):
+    """The reasons bounds were left out, one clause per reason, samplers grouped per bound."""
+    if not skipped:
+        return ""
+    samplers, other = {}, []
+    for reason in sorted(skipped):
+        m = re.fullmatch(r"(\S+) does not cover sampler (\S+)", reason)
+        if m:
+            samplers.setdefault(m.group(1), []).append(m.group(2))
+        else:
+            other.append(reason)
+    clauses = [f"{b} does not cover sampler{'s' if len(s) > 1 else ''} {', '.join(s)}"
+               for b, s in sorted(samplers.items())] + other
+    return " Bounds not drawn: " + "; ".join(clauses) + "."
 
 
 def _group_label(group, keys):
@@ -293,7 +396,7 @@ def curve_figures(table, hints):
         ys = c["y"] if isinstance(c["y"], list) else [c["y"]]
         ses = c.get("y_se", [None] * len(ys))
         theories = c.get("theory", [])
-        series, bounds = [], []
+        series, bounds, skipped = [], [], set()
         where = c.get("where", {})  # only the rows whose options have these values
         for label, members in table.groups(keys):
             members = [i for i in members
@@ -314,10 +417,17 @@ def curve_figures(table, hints):
                                        f"{_fmt_fit(fit)}")
                 series.append(s)
             for tname in theories:
+                tl = f"{label}: {tname}" if keys else tname
+                m = re.fullmatch(r"bounds\.([^.]+)\.value", tname)
+                if m:  # a published bound: only beside its metric and samplers, with its status
+                    bs, why = bound_series(table, members, xcol, m.group(1),
+                                           table.column(ys[0]), tl, log=axes != "linear")
+                    bounds.extend(bs)
+                    skipped.update(why)
+                    continue
                 ts = _series(table, members, xcol, table.column(tname), "",
                              log=axes != "linear")
                 if ts["x"]:
-                    tl = f"{label}: {tname}" if keys else tname
                     bounds.append({"label": tl, "x": ts["x"], "y": ts["y"]})
         if not series:
             continue
@@ -327,8 +437,8 @@ def curve_figures(table, hints):
                "series": series}
         if bounds:
             fig["bounds"] = bounds
-        if c.get("caption"):
-            fig["caption"] = c["caption"]
+        if c.get("caption") or skipped:
+            fig["caption"] = c.get("caption", "") + _skipped_text(skipped)
         if c.get("reference_slopes"):
             fig["reference_slopes"] = c["reference_slopes"]
         figures.append(fig)
@@ -570,6 +680,14 @@ def section(directory):
         raise AssembleError(f"{directory}: nothing to draw (no fits, no report hints, no 2-D "
                             f"samples; see experiments/README.md, 'Reports')")
     return out
+
+
+def error_section(directory, message):
+    """The report_data.json object of a directory that could not be assembled: its error, no
+    figures (render.py draws the message in the section)."""
+    name = _name(os.path.basename(os.path.normpath(directory)))
+    return {"version": 1, "name": name, "title": name, "description": "",
+            "error": message, "figures": []}
 
 
 def _require(obj, keys, where):

@@ -153,6 +153,11 @@ def draw_curves(fig, spec):
         series_colors[s["label"]] = color
         handles.append(_draw_series(ax, s, color, spec["axes"]))
     for j, b in enumerate(spec["bounds"]):
+        if b["style"] in ("uncertified", "vacuous"):
+            # Not a certified inequality: grey, dotted, hollow markers, labelled as such.
+            handles += ax.plot(b["x"], b["y"], ls=":", lw=1.2, color="0.55", marker="o",
+                               ms=5, mfc="none", mec="0.45", label=b["label"], zorder=2)
+            continue
         color = _bound_color(b["label"], series_colors, j)
         handles += ax.plot(b["x"], b["y"], ls="--", lw=1.6, color=color, label=b["label"],
                            zorder=2)
@@ -177,8 +182,12 @@ def _draw_series(ax, s, color, axes):
     label = s["label"]
     fit = s["fit"]
     if fit is not None:
-        lo, hi = (_slope_text(v) for v in fit["ci"])
-        label = f"{label}: slope {_slope_text(fit['slope'])} [{lo}, {hi}]"
+        label = f"{label}: slope {_slope_text(fit['slope'])}"
+        if fit["ci"] is not None:
+            lo, hi = (_slope_text(v) for v in fit["ci"])
+            label += f" [{lo}, {hi}]"
+        else:
+            label += " (no interval)"
     yerr = None
     if "ci_lo" in s:
         yerr = np.vstack([np.maximum(s["y"] - s["ci_lo"], 0), np.maximum(s["ci_hi"] - s["y"], 0)])

@@ -28,6 +28,10 @@ nav.toc ol ol { font-size: 0.9rem; color: var(--muted); }
 .claim .label { display: block; font-weight: 600; font-size: 0.8rem; text-transform: uppercase;
                 letter-spacing: 0.05em; color: var(--accent); }
 .claim p { margin: 0.2rem 0; }
+.error { border-left: 4px solid #b00020; background: #fdecee; padding: 0.4rem 0.8rem;
+  margin: 1rem 0; }
+.error .label { display: block; font-weight: 600; font-size: 0.8rem; text-transform: uppercase;
+  color: #b00020; }
 ul.summary { margin: 1rem 0; padding-left: 1.4rem; }
 ul.summary li { margin: 0.25rem 0; }
 figure { margin: 2rem 0; }
@@ -94,6 +98,9 @@ def _section(section, entries):
     if section["claim"]:
         parts.append(f'<div class="claim"><span class="label">Claim</span>'
                      f'{_paragraphs(section["claim"])}</div>')
+    if section["error"]:
+        parts.append(f'<div class="error"><span class="label">Not drawn</span>'
+                     f'<p>{_e(section["error"])}</p></div>')
     if section["summary"]:
         items = "".join(f"<li>{_e(line)}</li>" for line in section["summary"])
         parts.append(f'<ul class="summary">{items}</ul>')

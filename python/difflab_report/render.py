@@ -18,20 +18,31 @@ class ReportError(Exception):
         super().__init__(f"{path}: {message}")
 
 
-def render(data_paths, html_path, figure_dir, warn):
+def render(data_paths, html_path, figure_dir, warn, isolate=False):
     """Render data_paths into html_path with PNGs in figure_dir; warn(path, message) for
-    non-fatal problems. Raises ReportError."""
-    sections = [(path, _load(path, warn)) for path in data_paths]
+    non-fatal problems. Raises ReportError. With isolate (the `build` command), a data file
+    that fails to validate or to draw becomes a section showing its error, and the rest of the
+    page is drawn."""
+    sections = [(path, _load_isolated(path, warn) if isolate else _load(path, warn))
+                for path in data_paths]
     _check_unique_sections(sections)
     html_dir = os.path.dirname(os.path.abspath(html_path))
     _make_dirs(figure_dir, html_dir)
     rendered, listing = [], []
     for path, section in sections:
         entries = []
+        if isolate:
+            try:
+                pngs = {i: _draw(path, i, spec, warn) for i, spec in enumerate(section["figures"])
+                        if spec["kind"] != "table"}
+            except ReportError as e:
+                warn(path, str(e))
+                section = _error_section(path, section, str(e))
+                pngs = {}
         for i, spec in enumerate(section["figures"]):
             entry = {"spec": spec}
             if spec["kind"] != "table":
-                png = _draw(path, i, spec, warn)
+                png = pngs[i] if isolate else _draw(path, i, spec, warn)
                 file_path = os.path.join(figure_dir, _file_name(section, spec))
                 _write(file_path, png)
                 entry.update(png=png, note=figures.note(spec), href=_href(file_path, html_dir))
@@ -58,6 +69,24 @@ def _load(path, warn):
         return schema.load(path, lambda message: warn(path, message))
     except schema.SchemaError as e:
         raise ReportError(path, str(e)) from None
+
+
+def _load_isolated(path, warn):
+    try:
+        return _load(path, warn)
+    except ReportError as e:
+        warn(path, str(e))
+        return _error_section(path, None, str(e))
+
+
+def _error_section(path, section, message):
+    """A section with only its error: the validated one without figures, or one named after
+    the data file's directory when the file itself is unusable."""
+    if section is None:
+        parent = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+        name = "".join(c if c.isalnum() or c in "_-" else "_" for c in parent) or "section"
+        section = {"name": name, "title": name, "description": "", "claim": "", "summary": []}
+    return dict(section, figures=[], error=message)
 
 
 def _check_unique_sections(sections):

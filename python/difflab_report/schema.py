@@ -49,6 +49,9 @@ def validate(doc, warn):
         "description": _field(doc, "description", "", _string),
         "claim": _field(doc, "claim", "", _string, ""),
         "summary": _field(doc, "summary", "", _strings, []),
+        # An experiment directory that could not be assembled: its section shows this message
+        # instead of figures, and the rest of the page is still drawn.
+        "error": _field(doc, "error", "", _string, ""),
     }
     figures = _field(doc, "figures", "", _list)
     section["figures"] = [_figure(f, f"figures[{i}]", warn) for i, f in enumerate(figures)]
@@ -124,20 +127,36 @@ def _series(s, where, log_x, log_y, warn):
     return out
 
 
+BOUND_STYLES = ("plain", "certified", "uncertified", "vacuous")
+
+
 def _bound(b, where, log_x, log_y, warn):
+    """A theory curve or published bound. style: "plain" (a theory column), "certified",
+    "uncertified" or "vacuous" (a published bound's status: the last two are drawn grey and
+    hollow)."""
     _object(b, where)
     arrays = {"x": _field(b, "x", where, _numbers), "y": _field(b, "y", where, _numbers)}
     _same_length(arrays, where)
-    out = {"label": _field(b, "label", where, _string)}
+    style = _field(b, "style", where, _string, "plain")
+    if style not in BOUND_STYLES:
+        raise SchemaError(f"{where}.style: {style!r} is not one of {', '.join(BOUND_STYLES)}")
+    out = {"label": _field(b, "label", where, _string), "style": style}
     out.update(_positive_on_log_axes(arrays, where, log_x, log_y, warn))
     return out
 
 
 def _fit(fit, where):
     _object(fit, where)
-    ci = _field(fit, "ci", where, _numbers)
-    if len(ci) != 2:
-        raise SchemaError(f"{where}.ci: expected [lo, hi], got {len(ci)} values")
+    # A fit may have no interval (a fit over two points): "ci" absent, null, or with null or
+    # infinite ends. It is then drawn without one, never an error.
+    raw = fit.get("ci")
+    if raw is None or (isinstance(raw, list) and any(
+            x is None or (isinstance(x, float) and not math.isfinite(x)) for x in raw)):
+        ci = None
+    else:
+        ci = _field(fit, "ci", where, _numbers)
+        if len(ci) != 2:
+            raise SchemaError(f"{where}.ci: expected [lo, hi], got {len(ci)} values")
     return {"slope": _field(fit, "slope", where, _number),
             "intercept": _field(fit, "intercept", where, _number), "ci": ci}
 

@@ -21,6 +21,7 @@ BoundInputs inputs(Index d, double T, double delta, int N, double eps) {
   in.steps = N;
   in.eps_score = eps;
   in.identity_covariance = true;
+  in.centred = true;
   return in;
 }
 
@@ -66,6 +67,56 @@ TEST(Benton24, AssumptionFlagsTrip) {
   const BoundResult r = bound_benton24(short_T);
   EXPECT_FALSE(r.assumptions.at("T_at_least_1"));
   EXPECT_FALSE(r.assumptions_hold());
+}
+
+// The regression: data N((3, 3), I) at T = 1.5 satisfy Cov = I but not E||X||^2 = d.
+// Exactly, q_T = N(mu e^{-T}, I), so KL(q_T || N(0, I)) = ||mu||^2 e^{-2T} / 2 = 9 e^{-3} =
+// 0.448, while the paper's d e^{-2T} = 2 e^{-3} = 0.0996. The bound must flag the mean and use
+// e^{-2T} KL(q || N(0, I)) = e^{-3} ||mu||^2 / 2, which equals the exact KL here.
+TEST(Benton24, UncentredDataUseTheKlInitialisation) {
+  BoundInputs in = inputs(2, 1.5, 1e-2, 40, 0);
+  in.centred = false;
+  in.kl_to_normal = 9;  // KL(N((3,3), I) || N(0, I)) = ||mu||^2 / 2
+  const BoundResult r = bound_benton24(in);
+  const double exact = 9 * std::exp(-3.0);
+  EXPECT_NEAR(exact, 0.448, 5e-4);
+  EXPECT_NEAR(r.terms.at("initialisation"), exact, 1e-15);
+  EXPECT_GE(r.terms.at("initialisation"), exact);
+  EXPECT_TRUE(r.assumptions.at("initialisation_term_valid"));
+  EXPECT_FALSE(r.certified());  // C is a placeholder
+  // Without KL the paper's term is kept, but flagged as invalid: the bound is uncertified.
+  in.kl_to_normal.reset();
+  const BoundResult paper = bound_benton24(in);
+  EXPECT_NEAR(paper.terms.at("initialisation"), 2 * std::exp(-3.0), 1e-15);
+  EXPECT_LT(paper.terms.at("initialisation"), exact);  // the 0.0996 < 0.448
+  EXPECT_FALSE(paper.assumptions.at("initialisation_term_valid"));
+  EXPECT_FALSE(paper.assumptions_hold());
+  // Mean not checked at all: not valid either.
+  in.centred.reset();
+  EXPECT_FALSE(bound_benton24(in).assumptions.at("initialisation_term_valid"));
+  in.centred = true;
+  EXPECT_TRUE(bound_benton24(in).assumptions.at("initialisation_term_valid"));
+}
+
+// Step condition, computed: Benton's grid (T = 6, delta = 1e-3, N = 200) has kappa = 0.0715 < 1
+// and every step within kappa min(1, t_{k+1}); a uniform grid with T = 1.5, delta = 1e-3,
+// N = 10 has h = 0.1499 and last end time 1e-3, so kappa = 149.9 >= 1 and the condition fails;
+// a kappa smaller than the grid's fails at the binding step.
+TEST(Benton24, StepConditionIsComputed) {
+  const BoundResult good = bound_benton24(inputs(3, 6, 1e-3, 200, 0));
+  EXPECT_TRUE(good.assumptions.at("step_condition"));
+  EXPECT_NEAR(good.details.at("step_condition_worst_ratio"), 1, 1e-12);
+  BoundInputs coarse = inputs(3, 1.5, 1e-3, 10, 0);
+  coarse.grid_kind = "uniform";
+  const BoundResult bad = bound_benton24(coarse);
+  EXPECT_NEAR(*bad.kappa, 0.1499 / 1e-3, 1e-9);
+  EXPECT_FALSE(bad.assumptions.at("step_condition"));
+  EXPECT_FALSE(bad.assumptions_hold());
+  const TimeGrid grid = benton_grid(6, 1e-3, 200);
+  const Benton24StepCheck tight = benton24_step_check(grid, 0.9 * grid.kappa());
+  EXPECT_FALSE(tight.holds);
+  EXPECT_NEAR(tight.worst_ratio, 1 / 0.9, 1e-12);
+  EXPECT_NE(tight.reason.find("gamma"), std::string::npos) << tight.reason;
 }
 
 TEST(Benton24, NeedsEarlyStopping) {

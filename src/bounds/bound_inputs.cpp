@@ -219,8 +219,12 @@ BoundInputs from_target(const Target& target, BoundInputs inputs) {
 
   // Covariance, where the target type makes it available (Benton et al. Assumption 2).
   std::optional<Matrix> cov;
+  std::optional<Vector> target_mean;
   const auto* gaussian = dynamic_cast<const GaussianTarget*>(&target);
-  if (gaussian) cov = gaussian->covariance();
+  if (gaussian) {
+    cov = gaussian->covariance();
+    target_mean = gaussian->mean();
+  }
   if (const auto* gmm = dynamic_cast<const GaussianMixtureTarget*>(&target)) {
     // Law of total covariance: sum_i w_i (Sigma_i + mu_i mu_i^T) - mean mean^T.
     const Index d = gmm->dim();
@@ -232,7 +236,9 @@ BoundInputs from_target(const Target& target, BoundInputs inputs) {
       second += w * (gmm->covariance(i) + gmm->mean(i) * gmm->mean(i).transpose());
     }
     cov = second - mean * mean.transpose();
+    target_mean = mean;
   }
+  if (target_mean && !inputs.centred) inputs.centred = target_mean->norm() <= 1e-12;
   if (cov && !inputs.identity_covariance) {
     const Matrix diff = *cov - Matrix::Identity(cov->rows(), cov->cols());
     inputs.identity_covariance = diff.cwiseAbs().maxCoeff() <= 1e-12;

@@ -7,6 +7,7 @@
 #include "difflab/bounds/bruno_general.hpp"
 #include "difflab/bounds/ccl23.hpp"
 #include "difflab/bounds/chen_lee_lu23.hpp"
+#include "difflab/bounds/li_wei_chen_chi24.hpp"
 #include "difflab/bounds/li_yan24.hpp"
 #include "difflab/bounds/pf_ode_corrector.hpp"
 #include "difflab/core/error.hpp"
@@ -20,34 +21,91 @@ struct BoundEntry {
   std::function<BoundResult(const BoundInputs&)> compute;
 };
 
+using F = ScoreErrorForm;
+
 const std::vector<BoundEntry>& entries() {
   static const std::vector<BoundEntry> table = {
-      {{"ccl23", "error_bound", "TV", "TV(p_T, q)",
-        "Chen et al. 2023 (CCL23) Theorem 2: uniform step, no early stopping"},
+      {{"ccl23",
+        "error_bound",
+        "TV",
+        "TV(p_T, q)",
+        "Chen et al. 2023 (CCL23) Theorem 2: uniform step, no early stopping",
+        F::kMaxOverSteps,
+        {"ei"}},
        bound_ccl23},
-      {{"ccl23-path", "error_bound", "KL", "KL(q || p_T)",
-        "CCL23 Theorem 9 (path-space KL) + OU contraction of the initialisation"},
+      {{"ccl23-path",
+        "error_bound",
+        "KL",
+        "KL(q || p_T)",
+        "CCL23 Theorem 9 (path-space KL) + OU contraction of the initialisation",
+        F::kMaxOverSteps,
+        {"ei"}},
        bound_ccl23_path},
-      {{"benton24", "error_bound", "KL", "KL(q_delta || p_{t_N})",
-        "Benton et al. 2024 Theorem 1: kappa of the grid, early stopping, Cov = I"},
+      {{"benton24",
+        "error_bound",
+        "KL",
+        "KL(q_delta || p_{t_N})",
+        "Benton et al. 2024 Theorem 1: kappa of the grid, early stopping, Cov = I, mean 0",
+        F::kTimeIntegral,
+        {"ei"}},
        bound_benton24},
-      {{"bruno-example", "error_bound", "W2", "W2(Law(Y_K), N(mu, I_d))",
-        "Bruno et al. Gaussian-mean example: exact W2 and its parts (EM or EI)"},
+      {{"bruno-example",
+        "error_bound",
+        "W2",
+        "W2(Law(Y_K), N(mu, I_d))",
+        "Bruno et al. Gaussian-mean example: exact W2 split by the triangle inequality (EM or EI); "
+        "not a published bound",
+        F::kNone,
+        {"em", "ei"},
+        "exact_decomposition"},
        bound_bruno_example},
-      {{"bruno-general", "error_bound", "W2", "W2(Law(Y_K), pi_D)",
-        "Bruno et al. general W2 form with caller-supplied constants (non-authoritative)"},
+      {{"bruno-general",
+        "error_bound",
+        "W2",
+        "W2(Law(Y_K), pi_D)",
+        "Bruno et al. general W2 form with caller-supplied constants (non-authoritative)",
+        F::kSamplerProcess,
+        {"em"}},
        bound_bruno_general},
-      {{"chen-lee-lu23", "steps_needed", "KL", "KL(q_delta || p)",
-        "Chen, Lee, Lu 2023 early-stopping step count O~(d^2 log^2(1/delta)/eps^2)"},
+      {{"chen-lee-lu23",
+        "steps_needed",
+        "KL",
+        "KL(q_delta || p)",
+        "Chen, Lee, Lu 2023 early-stopping step count O~(d^2 log^2(1/delta)/eps^2)",
+        F::kTimeAverage,
+        {"ei"}},
        bound_chen_lee_lu23},
-      {{"li-yan24", "error_bound", "TV", "TV(q, p)",
-        "Li, Yan 2024: C (d log^3 N / N + eps_score sqrt(log N))"},
+      {{"li-yan24",
+        "error_bound",
+        "TV",
+        "TV(q_delta, p)",
+        "Li, Yan 2024: C (d log^3 N / N + eps_score sqrt(log N)), against q_delta",
+        F::kStepAverage,
+        {"ddpm"}},
        bound_li_yan24},
-      {{"pf-ode-dpum", "steps_needed", "TV", "TV(p, q)",
-        "PF-ODE + underdamped corrector (NeurIPS 2023): O~(L^2 sqrt(d)/eps) steps"},
+      {{"li-wei-chen-chi24",
+        "error_bound",
+        "TV",
+        "TV(q_delta, p)",
+        "Li, Wei, Chi, Chen 2024 (PF-ODE): C d / N, exact score; abstract only, uncertified",
+        F::kStepAverage,
+        {"ode-ei", "ddim", "heun", "dpmpp-2m"}},
+       bound_li_wei_chen_chi24},
+      {{"pf-ode-dpum",
+        "steps_needed",
+        "TV",
+        "TV(p, q)",
+        "PF-ODE + underdamped corrector (NeurIPS 2023): O~(L^2 sqrt(d)/eps) steps",
+        F::kMaxOverSteps,
+        {}},
        bound_pf_ode_dpum},
-      {{"pf-ode-dpom", "steps_needed", "TV", "TV(p, q)",
-        "PF-ODE + overdamped corrector (NeurIPS 2023): O~(L^3 d/eps^2) steps"},
+      {{"pf-ode-dpom",
+        "steps_needed",
+        "TV",
+        "TV(p, q)",
+        "PF-ODE + overdamped corrector (NeurIPS 2023): O~(L^3 d/eps^2) steps",
+        F::kMaxOverSteps,
+        {}},
        bound_pf_ode_dpom},
   };
   return table;
@@ -64,7 +122,12 @@ std::vector<BoundInfo> list_bounds() {
 BoundResult compute_bound(const std::string& id, const BoundInputs& inputs) {
   std::string valid;
   for (const auto& e : entries()) {
-    if (e.info.id == id) return e.compute(inputs);
+    if (e.info.id == id) {
+      BoundResult r = e.compute(inputs);
+      r.samplers = e.info.samplers;
+      r.kind = e.info.kind;
+      return r;
+    }
     valid += (valid.empty() ? "" : ", ") + e.info.id;
   }
   fail("unknown bound '", id, "'; valid bounds: ", valid);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 
@@ -15,9 +16,9 @@ namespace {
 TEST(BoundRegistry, ListsEveryBound) {
   std::set<std::string> ids;
   for (const auto& b : list_bounds()) ids.insert(b.id);
-  const std::set<std::string> expected = {"ccl23",         "ccl23-path",    "benton24",
-                                          "bruno-example", "bruno-general", "chen-lee-lu23",
-                                          "li-yan24",      "pf-ode-dpum",   "pf-ode-dpom"};
+  const std::set<std::string> expected = {
+      "ccl23",         "ccl23-path", "benton24",    "bruno-example", "bruno-general",
+      "chen-lee-lu23", "li-yan24",   "pf-ode-dpum", "pf-ode-dpom",   "li-wei-chen-chi24"};
   EXPECT_EQ(ids, expected);
 }
 
@@ -33,6 +34,26 @@ TEST(BoundRegistry, DispatchesById) {
   EXPECT_EQ(r.paper, "ccl23");
   EXPECT_EQ(r.value, bound_ccl23(in).value);
   for (const auto& b : list_bounds()) EXPECT_FALSE(b.description.empty());
+}
+
+// Each theorem's own score-error form and the samplers it covers reach the results.
+TEST(BoundRegistry, ScoreErrorFormsAndSamplers) {
+  std::map<std::string, BoundInfo> by;
+  for (const auto& b : list_bounds()) by[b.id] = b;
+  EXPECT_EQ(by.at("ccl23").score_error_form, ScoreErrorForm::kMaxOverSteps);
+  EXPECT_EQ(by.at("benton24").score_error_form, ScoreErrorForm::kTimeIntegral);
+  EXPECT_EQ(by.at("li-yan24").score_error_form, ScoreErrorForm::kStepAverage);
+  EXPECT_EQ(by.at("bruno-general").score_error_form, ScoreErrorForm::kSamplerProcess);
+  EXPECT_EQ(by.at("bruno-example").kind, "exact_decomposition");
+  EXPECT_EQ(by.at("benton24").samplers, std::vector<std::string>{"ei"});
+  BoundInputs in;
+  in.d = 2;
+  in.T = 3;
+  in.delta = 0.01;
+  in.steps = 20;
+  const BoundResult r = compute_bound("benton24", in);
+  EXPECT_EQ(r.samplers, std::vector<std::string>{"ei"});
+  EXPECT_EQ(r.kind, "published_bound");
 }
 
 TEST(BoundRegistry, UnknownIdListsTheValidOnes) {

@@ -25,6 +25,17 @@ bool BoundResult::assumptions_hold() const {
   return true;
 }
 
+bool BoundResult::certified() const {
+  return quantity == "error_bound" && kind == "published_bound" && assumptions_hold() &&
+         constant_is_explicit && statement_verified && std::isfinite(value);
+}
+
+bool BoundResult::vacuous() const {
+  if (quantity != "error_bound") return false;
+  if (!std::isfinite(value)) return true;
+  return metric == "TV" && value >= 1;
+}
+
 nlohmann::json BoundResult::to_json() const {
   nlohmann::json a = nlohmann::json::object();
   for (const auto& [name, holds] : assumptions) a[name] = holds;
@@ -43,7 +54,12 @@ nlohmann::json BoundResult::to_json() const {
           {"kappa", kappa ? number(*kappa) : nlohmann::json()},
           {"grid", grid ? grid->to_json() : nlohmann::json()},
           {"details", numbers(details)},
-          {"notes", notes}};
+          {"notes", notes},
+          {"kind", kind},
+          {"samplers", samplers},
+          {"statement_verified", statement_verified},
+          {"certified", certified()},
+          {"vacuous", vacuous()}};
 }
 
 std::string format_number(double x) {

@@ -130,7 +130,14 @@ BoundResult bound_bruno_example(const BoundInputs& inputs) {
   r.details["variance"] = law.variance;
   r.details["steps"] = static_cast<double>(grid.steps());
 
-  r.assumptions["identity_covariance"] = inputs.identity_covariance.value_or(true);
+  // Like every other bound, an unset flag counts as not verified.
+  r.assumptions["identity_covariance"] = inputs.identity_covariance.value_or(false);
+  if (!inputs.identity_covariance)
+    r.notes.push_back("data N(mu, I_d) not verified: pass --identity-covariance or a target");
+  r.kind = "exact_decomposition";
+  r.notes.push_back(
+      "kind = exact_decomposition: not a published bound but the exact W2 error split into "
+      "parts; never to be plotted as a paper's bound");
   r.notes.push_back(
       "value = ||theta_hat - mu|| + ||mu|| e^{-2T} + W2(sampler, continuous-time SDE), an upper "
       "bound on the exact W2 by the triangle inequality ((1 - e^{-2T}) ||theta_hat - mu|| <= "

@@ -72,6 +72,11 @@ TEST(BrunoExample, PartsAndTriangleInequality) {
     EXPECT_LE(r.details.at("exact_w2"), r.value);
     EXPECT_TRUE(r.constant_is_explicit);
     EXPECT_EQ(r.metric, "W2");
+    // An exact decomposition, not a paper's bound: never certified as one.
+    EXPECT_EQ(r.kind, "exact_decomposition");
+    EXPECT_FALSE(r.certified());
+    // identity_covariance unset counts as not verified, like every other bound.
+    EXPECT_FALSE(r.assumptions.at("identity_covariance"));
   }
 }
 

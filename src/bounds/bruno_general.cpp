@@ -44,6 +44,7 @@ BoundResult bound_bruno_general(const BoundInputs& inputs) {
             r.terms["discretisation"];
   r.details["gamma"] = gamma;
   r.assumptions["strongly_log_concave"] = inputs.strong_log_concavity.has_value();
+  r.statement_verified = false;
   r.notes.push_back(
       "NON-AUTHORITATIVE: functional form quoted from an AI-generated TL;DR [S]; the theorem, "
       "C1..C4, alpha and L_MO were not read in the paper (docs/theory.md 4.1, 8)");

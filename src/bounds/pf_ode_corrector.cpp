@@ -32,7 +32,20 @@ BoundResult pf_ode_steps(const BoundInputs& inputs, const std::string& paper,
   r.details["steps_real"] = steps;
   r.details["accuracy"] = accuracy;
   r.assumptions["L_at_least_1"] = L >= 1;
+  // The theorem needs (i) an L2 score error at the level of the target accuracy (up to L and
+  // log factors, exact level not read: we check eps_score <= accuracy, a necessary condition
+  // of that form) and (ii) a score ESTIMATE that is L-Lipschitz in x at every t, which the
+  // inputs cannot show unless the score is exact (eps_score = 0, then the estimate is the true
+  // score, L-Lipschitz by the definition of L).
+  r.details["required_eps_score_order"] = accuracy;
+  r.assumptions["score_error_at_most_accuracy"] = inputs.eps_score <= accuracy;
+  r.assumptions["score_estimate_lipschitz"] = inputs.eps_score == 0;
+  r.statement_verified = false;
   r.notes.push_back("steps needed for TV <= accuracy from the O~ rate; log factors dropped");
+  r.notes.push_back(
+      "requires the L2 score error eps_score <~ accuracy (exact level, with its L and log "
+      "factors, not read) at every step, and a score estimate that is L-Lipschitz in x for "
+      "every t (unverifiable from the inputs unless the score is exact)");
   r.notes.push_back(
       "the d exponent is from the abstract (O(sqrt d) vs O(d)) [P]; the L and eps exponents are "
       "from a secondary summary [S] and UNVERIFIED against the theorem");

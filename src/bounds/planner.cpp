@@ -44,14 +44,20 @@ nlohmann::json PlanResult::to_json() const {
           {"steps", steps},
           {"bound", bound.to_json()},
           {"value_below", value_below ? nlohmann::json(*value_below) : nlohmann::json()},
+          {"driving_term", driving_term},
+          {"term_shares", term_shares},
+          {"steps_by_grid", steps_by_grid},
+          {"cheapest_grid", cheapest_grid},
           {"notes", notes}};
 }
 
 std::vector<std::string> plannable_bounds() { return {"ccl23", "ccl23-path", "benton24"}; }
 
-PlanResult plan_for_accuracy(const std::string& id, double accuracy, const BoundInputs& inputs,
-                             const std::string& grid_kind, const PlanOptions& options) {
-  options.validate();
+namespace {
+
+// The plan on one grid kind (planner.hpp, rule 1-3), with the driving term filled in.
+PlanResult plan_one(const std::string& id, double accuracy, const BoundInputs& inputs,
+                    const std::string& grid_kind, const PlanOptions& options) {
   const auto ids = plannable_bounds();
   if (std::find(ids.begin(), ids.end(), id) == ids.end())
     fail("plan: cannot plan bound '", id, "'; plannable bounds: ccl23, ccl23-path, benton24");
@@ -144,7 +150,26 @@ PlanResult plan_for_accuracy(const std::string& id, double accuracy, const Bound
       lo = mid;
     }
   }
-  if (lo >= 1) value_below = evaluate(lo * unit).value;
+  std::string driving = "none: N is the smallest admissible step count";
+  if (lo >= 1) {
+    const BoundResult below = evaluate(lo * unit);
+    value_below = below.value;
+    if (below.value > accuracy) {
+      // The only N-dependent term is the discretisation; name its larger part where the bound
+      // splits it (benton24: kappa^2 d N against kappa d T).
+      driving = "discretisation";
+      const auto a = below.details.find("discretisation_kappa2_dN");
+      const auto b = below.details.find("discretisation_kappa_dT");
+      if (a != below.details.end() && b != below.details.end())
+        driving += a->second >= b->second ? " (kappa^2 d N part)" : " (kappa d T part)";
+    } else {
+      for (const auto& [name, holds] : below.assumptions)
+        if (is_step_assumption(name) && !holds) {
+          driving = "step assumption " + name;
+          break;
+        }
+    }
+  }
 
   PlanResult plan;
   plan.paper = id;
@@ -156,6 +181,8 @@ PlanResult plan_for_accuracy(const std::string& id, double accuracy, const Bound
   plan.steps = hi * unit;
   plan.bound = std::move(at_hi);
   plan.value_below = value_below;
+  plan.driving_term = driving;
+  for (const auto& [name, value] : plan.bound.terms) plan.term_shares[name] = value / accuracy;
   plan.notes.push_back(
       "T = max(T_init, min_T) with T_init the smallest T at which the initialisation term is <= " +
       format_number(f) + " x accuracy; N the smallest " +
@@ -168,6 +195,41 @@ PlanResult plan_for_accuracy(const std::string& id, double accuracy, const Bound
         "indicative, not a guarantee");
   if (!plan.bound.assumptions_hold())
     plan.notes.push_back("some assumptions fail (allow_failed_assumptions): not a certificate");
+  return plan;
+}
+
+}  // namespace
+
+PlanResult plan_for_accuracy(const std::string& id, double accuracy, const BoundInputs& inputs,
+                             const std::string& grid_kind, const PlanOptions& options) {
+  options.validate();
+  PlanResult plan = plan_one(id, accuracy, inputs, grid_kind, options);
+  // Which grid family is cheapest: the same plan on every grid kind the bound accepts (CCL23's
+  // h = T/N needs the uniform grid). A kind on which no plan exists records -1.
+  const bool is_ccl23 = id == "ccl23" || id == "ccl23-path";
+  const std::vector<std::string> kinds = is_ccl23 ? std::vector<std::string>{"uniform"}
+                                                  : std::vector<std::string>{"uniform", "benton"};
+  plan.cheapest_grid = grid_kind;
+  // The other families are searched only up to 16x the planned N: enough to say which is
+  // cheapest without building grids of millions of steps for a family that cannot compete.
+  PlanOptions other = options;
+  other.max_steps = std::min(options.max_steps, std::max(16 * plan.steps, 64LL));
+  for (const auto& kind : kinds) {
+    if (kind == grid_kind) {
+      plan.steps_by_grid[kind] = plan.steps;
+      continue;
+    }
+    try {
+      plan.steps_by_grid[kind] = plan_one(id, accuracy, inputs, kind, other).steps;
+    } catch (const Error& e) {
+      plan.steps_by_grid[kind] = -1;
+      plan.notes.push_back("no plan on the " + kind + " grid: " + e.what());
+    }
+  }
+  for (const auto& [kind, steps] : plan.steps_by_grid)
+    if (steps > 0 && steps < plan.steps_by_grid.at(plan.cheapest_grid)) plan.cheapest_grid = kind;
+  plan.notes.push_back("N is driven by: " + plan.driving_term +
+                       "; cheapest grid family: " + plan.cheapest_grid);
   return plan;
 }
 

@@ -64,6 +64,28 @@ TEST(Planner, Ccl23StepConditionCanBind) {
   EXPECT_LE(plan.T / N, 0.01 / 5);
   EXPECT_GT(plan.T / (N - 1), 0.01 / 5);
   EXPECT_TRUE(plan.bound.assumptions.at("step_h_le_c_over_L"));
+  // The plan says so: the value is reached below N, the step condition is what fails there.
+  EXPECT_EQ(plan.driving_term, "step assumption step_h_le_c_over_L");
+  EXPECT_EQ(plan.cheapest_grid, "uniform");
+  EXPECT_EQ(plan.steps_by_grid.size(), 1u);
+}
+
+// The plan explains its N: on the ccl23 template the bound one step below still exceeds the
+// accuracy, so the discretisation term drives N; the term shares are each term / accuracy.
+TEST(Planner, ExplainsItsN) {
+  const double eps = 0.1;
+  const PlanResult plan = plan_for_accuracy("ccl23", eps, ccl23_template(), "uniform");
+  EXPECT_EQ(plan.driving_term, "discretisation");
+  double sum = 0;
+  for (const auto& [name, share] : plan.term_shares) {
+    EXPECT_NEAR(share, plan.bound.terms.at(name) / eps, 1e-15) << name;
+    sum += share;
+  }
+  EXPECT_NEAR(sum, plan.bound.value / eps, 1e-12);
+  EXPECT_LE(sum, 1);
+  const nlohmann::json j = plan.to_json();
+  for (const char* key : {"driving_term", "term_shares", "steps_by_grid", "cheapest_grid"})
+    EXPECT_TRUE(j.contains(key)) << key;
 }
 
 TEST(Planner, Ccl23PathPlan) {
@@ -81,6 +103,7 @@ BoundInputs benton_template() {
   in.delta = 1e-3;
   in.eps_score = 0.05;
   in.identity_covariance = true;
+  in.centred = true;
   return in;
 }
 
@@ -97,6 +120,26 @@ TEST(Planner, Benton24OnItsGridIsMinimalAmongEvenN) {
   EXPECT_GT(bound_benton24(at(benton_template(), plan.T, 1e-3, plan.steps - 2, "benton")).value,
             eps);
   EXPECT_EQ(plan.bound.grid->name(), "benton");
+  EXPECT_EQ(plan.steps_by_grid.at("benton"), plan.steps);
+  EXPECT_EQ(plan.cheapest_grid, "benton");
+  EXPECT_EQ(plan.driving_term.rfind("discretisation", 0), 0u) << plan.driving_term;
+  // At delta = 1e-3 the uniform grid needs kappa = h / delta < 1 and kappa^2 d N = T^2 d /
+  // (N delta^2) <= eps: about 1e7 steps, beyond 16x the planned N, so it records no plan (-1).
+  EXPECT_EQ(plan.steps_by_grid.at("uniform"), -1);
+}
+
+// Which grid family is cheapest: with delta = 0.2 both grids have a plan; the uniform one,
+// made independently, needs more steps, and both plans name the Benton grid.
+TEST(Planner, ComparesGridFamilies) {
+  BoundInputs in = benton_template();
+  in.delta = 0.2;
+  const PlanResult benton = plan_for_accuracy("benton24", 0.5, in, "benton");
+  const PlanResult uniform = plan_for_accuracy("benton24", 0.5, in, "uniform");
+  EXPECT_EQ(benton.steps_by_grid.at("uniform"), uniform.steps);
+  EXPECT_EQ(uniform.steps_by_grid.at("benton"), benton.steps);
+  EXPECT_GT(uniform.steps, benton.steps);
+  EXPECT_EQ(benton.cheapest_grid, "benton");
+  EXPECT_EQ(uniform.cheapest_grid, "benton");
 }
 
 TEST(Planner, Benton24OnAUniformGrid) {

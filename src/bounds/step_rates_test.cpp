@@ -7,6 +7,7 @@
 
 #include "core/expect_error.hpp"
 #include "difflab/bounds/chen_lee_lu23.hpp"
+#include "difflab/bounds/li_wei_chen_chi24.hpp"
 #include "difflab/bounds/li_yan24.hpp"
 #include "difflab/bounds/pf_ode_corrector.hpp"
 #include "difflab/core/error.hpp"
@@ -23,8 +24,14 @@ TEST(ChenLeeLu23, StepCountFromTheTable1Rate) {
   const double l = std::log(100.0);
   EXPECT_EQ(r.quantity, "steps_needed");
   EXPECT_EQ(r.value, std::ceil(100 * l * l / 0.05));
-  EXPECT_EQ(r.details.at("steps_abstract_form"), std::ceil(10 * l / 0.05));
+  EXPECT_EQ(r.details.count("steps_abstract_form"), 0u);  // dropped: not the theorem's form
+  EXPECT_EQ(r.details.at("required_eps_score"), std::sqrt(0.05));
+  EXPECT_TRUE(r.assumptions.at("score_error_at_most_required"));  // exact score
   EXPECT_FALSE(r.assumptions.at("finite_m2"));
+  EXPECT_FALSE(r.certified());  // a step count is never a certified bound
+  in.eps_score = 0.3;           // 0.09 > 0.05
+  EXPECT_FALSE(bound_chen_lee_lu23(in).assumptions.at("score_error_at_most_required"));
+  in.eps_score = 0;
   in.constants["C"] = 0.5;
   in.m2 = 3;
   r = bound_chen_lee_lu23(in);
@@ -56,11 +63,37 @@ TEST(LiYan24, TermsForThreeInputSets) {
                 c.C * static_cast<double>(c.d) * logN * logN * logN / c.N, 1e-12);
     EXPECT_NEAR(r.terms.at("score_error"), c.C * c.eps * std::sqrt(logN), 1e-15);
     EXPECT_EQ(r.metric, "TV");
+    EXPECT_EQ(r.direction, "TV(q_delta, p_{t_N})");
+    EXPECT_FALSE(r.certified());  // constant unstated, statement from the abstract
   }
+  BoundInputs stopped;
+  stopped.d = 2;
+  stopped.steps = 10;
+  stopped.T = 3;
+  stopped.delta = 0.01;
+  EXPECT_EQ(bound_li_yan24(stopped).details.at("reference_time"), 0.01);
   BoundInputs one;
   one.d = 2;
   one.steps = 1;
   expect_error([&] { bound_li_yan24(one); }, "at least 2 steps");
+}
+
+// The abstract's rate by hand: C d / N; never certified; inexact scores are refused.
+TEST(LiWeiChenChi24, RateFormByHand) {
+  BoundInputs in;
+  in.d = 8;
+  in.steps = 64;
+  BoundResult r = bound_li_wei_chen_chi24(in);
+  EXPECT_EQ(r.value, 8.0 / 64);
+  EXPECT_EQ(r.metric, "TV");
+  EXPECT_FALSE(r.certified());
+  EXPECT_FALSE(r.statement_verified);
+  in.constants["C"] = 3;
+  EXPECT_EQ(bound_li_wei_chen_chi24(in).value, 3 * 8.0 / 64);
+  in.steps = 4;  // 3 * 8 / 4 = 6 >= 1
+  EXPECT_TRUE(bound_li_wei_chen_chi24(in).vacuous());
+  in.eps_score = 0.1;
+  expect_error([&] { bound_li_wei_chen_chi24(in); }, "exact scores only");
 }
 
 TEST(PfOdeCorrector, StepCounts) {
@@ -75,6 +108,14 @@ TEST(PfOdeCorrector, StepCounts) {
   in.accuracy = 0.3;
   EXPECT_EQ(bound_pf_ode_dpum(in).value, std::ceil(16 / 0.3));
   EXPECT_EQ(dpom.quantity, "steps_needed");
+  // Exact score: the estimate is the true score, L-Lipschitz; an inexact one is not verified.
+  EXPECT_TRUE(dpum.assumptions.at("score_estimate_lipschitz"));
+  EXPECT_TRUE(dpum.assumptions.at("score_error_at_most_accuracy"));
+  in.eps_score = 0.5;  // > accuracy 0.3
+  const BoundResult noisy = bound_pf_ode_dpum(in);
+  EXPECT_FALSE(noisy.assumptions.at("score_estimate_lipschitz"));
+  EXPECT_FALSE(noisy.assumptions.at("score_error_at_most_accuracy"));
+  in.eps_score = 0;
   in.L.reset();
   expect_error([&] { bound_pf_ode_dpom(in); }, "pf-ode-dpom needs L");
 }

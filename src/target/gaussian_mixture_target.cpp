@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "difflab/core/error.hpp"
+#include "difflab/target/target_quantities.hpp"
 #include "mixture_tiles.hpp"
 
 namespace difflab {
@@ -120,7 +121,9 @@ TargetSummary GaussianMixtureTarget::summary() const {
   TargetSummary s;
   for (Index i = 0; i < components(); ++i)
     s.second_moment += weights_(i) * (mean_matrix_.col(i).squaredNorm() + variances_.col(i).sum());
-  // KL(q || N(0, I)) and the score's Lipschitz constant have no closed form for a mixture.
+  // KL(q || N(0, I)) and the score's Lipschitz constant have no closed form for a mixture:
+  // Monte Carlo with an interval, and a certified upper bound (target_quantities.hpp).
+  add_mixture_quantities(*this, s);
   return s;
 }
 

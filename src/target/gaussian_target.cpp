@@ -5,6 +5,7 @@
 
 #include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
+#include "difflab/target/target_quantities.hpp"
 
 namespace difflab {
 
@@ -105,6 +106,8 @@ TargetSummary GaussianTarget::summary() const {
       0.5 * (tr + mean_.squaredNorm() - static_cast<double>(dim()) - lambda_.array().log().sum());
   s.score_lipschitz = std::max(1.0, 1.0 / lambda_.minCoeff());
   s.strong_log_concavity = 1.0 / lambda_.maxCoeff();
+  s.score_lipschitz_kind = "exact";
+  s.fisher_information = gaussian_relative_fisher_information(mean_, lambda_);
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/target/target_quantities.hpp"
 
 namespace difflab {
 
@@ -40,6 +41,7 @@ TargetSummary ProductTarget::summary() const {
   }
   s.kl_to_standard_normal = kl;
   if (lip_known) s.score_lipschitz = lip;
+  add_monte_carlo_fisher_information(*this, s);
   return s;
 }
 

@@ -12,6 +12,12 @@ nlohmann::json TargetSummary::to_json() const {
   j["score_lipschitz"] = score_lipschitz ? nlohmann::json(*score_lipschitz) : nlohmann::json();
   j["strong_log_concavity"] =
       strong_log_concavity ? nlohmann::json(*strong_log_concavity) : nlohmann::json();
+  j["fisher_information"] =
+      fisher_information ? nlohmann::json(*fisher_information) : nlohmann::json();
+  if (kl_to_standard_normal_ci) j["kl_to_standard_normal_ci"] = *kl_to_standard_normal_ci;
+  if (fisher_information_ci) j["fisher_information_ci"] = *fisher_information_ci;
+  if (!score_lipschitz_kind.empty()) j["score_lipschitz_kind"] = score_lipschitz_kind;
+  if (!notes.empty()) j["notes"] = notes;
   return j;
 }
 

@@ -59,7 +59,10 @@ if abs(p["value"] - vp) > 1e-12 * vp: print("ccl23-path value", p["value"], "exp
 # 3. Default papers: bounds lacking inputs are skipped with a reason, never given a value.
 run "$dir/all.json" bound --T 6 --delta 1e-3 --steps 200 --d 10 --json
 check skipped "$dir/all.json" '
-if len(j) != 9: print("expected all 9 bounds, got", len(j))
+if len(j) != 10: print("expected all 10 bounds, got", len(j))
+for r in j:
+    if not r["skipped"] and not ("certified" in r and "vacuous" in r and "kind" in r and "samplers" in r): print("metadata", r["paper"])
+if by["bruno-example"].get("kind", "exact_decomposition") != "exact_decomposition": print("bruno kind")
 s = [r for r in j if r["skipped"]]
 if not by["ccl23"]["skipped"] or "value" in by["ccl23"] or not by["ccl23"]["reason"]: print("ccl23 should be skipped", by["ccl23"])
 if by["benton24"]["skipped"]: print("benton24 skipped", by["benton24"])
@@ -82,6 +85,9 @@ elif not m < r["value"]: print("measured", m, ">= bound", r["value"])
 if r["measured_against"] != "q_delta" or r["measured_key"] != "kl_target_output": print(r)
 if abs(r["ratio"] - m / r["value"]) > 1e-12: print("ratio", r["ratio"])
 if not r["assumptions_hold"]: print("assumptions", r["assumptions"])
+# N(mu, I) with mu != 0: the initialisation term is e^{-2T} KL(q || N(0, I)), not d e^{-2T}.
+if abs(r["terms"]["initialisation"] - math.exp(-12) * 0.5 * (1 + 0.25 + 0.09)) > 1e-15: print("init", r["terms"])
+if r["certified"]: print("benton24 with C = 1 (a placeholder) cannot be certified")
 if not by["ccl23-path"]["skipped"]: print("ccl23-path needs delta = 0")
 if by["chen-lee-lu23"].get("measured", 0) is not None: print("steps_needed has no measured value")
 if json.load(open(sys.argv[1].replace("m.json", "m_out.json"))) != j: print("--out differs from stdout")
@@ -213,7 +219,9 @@ expect_error "eps_score" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --step
 expect_error "OU process" bound --target "$dir/g.json" --process vp-linear --T 0.9
 expect_error "--eps" plan --target "$dir/g.json" --metric kl
 expect_error "plan --verify: the measured error needs an exact output law" plan --target "$dir/lap.json" --metric kl --eps 0.5 --L 1 --m2 2 --kl 1 --identity-covariance --verify
-expect_error "plan --verify needs --target" plan --metric kl --eps 0.5 --d 2 --identity-covariance --verify
+# --kl: without a target the mean is unknown, so Benton's d e^{-2T} is not valid; with KL the
+# initialisation term e^{-2T} KL is, and the plan reaches the --verify check.
+expect_error "plan --verify needs --target" plan --metric kl --eps 0.5 --d 2 --identity-covariance --kl 1 --verify
 expect_error "--metric must be kl or tv" plan --target "$dir/g.json" --metric w2 --eps 0.1
 expect_error "L (the score's Lipschitz constant) must be finite" bound --target "$dir/g.json" --papers benton24 --L -2
 

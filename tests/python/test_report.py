@@ -392,3 +392,139 @@ def test_two_files_with_one_section_name_exit_2(tmp_path):
     proc, _, _ = run_render([a, b], str(tmp_path / "out"))
     assert proc.returncode == 2
     assert proc.stderr == f"difflab report: {b}: name: section 's' is already used by {a}\n"
+
+
+# ---------------------------------------------------------------- fits without an interval,
+# bounds beside measurements, one bad experiment directory
+
+from difflab_report import assemble  # noqa: E402
+
+
+def _experiment(tmp_path, name, spec, rows, fits=None):
+    d = tmp_path / name
+    d.mkdir()
+    (d / "spec.json").write_text(json.dumps(spec))
+    (d / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    if fits is not None:
+        (d / "fits.json").write_text(json.dumps(fits))
+    return str(d)
+
+
+def _bound_cell(value, metric="KL", samplers=("ei",), certified=True, vacuous=False,
+                kind="published_bound"):
+    return {"value": value, "metric": metric, "quantity": "error_bound", "kind": kind,
+            "samplers": list(samplers), "certified": certified, "vacuous": vacuous}
+
+
+def _two_point_experiment(tmp_path, name="twopoint", bound=None, sampler="ei",
+                          metric="kl_target_output"):
+    """KL = 1/N at N = 10, 20 (two points: the runner's fit has no interval and writes null)."""
+    rows = []
+    for i, n in enumerate((10, 20)):
+        r = {"row": i, "options": {"steps": n, "sampler": sampler},
+             "metrics": {"law": {metric: 1.0 / n}}}
+        if bound is not None:
+            r["bounds"] = {"b": dict(bound, value=bound["value"] * 10 / n)}
+        rows.append(r)
+    spec = {"name": name, "base": {}, "sweep": {"axes": {"steps": [10, 20]}},
+            "bounds": ["b"] if bound is not None else []}
+    fits = {"fits": [{"metric": metric, "against": "steps", "column": f"metrics.law.{metric}",
+                      "groups": [{"group": {}, "fit": {"slope": -1.0, "intercept": 0.0,
+                                                       "ci": [None, None], "r2": 1.0,
+                                                       "n": 2}}]}]}
+    return _experiment(tmp_path, name, spec, rows, fits)
+
+
+def run_build(dirs, out_dir):
+    html = os.path.join(out_dir, "report.html")
+    figdir = os.path.join(out_dir, "figures")
+    env = dict(os.environ, PYTHONPATH=PYTHON_DIR)
+    proc = subprocess.run([sys.executable, "-m", "difflab_report", "build", "--html", html,
+                           "--figure-dir", figdir, *dirs],
+                          capture_output=True, text=True, env=env, timeout=300)
+    return proc, html, figdir
+
+
+def test_fit_over_two_points_with_a_null_interval_renders(tmp_path):
+    d = _two_point_experiment(tmp_path)
+    proc, html, figdir = run_build([d], str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    page = open(html).read()
+    assert "slope" in page or os.listdir(figdir)
+    data = json.load(open(os.path.join(d, "report", "report_data.json")))
+    fit = data["figures"][0]["series"][0]["fit"]
+    assert fit["slope"] == -1.0 and "ci" not in fit
+    table = next(f for f in data["figures"] if f["kind"] == "table")
+    assert table["rows"][0][4] is None and table["rows"][0][5] is None
+
+
+def test_one_bad_directory_shows_its_error_and_the_page_is_drawn(tmp_path):
+    good = _two_point_experiment(tmp_path, "good")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "spec.json").write_text("{not json")
+    proc, html, _ = run_build([good, str(bad)], str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "bad/spec.json" in proc.stderr and "invalid JSON" in proc.stderr
+    page = open(html).read()
+    assert 'id="good"' in page and 'id="bad"' in page
+    assert "invalid JSON" in page and 'class="error"' in page
+    assert page.count("<img") == 1  # the good section's figure
+
+
+def test_bounds_are_drawn_only_beside_their_metric_and_samplers(tmp_path):
+    # Same metric (KL), covered sampler, certified: drawn plain, value = 10 / N * 0.5.
+    d = _two_point_experiment(tmp_path, "same", bound=_bound_cell(0.5))
+    fig = assemble.section(d)["figures"][0]
+    assert [b["style"] for b in fig["bounds"]] == ["certified"]
+    assert fig["bounds"][0]["y"] == pytest.approx([0.5, 0.25])
+    # A KL bound on a sliced-W2 figure: not drawn, and the caption says why.
+    d = _two_point_experiment(tmp_path, "other_metric", bound=_bound_cell(0.5),
+                              metric="sliced_w2")
+    fig = assemble.section(d)["figures"][0]
+    assert "bounds" not in fig and "bounds KL, the figure shows SW2" in fig["caption"]
+    # A bound for "ei" beside a dpmpp-2m run: not drawn.
+    d = _two_point_experiment(tmp_path, "other_sampler", bound=_bound_cell(0.5),
+                              sampler="dpmpp-2m")
+    fig = assemble.section(d)["figures"][0]
+    assert "bounds" not in fig and "does not cover sampler dpmpp-2m" in fig["caption"]
+    # Uncertified and vacuous bounds: their own grey style and label.
+    d = _two_point_experiment(tmp_path, "uncert", bound=_bound_cell(0.5, certified=False))
+    fig = assemble.section(d)["figures"][0]
+    assert [b["style"] for b in fig["bounds"]] == ["uncertified"]
+    assert fig["bounds"][0]["label"].endswith("(not certified)")
+    d = _two_point_experiment(tmp_path, "vac", bound=_bound_cell(0.5, vacuous=True))
+    assert assemble.section(d)["figures"][0]["bounds"][0]["style"] == "vacuous"
+    # An exact decomposition (bruno-example) is never drawn as a bound.
+    d = _two_point_experiment(tmp_path, "exact",
+                              bound=_bound_cell(0.5, kind="exact_decomposition"))
+    fig = assemble.section(d)["figures"][0]
+    assert "bounds" not in fig and "exact decomposition" in fig["caption"]
+
+
+def test_metric_kind_of_results_columns():
+    assert assemble.metric_kind("metrics.law.to_q_delta.kl_target_output") == "KL"
+    assert assemble.metric_kind("metrics.law.tv") == "TV"
+    assert assemble.metric_kind("metrics.sw2.value") == "SW2"
+    assert assemble.metric_kind("metrics.law.w2") == "W2"
+    assert assemble.metric_kind("metrics.energy.value") is None
+    assert assemble.metric_kind("metrics.law.tv_bounds.upper") == "TV"
+    assert assemble.metric_kind("metrics.law.kl_output_target") == "KL reversed"
+
+
+def test_uncertified_bound_is_drawn_grey_and_hollow():
+    spec = {"kind": "curves", "name": "b", "title": "t", "axes": "loglog", "xlabel": "x",
+            "ylabel": "y", "series": [{"label": "s", "x": [1, 2], "y": [1, 0.5]}],
+            "bounds": [{"label": "b (not certified)", "x": [1, 2], "y": [2, 1],
+                        "style": "uncertified"}]}
+    from difflab_report import schema
+    s = schema.validate({"version": 1, "name": "n", "title": "t", "description": "",
+                         "figures": [spec]}, lambda m: None)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig = plt.figure()
+    figures.draw_curves(fig, s["figures"][0])
+    line = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "b (not certified)"][0]
+    assert line.get_markerfacecolor() == "none" and line.get_linestyle() == ":"
+    plt.close(fig)

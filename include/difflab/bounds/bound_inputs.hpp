@@ -48,6 +48,7 @@ struct BoundInputs {
                                                //       docs/theory.md writes m_2^2 = E||x||^2
   std::optional<double> kl_to_normal;          // --kl  KL(q || N(0, I_d))
   std::optional<bool> identity_covariance;     // --identity-covariance  Cov(q) = I (Benton A2)
+  std::optional<bool> centred;                 // E X = 0 (from a target; Benton's d e^{-2T})
   std::optional<double> strong_log_concavity;  // --strong-log-concavity alpha: -Hess log q >= aI
 
   // --- score ---------------------------------------------------------------------------------
@@ -117,6 +118,7 @@ void record_constants(BoundResult& result, const BoundInputs& inputs,
 //   kl_to_normal, L = summary.score_lipschitz, strong_log_concavity (where the summary knows
 //   them; left unset otherwise, and the bounds then name the missing input),
 //   identity_covariance for Gaussian and Gaussian-mixture targets (Cov within 1e-12 of I),
+//   centred for the same targets (||E X|| <= 1e-12),
 //   mu = the mean for a Gaussian target with identity covariance (Bruno's example data).
 BoundInputs from_target(const Target& target, BoundInputs inputs = {});
 

@@ -10,6 +10,7 @@
 //                                         authoritative)
 //   chen-lee-lu23   steps_needed  KL      Chen-Lee-Lu 2023, early stopping
 //   li-yan24        error_bound   TV      Li-Yan 2024, d log^3 N / N + eps sqrt(log N)
+//   li-wei-chen-chi24 error_bound TV      Li-Wei-Chi-Chen 2024, PF-ODE C d/N (abstract only)
 //   pf-ode-dpum     steps_needed  TV      PF-ODE + underdamped corrector, NeurIPS 2023
 //   pf-ode-dpom     steps_needed  TV      PF-ODE + overdamped corrector, NeurIPS 2023
 // Each id's header (ccl23.hpp, benton24.hpp, ...) documents its inputs, constants and
@@ -19,17 +20,26 @@
 
 #include "difflab/bounds/bound_inputs.hpp"
 #include "difflab/bounds/bound_result.hpp"
+#include "difflab/bounds/score_error_forms.hpp"
 
 namespace difflab {
 
 struct BoundInfo {
   std::string id, quantity, metric, direction, description;
+  // Which score-error quantity the theorem's eps_score is (score_error_forms.hpp): the value to
+  // pass as BoundInputs::eps_score is sqrt(ScoreErrorForms::in_form(score_error_form)).
+  ScoreErrorForm score_error_form = ScoreErrorForm::kNone;
+  // The samplers the theorem analyses (copied into every BoundResult::samplers) and the kind
+  // of result (BoundResult::kind).
+  std::vector<std::string> samplers;
+  std::string kind = "published_bound";
 };
 
 // Every registered bound, in the order of the table above.
 std::vector<BoundInfo> list_bounds();
 
-// Evaluates bound `id` on `inputs`. An unknown id is a difflab::Error listing the valid ids.
+// Evaluates bound `id` on `inputs`; the result's samplers and kind are the registry entry's. An
+// unknown id is a difflab::Error listing the valid ids.
 BoundResult compute_bound(const std::string& id, const BoundInputs& inputs);
 
 }  // namespace difflab

@@ -41,10 +41,30 @@ struct BoundResult {
   std::map<std::string, double> details;
   std::vector<std::string> notes;
 
+  // What the result is: "published_bound" (a theorem's inequality evaluated on the inputs) or
+  // "exact_decomposition" (an identity or triangle inequality over exactly computed parts, e.g.
+  // Bruno et al.'s Gaussian-mean example; never to be drawn as a paper's bound).
+  std::string kind = "published_bound";
+  // The samplers (registry ids, sampler/sampler_registry.hpp) the theorem analyses; a report
+  // draws the bound only beside runs of these samplers. Empty: none of difflab's samplers is the
+  // analysed algorithm.
+  std::vector<std::string> samplers;
+  // False when the statement itself was not read in the paper (quoted from a secondary
+  // source), so the formula may differ from the theorem even with every constant stated.
+  bool statement_verified = true;
+
   bool assumptions_hold() const;
+  // An error bound that certifies its value: every assumption holds (an unchecked assumption is
+  // recorded as false), every constant is stated by the paper (constant_is_explicit) and the
+  // statement was read in the paper. Step counts are never certified.
+  bool certified() const;
+  // The value is at or above the metric's trivial maximum (TV >= 1) or is not finite, so the
+  // bound says nothing. KL and W2 have no trivial maximum; only a non-finite value is vacuous.
+  bool vacuous() const;
   // Keys: paper, reference, quantity, metric, direction, value, terms, constant,
   // constant_is_explicit, constants, assumptions, assumptions_hold, kappa (null when unset),
-  // grid (null or TimeGrid::to_json), details, notes. Non-finite numbers become null.
+  // grid (null or TimeGrid::to_json), details, notes, kind, samplers, statement_verified,
+  // certified, vacuous. Non-finite numbers become null.
   nlohmann::json to_json() const;
 };
 

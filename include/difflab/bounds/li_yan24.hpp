@@ -2,7 +2,12 @@
 // Li, Yan, "O(d/T) convergence theory for diffusion probabilistic models under minimal
 // assumptions", ICLR 2025 / JMLR 26(292) 2025 (arXiv 2409.18959) (docs/theory.md section 6,
 // [P abstract, S]):
-//   TV(q, p) <= C ( d log^3 N / N + eps_score sqrt(log N) ),
+//   TV(q_delta, p) <= C ( d log^3 N / N + eps_score sqrt(log N) ),
+// where q_delta is the law the output is compared with: the smallest-noise marginal of the
+// schedule (the paper's X_1), i.e. our grid's last time t_N = delta, NOT the data q_0
+// (direction "TV(q_delta, p_{t_N})", details.reference_time = delta). eps_score^2 is the
+// average over the N steps of E||s - grad log q||^2 (ScoreErrorForm::kStepAverage). The
+// statement was read from the abstract and summaries only: statement_verified = false.
 // for DDPM with the paper's own coefficient schedule and N steps (the paper calls the step count
 // T: it is NOT our time horizon). Needs only a finite first moment and an L2 score error.
 //

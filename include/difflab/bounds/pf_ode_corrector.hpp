@@ -13,7 +13,14 @@
 // the L and eps exponents are from a secondary TL;DR [S] and are UNVERIFIED against the
 // theorems.
 //
-// Inputs used: d, L, accuracy (a TV value). Constant: "C". Assumption flag: L_at_least_1.
+// Requirements the theorems place on the score (flagged, not silently assumed): an L2 score
+// error at every step at the level of the accuracy (exact level with its L and log factors not
+// read; flag score_error_at_most_accuracy checks eps_score <= accuracy, details.
+// required_eps_score_order = accuracy), and a score ESTIMATE that is L-Lipschitz in x at every
+// t (flag score_estimate_lipschitz: true only for the exact score, eps_score = 0).
+//
+// Inputs used: d, L, accuracy (a TV value), eps_score. Constant: "C". Assumption flags:
+// L_at_least_1, score_error_at_most_accuracy, score_estimate_lipschitz.
 #include "difflab/bounds/bound_inputs.hpp"
 #include "difflab/bounds/bound_result.hpp"
 

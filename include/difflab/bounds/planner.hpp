@@ -21,6 +21,7 @@
 // A certificate is only as good as the constants behind it: the papers do not state the
 // absolute constants hidden by "<~" (the defaults are placeholders equal to 1), so a plan made
 // with the default constants is indicative, not a guarantee. The plan's notes say so.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -52,8 +53,19 @@ struct PlanResult {
   // admissible count.
   std::optional<double> value_below;
   std::vector<std::string> notes;
+  // What sets N: "discretisation" (the bound one admissible step below still exceeds the
+  // accuracy; for benton24 with its larger part, "(kappa^2 d N part)" or "(kappa d T part)"),
+  // "step assumption NAME" (the value is reached below N but that step assumption fails), or
+  // "none: ..." when N is the smallest admissible count.
+  std::string driving_term;
+  // Each term of the bound at the plan as a share of the accuracy (term / accuracy).
+  std::map<std::string, double> term_shares;
+  // The planned N on every grid kind the bound accepts (-1: no plan on that kind within 16x
+  // the planned N, see notes), and the kind with the fewest steps (ties: the requested kind).
+  std::map<std::string, long long> steps_by_grid;
+  std::string cheapest_grid;
   // Keys: paper, metric, grid_kind, accuracy, T, delta, steps, bound (BoundResult::to_json),
-  // value_below, notes.
+  // value_below, driving_term, term_shares, steps_by_grid, cheapest_grid, notes.
   nlohmann::json to_json() const;
 };
 

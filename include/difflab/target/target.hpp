@@ -5,10 +5,12 @@
 // alpha X_0 + sigma Z. A target therefore exposes its noised log-density and score as functions
 // of (alpha, sigma^2) and stays independent of the process; log_qt/score_qt take a process and a
 // time for convenience. sigma^2 = 0 and alpha = 1 give the target itself.
+#include <array>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "difflab/core/rng.hpp"
 #include "difflab/core/types.hpp"
@@ -22,6 +24,13 @@ struct TargetSummary {
   std::optional<double> kl_to_standard_normal;  // KL(q || N(0, I))
   std::optional<double> score_lipschitz;        // sup_t Lip(grad log q_t) under OU
   std::optional<double> strong_log_concavity;   // alpha with -grad^2 log q >= alpha I
+  // I(q | N(0, I)) = E_q ||grad log q + x||^2 (target_quantities.hpp).
+  std::optional<double> fisher_information;
+  // 95% intervals of Monte Carlo estimates (unset: the value is a closed form).
+  std::optional<std::array<double, 2>> kl_to_standard_normal_ci, fisher_information_ci;
+  // "exact", "upper_bound" (a certified bound, not the constant) or "" (as the factor says).
+  std::string score_lipschitz_kind;
+  std::vector<std::string> notes;  // how each quantity was obtained, or why it is missing
   nlohmann::json to_json() const;
 };
 
