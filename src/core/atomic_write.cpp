@@ -154,6 +154,17 @@ int remove_stale_temporaries(const std::string& dir) {
   return removed;
 }
 
+void ensure_directory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  ec.clear();
+  fs::create_directories(dir, ec);
+  if (ec) fail(dir, ": cannot create directory: ", ec.message());
+  // create_directories reports success for an existing non-directory on some libstdc++ versions.
+  require(fs::is_directory(dir, ec), dir, ": exists and is not a directory");
+}
+
 void write_text_atomic(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
   std::call_once(g_handlers_once, install_temp_cleanup_handlers);
@@ -166,7 +177,6 @@ void write_text_atomic(const std::string& path, const std::string& text) {
     fs::create_directories(target.parent_path(), ec);
     if (ec) fail(path, ": cannot create directory ", dir, ": ", ec.message());
   }
-  ec.clear();
   if (fs::is_directory(target, ec)) fail(path, ": is a directory, not a file");
   remove_stale_temporaries(dir);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +

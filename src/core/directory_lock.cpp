@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/file_io.hpp"
 
 namespace difflab {
 
@@ -28,9 +29,7 @@ std::string holder_pid(int fd) {
 }  // namespace
 
 DirectoryLock::DirectoryLock(const std::string& dir) : path_(dir + "/.lock") {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  require(!ec, dir, ": cannot create the directory (", ec.message(), ")");
+  ensure_directory(dir);
   // O_CLOEXEC: a child process (the report's python) must not inherit the lock.
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   require(fd_ >= 0, path_, ": cannot open the lock file (", std::strerror(errno), ")");

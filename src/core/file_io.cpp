@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -70,6 +71,9 @@ std::string read_text(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) fail(path, ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, ": cannot open for reading: ", std::strerror(errno));
+  // The stream buffer and the returned copy hold the file twice at the peak.
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) require_memory(checked_mul(size, 2, path), "reading " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) fail(path, ": read failed");
@@ -77,6 +81,22 @@ std::string read_text(const std::string& path) {
 }
 
 Matrix parse_csv_samples(const std::string& text, const std::string& name) {
+  {
+    // At most (lines) x (fields of the first line) values, held twice (the parsed values and the
+    // matrix); a ragged file is refused before it could need more.
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos) {
+      const std::size_t eol = std::min(text.find('\n', first), text.size());
+      const auto fields = static_cast<std::uint64_t>(
+          std::count(text.begin() + static_cast<std::ptrdiff_t>(first),
+                     text.begin() + static_cast<std::ptrdiff_t>(eol), ',') +
+          1);
+      const auto lines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n') + 1);
+      require_memory(
+          checked_mul(bytes_of_doubles(checked_mul(lines, fields, name), name), 2, name),
+          name + ": " + std::to_string(lines) + " x " + std::to_string(fields) + " samples");
+    }
+  }
   std::vector<double> values;
   Index cols = -1;
   Index rows = 0;
@@ -212,7 +232,9 @@ Matrix parse_npy_samples(const std::string& bytes, const std::string& name) {
   if (bytes.size() - offset < need)
     fail(name, ": truncated .npy data (", bytes.size() - offset, " bytes, shape needs ", need, ")");
   if (bytes.size() - offset > need) fail(name, ": .npy file has trailing bytes after the data");
-  // The data is in memory already, so a shape that passed the test fits in an Index.
+  // The data is in memory already, so a shape that passed the test fits in an Index; the
+  // matrix is a second copy.
+  require_memory(need, name + ": " + std::to_string(n) + " x " + std::to_string(d) + " samples");
   Matrix X(static_cast<Index>(d), static_cast<Index>(n));
   // Row-major n x d is exactly column-major d x n.
   std::memcpy(X.data(), bytes.data() + offset, need);

@@ -10,6 +10,7 @@
 #include "core/expect_error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/json_util.hpp"
+#include "difflab/core/memory_budget.hpp"
 
 namespace difflab {
 namespace {
@@ -57,6 +58,11 @@ TEST_F(FileIoBadInputTest, UnwritableOutputPathsAreBadInput) {
   // A directory nobody can create (procfs refuses mkdir even for root).
   difflab::expect_error([] { write_text_atomic("/proc/x/y", "{}"); }, "/proc/x/y: ");
   difflab::expect_error([] { write_text_atomic("/proc/version", "x"); }, "/proc/version: ");
+  difflab::expect_error([&] { ensure_directory(dir_ + "/plain"); }, "plain: ");
+  difflab::expect_error([&] { ensure_directory(dir_ + "/plain/sub"); }, "plain/sub: cannot create");
+  difflab::expect_error([] { ensure_directory("/proc/x/y"); }, "/proc/x/y: cannot create");
+  ensure_directory(dir_ + "/a/b");
+  EXPECT_TRUE(fs::is_directory(dir_ + "/a/b"));
 }
 
 TEST_F(FileIoBadInputTest, NpyShapeWhoseByteCountOverflowsIsRefused) {
@@ -80,6 +86,20 @@ TEST_F(FileIoBadInputTest, NpyShapeWhoseByteCountOverflowsIsRefused) {
   b2.append(8, '\0');
   difflab::expect_error([&] { parse_npy_samples(b2, "e.npy"); },
                         "malformed .npy shape entry '1e5'");
+}
+
+TEST_F(FileIoBadInputTest, ReadersRefuseSamplesBeyondTheMemoryBudget) {
+  std::string csv;
+  for (int i = 0; i < 100; ++i) csv += "1,2,3\n";
+  set_memory_limit(1024);  // 100 x 3 doubles, twice, is 4800 bytes
+  difflab::expect_error([&] { parse_csv_samples(csv, "big.csv"); },
+                        "big.csv: 101 x 3 samples needs about 4.7 KiB of memory but 1.0 KiB");
+  const std::string npy = format_npy_samples(Matrix::Ones(3, 100));
+  difflab::expect_error([&] { parse_npy_samples(npy, "big.npy"); },
+                        "big.npy: 100 x 3 samples needs about");
+  set_memory_limit(0);
+  EXPECT_EQ(parse_csv_samples(csv, "big.csv").cols(), 100);
+  EXPECT_EQ(parse_npy_samples(npy, "big.npy").cols(), 100);
 }
 
 }  // namespace

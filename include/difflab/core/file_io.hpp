@@ -14,6 +14,9 @@ namespace difflab {
 
 // Writes text to path atomically.
 void write_text_atomic(const std::string& path, const std::string& text);
+// Creates dir (and its parents) if needed; a path that cannot be a directory (a file in the
+// way, /proc, no permission) is a difflab::Error naming it, never std::filesystem_error.
+void ensure_directory(const std::string& dir);
 // Removes "<name>.tmp.<pid>[.<k>]" regular files in dir whose process no longer exists; returns
 // how many it removed. write_text_atomic calls it for the directory it writes into.
 int remove_stale_temporaries(const std::string& dir);
