@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 
 namespace difflab {
 
@@ -30,39 +34,46 @@ void check_finite(double v, const std::string& name, Index row, Index col) {
   }
 }
 
-}  // namespace
-
-void write_text_atomic(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path() && !fs::exists(target.parent_path())) {
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec)
-      fail(path, ": cannot create directory ", target.parent_path().string(), ": ", ec.message());
-  }
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(path, ": cannot open for writing: ", std::strerror(errno));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      fail(path, ": write failed: ", std::strerror(errno));
+// "at byte B: " for the first number token of the text that overflows a double, or "".
+std::string json_number_overflow_place(const std::string& text) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
     }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) continue;
+    std::size_t j = i;
+    while (j < text.size() && text[j] != '\0' && std::strchr("+-.eE0123456789", text[j]) != nullptr)
+      ++j;
+    const std::string token = text.substr(i, j - i);
+    if (std::isinf(std::strtod(token.c_str(), nullptr)))
+      return "at byte " + std::to_string(i + 1) + ": ";
+    i = j - 1;
   }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    fail(path, ": cannot rename temporary file into place: ", ec.message());
-  }
+  return "";
 }
 
+}  // namespace
+
 std::string read_text(const std::string& path) {
+  // An ifstream opens a directory without complaint and then reads nothing, which the JSON
+  // parser would report as "invalid JSON at byte 1".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, ": cannot open for reading: ", std::strerror(errno));
+  // The stream buffer and the returned copy hold the file twice at the peak.
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) require_memory(checked_mul(size, 2, path), "reading " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) fail(path, ": read failed");
@@ -70,6 +81,22 @@ std::string read_text(const std::string& path) {
 }
 
 Matrix parse_csv_samples(const std::string& text, const std::string& name) {
+  {
+    // At most (lines) x (fields of the first line) values, held twice (the parsed values and the
+    // matrix); a ragged file is refused before it could need more.
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos) {
+      const std::size_t eol = std::min(text.find('\n', first), text.size());
+      const auto fields = static_cast<std::uint64_t>(
+          std::count(text.begin() + static_cast<std::ptrdiff_t>(first),
+                     text.begin() + static_cast<std::ptrdiff_t>(eol), ',') +
+          1);
+      const auto lines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n') + 1);
+      require_memory(
+          checked_mul(bytes_of_doubles(checked_mul(lines, fields, name), name), 2, name),
+          name + ": " + std::to_string(lines) + " x " + std::to_string(fields) + " samples");
+    }
+  }
   std::vector<double> values;
   Index cols = -1;
   Index rows = 0;
@@ -179,32 +206,40 @@ Matrix parse_npy_samples(const std::string& bytes, const std::string& name) {
   const std::string shape_text = value_of("shape");
   const std::size_t open = shape_text.find('('), close = shape_text.find(')');
   if (open == std::string::npos || close == std::string::npos) fail(name, ": malformed .npy shape");
-  std::vector<long long> shape;
+  std::vector<std::uint64_t> shape;
   std::stringstream ss(shape_text.substr(open + 1, close - open - 1));
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (item.find_first_not_of(" ") == std::string::npos) continue;
-    try {
-      shape.push_back(std::stoll(item));
-    } catch (...) {
-      fail(name, ": malformed .npy shape");
-    }
+    const std::size_t first = item.find_first_not_of(' ');
+    if (first == std::string::npos) continue;
+    const std::size_t last = item.find_last_not_of(' ');
+    std::uint64_t value = 0;
+    const char* b = item.data() + first;
+    const char* e = item.data() + last + 1;
+    const auto [ptr, ec] = std::from_chars(b, e, value);
+    if (ec != std::errc() || ptr != e)
+      fail(name, ": malformed .npy shape entry '", item.substr(first, last + 1 - first), "'");
+    shape.push_back(value);
   }
   if (shape.size() == 1) shape.push_back(1);
   if (shape.size() != 2)
     fail(name, ": .npy array must be 2-D (n x d), got ", shape.size(), " dimensions");
-  const long long n = shape[0], d = shape[1];
-  if (n <= 0 || d <= 0) fail(name, ": .npy array is empty (shape ", n, " x ", d, ")");
-  const std::size_t need =
-      static_cast<std::size_t>(n) * static_cast<std::size_t>(d) * sizeof(double);
+  const std::uint64_t n = shape[0], d = shape[1];
+  if (n == 0 || d == 0) fail(name, ": .npy array is empty (shape ", n, " x ", d, ")");
+  // Checked: a forged shape whose n*d*8 wraps around 64 bits would otherwise pass the size test
+  // below and allocate (or copy) far more than the file holds.
+  const std::uint64_t need = bytes_of_doubles(checked_mul(n, d, name + ": .npy shape"), name);
   if (bytes.size() - offset < need)
     fail(name, ": truncated .npy data (", bytes.size() - offset, " bytes, shape needs ", need, ")");
   if (bytes.size() - offset > need) fail(name, ": .npy file has trailing bytes after the data");
-  Matrix X(d, n);
+  // The data is in memory already, so a shape that passed the test fits in an Index; the
+  // matrix is a second copy.
+  require_memory(need, name + ": " + std::to_string(n) + " x " + std::to_string(d) + " samples");
+  Matrix X(static_cast<Index>(d), static_cast<Index>(n));
   // Row-major n x d is exactly column-major d x n.
   std::memcpy(X.data(), bytes.data() + offset, need);
-  for (Index i = 0; i < n; ++i)
-    for (Index k = 0; k < d; ++k) check_finite(X(k, i), name, i, k);
+  for (Index i = 0; i < X.cols(); ++i)
+    for (Index k = 0; k < X.rows(); ++k) check_finite(X(k, i), name, i, k);
   return X;
 }
 
@@ -255,6 +290,10 @@ nlohmann::json parse_json(const std::string& text, const std::string& name) {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     fail(name, ": invalid JSON at byte ", e.byte, ": ", e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // nlohmann-json 3.11 throws out_of_range (406) for a number that overflows a double
+    // ("1e999"); it carries no byte offset, so find the token for the message.
+    fail(name, ": invalid JSON: ", json_number_overflow_place(text), e.what());
   }
 }
 

@@ -1,6 +1,8 @@
 #include "difflab/core/json_util.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "difflab/core/error.hpp"
 
@@ -29,6 +31,11 @@ double number_or(const nlohmann::json& obj, const std::string& key, double fallb
 
 Index integer(const nlohmann::json& value, const std::string& where) {
   require(value.is_number_integer(), where, ": expected an integer, got ", value.dump());
+  // An unsigned value above INT64_MAX would wrap to a negative Index.
+  require(!value.is_number_unsigned() ||
+              value.get<std::uint64_t>() <=
+                  static_cast<std::uint64_t>(std::numeric_limits<Index>::max()),
+          where, ": integer ", value.dump(), " is too large");
   return value.get<Index>();
 }
 

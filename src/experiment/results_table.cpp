@@ -12,6 +12,7 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
+#include "difflab/experiment/experiment_spec.hpp"
 
 namespace difflab {
 
@@ -27,12 +28,19 @@ std::vector<nlohmann::json> sorted_by_row(std::vector<nlohmann::json> rows) {
 
 }  // namespace
 
-ResultsTable::ResultsTable(std::string dir) : dir_(std::move(dir)) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  require(!ec, dir_, ": cannot create the results directory (", ec.message(), ")");
-  if (!std::filesystem::exists(jsonl_path())) return;
-  const std::string text = read_text(jsonl_path());
+void check_result_row(const nlohmann::json& row, const std::string& where) {
+  require(row.is_object(), where, ": a result row must be a JSON object");
+  const auto index = row.find("row");
+  require(index != row.end(), where, ": missing \"row\"");
+  require(
+      index->is_number_unsigned() || (index->is_number_integer() && index->get<long long>() >= 0),
+      where, ": \"row\" must be a non-negative integer, got ", index->dump());
+  const auto hash = row.find("options_hash");
+  require(hash != row.end(), where, ": missing \"options_hash\"");
+  require(hash->is_string(), where, ": \"options_hash\" must be a string, got ", hash->dump());
+}
+
+ParsedResults parse_results_jsonl(const std::string& text, const std::string& name) {
   std::vector<std::string> lines;
   std::size_t begin = 0;
   while (begin < text.size()) {
@@ -41,29 +49,65 @@ ResultsTable::ResultsTable(std::string dir) : dir_(std::move(dir)) {
     if (end == std::string::npos) break;
     begin = end + 1;
   }
-  bool torn = false;
+  ParsedResults out;
+  std::map<std::size_t, std::size_t> first_line;  // row index -> line
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     nlohmann::json row = nlohmann::json::parse(lines[i], nullptr, false);
-    const bool ok = !row.is_discarded() && row.is_object() && row.contains("row") &&
-                    row.contains("options_hash");
+    const bool parsed = !row.is_discarded() && row.is_object();
     // A run killed while appending leaves at most one torn line: the last one.
     const bool last = i + 1 == lines.size() || (i + 2 == lines.size() && lines.back().empty());
-    require(ok || last, jsonl_path(), ": line ", i + 1, " is not a complete result row");
-    if (ok) {
-      rows_.push_back(std::move(row));
-    } else {
-      torn = true;
+    require(parsed || last, name, ": line ", i + 1, " is not a complete result row");
+    if (!parsed) {
+      out.torn = true;
+      continue;
     }
+    check_result_row(row, name + ": line " + std::to_string(i + 1));
+    const auto index = row["row"].get<std::size_t>();
+    const auto [it, fresh] = first_line.emplace(index, i + 1);
+    // Two writers on one directory (or a copied file) append the same run twice; fits and
+    // reports would then count it twice.
+    require(fresh, name, ": line ", i + 1, " repeats row ", index, " of line ", it->second,
+            " (duplicated result rows; was the experiment run twice at once?)");
+    out.rows.push_back(std::move(row));
+    out.lines.push_back(i + 1);
   }
   // The text may also end without a newline after a complete row (killed between the row and its
-  // newline): rewriting normalises both cases.
-  if (torn || (!text.empty() && text.back() != '\n')) {
+  // newline).
+  out.needs_rewrite = out.torn || (!text.empty() && text.back() != '\n');
+  return out;
+}
+
+ResultsTable::ResultsTable(std::string dir) : dir_(std::move(dir)), lock_(dir_) {
+  std::error_code ec;
+  if (!std::filesystem::exists(jsonl_path(), ec)) return;
+  ParsedResults parsed = parse_results_jsonl(read_text(jsonl_path()), jsonl_path());
+  rows_ = std::move(parsed.rows);
+  reject_orphan_rows(parsed.lines);
+  if (parsed.needs_rewrite) {
     std::string clean;
     for (const auto& r : rows_) clean += r.dump() + "\n";
     write_text_atomic(jsonl_path(), clean);
   }
   write_text_atomic(csv_path(), format_results_csv(sorted_by_row(rows_)));
+}
+
+void ResultsTable::reject_orphan_rows(const std::vector<std::size_t>& line_of) const {
+  // With the spec beside the rows, every row must be one of its runs (same index, same options).
+  const std::string spec_path = dir_ + "/spec.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(spec_path, ec)) return;
+  const std::vector<PlannedRun> runs =
+      expand_runs(parse_experiment_spec(read_json(spec_path), spec_path));
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    const auto index = rows_[r]["row"].get<std::size_t>();
+    const std::string hash = rows_[r]["options_hash"].get<std::string>();
+    require(index < runs.size(), jsonl_path(), ": line ", line_of[r], ": row ", index,
+            " does not exist in ", spec_path, " (", runs.size(), " runs): orphan result row");
+    require(runs[index].hash == hash, jsonl_path(), ": line ", line_of[r], ": row ", index,
+            " has options_hash ", hash, " but run ", index, " of ", spec_path, " has ",
+            runs[index].hash, ": orphan result row");
+  }
 }
 
 const nlohmann::json* ResultsTable::find(std::size_t row, const std::string& hash) const {
@@ -74,8 +118,11 @@ const nlohmann::json* ResultsTable::find(std::size_t row, const std::string& has
 }
 
 void ResultsTable::append(const nlohmann::json& row) {
-  require(row.is_object() && row.contains("row") && row.contains("options_hash"),
-          "results row needs 'row' and 'options_hash'");
+  check_result_row(row, jsonl_path() + ": new row");
+  const auto index = row["row"].get<std::size_t>();
+  for (const auto& r : rows_)
+    require(r["row"].get<std::size_t>() != index, jsonl_path(), ": row ", index,
+            " is already stored (a row is written once)");
   const std::string line = row.dump() + "\n";
   // POSIX append + fsync: the row is on disk before the run counts as finished.
   const int fd = ::open(jsonl_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -147,6 +147,36 @@ std::optional<double> GaussianMixture1D::score_lipschitz() const {
   return best;
 }
 
+namespace {
+
+// The mixture's log density and score at a point so far out that (y - alpha m_i)^2 overflows
+// (|y| >~ 1e154). The log-sum-exp weights only need differences of the exponents,
+//   l_i - l_k = (lc_i - lc_k) - (u_i - u_k)(u_i + u_k),  u_i = (y - alpha m_i) / sqrt(2 c_i),
+// which stay finite; the leading component k is found by pairwise comparison. The score is then
+// finite; log q is -inf only where the true value is below -DBL_MAX.
+void mixture1d_far_point(double y, const std::vector<double>& lc, const std::vector<double>& am,
+                         const std::vector<double>& c, double* log_q, double* score) {
+  const std::size_t K = lc.size();
+  std::vector<double> u(K);
+  for (std::size_t i = 0; i < K; ++i) u[i] = (y - am[i]) / std::sqrt(2 * c[i]);
+  const auto exponent_gap = [&](std::size_t i, std::size_t k) {
+    return (lc[i] - lc[k]) - (u[i] - u[k]) * (u[i] + u[k]);
+  };
+  std::size_t lead = 0;
+  for (std::size_t i = 1; i < K; ++i)
+    if (exponent_gap(i, lead) > 0) lead = i;
+  double z = 0, s = 0;
+  for (std::size_t i = 0; i < K; ++i) {
+    const double e = std::exp(exponent_gap(i, lead));
+    z += e;
+    s -= e * ((y - am[i]) / c[i]);
+  }
+  if (log_q) *log_q = lc[lead] - u[lead] * u[lead] + std::log(z);
+  if (score) *score = s / z;
+}
+
+}  // namespace
+
 void GaussianMixture1D::noised(double alpha, double sigma2, const Vector& y, Vector* log_q,
                                Vector* score) const {
   check_noise(alpha, sigma2);
@@ -161,10 +191,17 @@ void GaussianMixture1D::noised(double alpha, double sigma2, const Vector& y, Vec
   if (score) score->resize(y.size());
   for (Index j = 0; j < y.size(); ++j) {
     double mx = kNegInf;
+    bool far = false;
     for (std::size_t i = 0; i < K; ++i) {
       const double d = y(j) - am[i];
       l[i] = lc[i] - 0.5 * d * d / c[i];
       mx = std::max(mx, l[i]);
+      far = far || !(std::abs(d) < 1e150);  // d * d overflows beyond ~1.3e154
+    }
+    if (far) {
+      mixture1d_far_point(y(j), lc, am, c, log_q ? &(*log_q)(j) : nullptr,
+                          score ? &(*score)(j) : nullptr);
+      continue;
     }
     double z = 0, s = 0;
     for (std::size_t i = 0; i < K; ++i) {

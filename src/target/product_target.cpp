@@ -4,6 +4,7 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/target/target_quantities.hpp"
 
@@ -71,6 +72,7 @@ void ProductTarget::noised_log_density(double alpha, double sigma2, ConstMatrixR
       out.segment(begin, count) += lq;
     }
   });
+  refuse_non_finite(X, out.transpose(), "log density");
 }
 
 void ProductTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
@@ -86,6 +88,23 @@ void ProductTarget::noised_score(double alpha, double sigma2, ConstMatrixRef X,
       out.row(i).segment(begin, count) = sc.transpose();
     }
   });
+  refuse_non_finite(X, out, "score");
+}
+
+void ProductTarget::refuse_non_finite(ConstMatrixRef X, ConstMatrixRef values,
+                                      const char* what) const {
+  // Finite input, non-finite result: a point beyond the range in which a factor's arithmetic
+  // is representable (e.g. log q below -DBL_MAX, or a quadrature far outside its support). A
+  // clear error instead of a NaN in an output file.
+  // A non-finite input (a diverged sampler) is the caller's to report.
+  for (Index j = 0; j < values.cols(); ++j) {
+    if (values.col(j).allFinite() || !X.col(j).allFinite()) continue;
+    Index worst = 0;
+    X.col(j).cwiseAbs().maxCoeff(&worst);
+    fail("product target: the ", what, " at point ", j + 1, " is not representable in double ",
+         "precision (coordinate ", worst + 1, " = ", X(worst, j),
+         "); the point is too far out for this target");
+  }
 }
 
 std::shared_ptr<Target> make_product_target(const nlohmann::json& spec, const std::string& where) {
@@ -104,6 +123,12 @@ std::shared_ptr<Target> make_product_target(const nlohmann::json& spec, const st
   } else {
     const Index d = ju::integer(ju::member(spec, "dim", where), where + ": dim");
     require(d >= 1, where, ": dim must be >= 1, got ", d);
+    // One factor pointer per coordinate, and every evaluation holds d x (block) doubles.
+    require_memory(
+        checked_mul(static_cast<std::uint64_t>(d),
+                    sizeof(std::shared_ptr<const Law1D>) + kDefaultBlock * sizeof(double),
+                    where + ": dim"),
+        where + ": a product of dimension " + std::to_string(d));
     const auto law = make_law1d(ju::member(spec, "factor", where), where + ": factor");
     factors.assign(static_cast<std::size_t>(d), law);
   }

@@ -1,8 +1,10 @@
 #pragma once
 // Checked file I/O. Readers reject what they cannot represent exactly (NaN/Inf, ragged rows,
 // wrong dimension, truncated files) with a difflab::Error naming the file and the place.
-// Writers are atomic: they write "<path>.tmp.<pid>" and rename it over <path>, so an
-// interrupted run never leaves a half-written file.
+// Writers are atomic: they write "<path>.tmp.<pid>.<k>", fsync it, rename it over <path> and
+// fsync the directory, so an interrupted run never leaves a half-written file; SIGINT/SIGTERM
+// remove the temporaries in flight, and temporaries of dead processes are removed by the next
+// write into their directory (src/core/atomic_write.cpp).
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -12,7 +14,13 @@ namespace difflab {
 
 // Writes text to path atomically.
 void write_text_atomic(const std::string& path, const std::string& text);
-// Reads a whole file; errors name the path.
+// Creates dir (and its parents) if needed; a path that cannot be a directory (a file in the
+// way, /proc, no permission) is a difflab::Error naming it, never std::filesystem_error.
+void ensure_directory(const std::string& dir);
+// Removes "<name>.tmp.<pid>[.<k>]" regular files in dir whose process no longer exists; returns
+// how many it removed. write_text_atomic calls it for the directory it writes into.
+int remove_stale_temporaries(const std::string& dir);
+// Reads a whole file; errors name the path (a directory is an error, not an empty file).
 std::string read_text(const std::string& path);
 
 // Samples: one particle per row of the file, returned as the columns of a d x n matrix.

@@ -36,6 +36,9 @@ class ProductTarget final : public Target {
   const Law1D& factor(Index i) const { return *factors_[static_cast<std::size_t>(i)]; }
 
  private:
+  // Throws difflab::Error if a column of values is not finite for a finite input column.
+  void refuse_non_finite(ConstMatrixRef X, ConstMatrixRef values, const char* what) const;
+
   std::vector<std::shared_ptr<const Law1D>> factors_;
 };
 
