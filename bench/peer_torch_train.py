@@ -87,7 +87,7 @@ def main():
         step()
     train_rate = a.iters / (time.perf_counter() - start)
 
-    # EI sampler (theory.md 1.1): y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi, uniform grid.
+    # EI sampler (docs/theory.md 1.1): y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi, uniform grid.
     times = torch.linspace(T, delta, a.steps + 1)
     with torch.no_grad():
         y = torch.randn(a.particles, a.d)

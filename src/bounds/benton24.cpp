@@ -113,7 +113,7 @@ BoundResult bound_benton24(const BoundInputs& inputs) {
   } else if (!cov_ok) {
     r.notes.push_back(
         "Assumption 2 fails: Cov(q) != I. The paper's Appendix C adapts the proof to general "
-        "covariance with a constant not seen (theory.md 3.2)");
+        "covariance with a constant not seen (docs/theory.md 3.2)");
   }
   if (!use_kl && !inputs.centred)
     r.notes.push_back(
@@ -136,7 +136,7 @@ double benton24_corollary1_horizon(Index d, double eps) {
   require(d >= 1, "benton24 corollary 1: d must be >= 1, got ", d);
   require(std::isfinite(eps) && eps > 0, "benton24 corollary 1: eps must be finite and > 0, got ",
           eps);
-  // theory.md 3.4: T = (1/2) log(d / eps^2); Theorem 1 needs T >= 1.
+  // docs/theory.md 3.4: T = (1/2) log(d / eps^2); Theorem 1 needs T >= 1.
   return std::max(1.0, 0.5 * std::log(static_cast<double>(d) / (eps * eps)));
 }
 
@@ -149,7 +149,7 @@ long long benton24_corollary1_steps(Index d, double eps, double delta, double T,
   require(std::isfinite(T) && T >= 1, "benton24 corollary 1: T must be >= 1, got ", T);
   require(std::isfinite(C_N) && C_N > 0, "benton24 corollary 1: C_N must be finite and > 0, got ",
           C_N);
-  // theory.md 3.4: N = Theta(d (T + log(1/delta))^2 / eps^2), and N >= log(1/delta).
+  // docs/theory.md 3.4: N = Theta(d (T + log(1/delta))^2 / eps^2), and N >= log(1/delta).
   const double log_inv_delta = -std::log(delta);
   const double n =
       C_N * static_cast<double>(d) * (T + log_inv_delta) * (T + log_inv_delta) / (eps * eps);

@@ -28,7 +28,8 @@ BoundResult bound_chen_lee_lu23(const BoundInputs& inputs) {
   r.constant = r.constants.at("C");
   r.constant_is_explicit = false;
   const double log_inv_delta = -std::log(delta);
-  // theory.md 6 / 3.6: O~(d^2 log^2(1/delta) / eps^2) steps for KL <= eps^2, with eps^2 = accuracy.
+  // docs/theory.md 6 / 3.6: O~(d^2 log^2(1/delta) / eps^2) steps for KL <= eps^2, with eps^2 =
+  // accuracy.
   const double steps = r.constant * d * d * log_inv_delta * log_inv_delta / accuracy;
   r.value = std::ceil(steps);
   r.details["steps_real"] = steps;

@@ -28,7 +28,7 @@ Sampler::BlockStats DpmSolverPP3M::run_block(const ScoreModel& score, const Time
     const double t_to = grid.t(k + 1);
     Matrix& D = denoised[k % 3];
     score.score(t_from, X, D);
-    D = (X + process.sigma2(t_from) * D) / process.alpha(t_from);  // Tweedie, theory.md 1.2
+    D = (X + process.sigma2(t_from) * D) / process.alpha(t_from);  // Tweedie, docs/theory.md 1.2
     if (t_to == 0.0) {
       V = D;  // k-diffusion's denoising step
       X = V;

@@ -203,7 +203,7 @@ Index GaussianMixtureTarget::noised_score_counted(double alpha, double sigma2, C
                                                   MatrixRef out) const {
   check_dim(X, "input");
   // grad log q_t(x) = sum_i r_i(x) (-C_i^{-1} (x - alpha mu_i)), r = softmax of the log-weighted
-  // component densities (theory.md 5.1).
+  // component densities (docs/theory.md 5.1).
   return with_level(alpha, sigma2, [&](const mixture_tiles::Level& lv) {
     return mixture_tiles::evaluate(lv, X, mixture_tiles::Output::kScore, out);
   });

@@ -1,8 +1,8 @@
 // Accuracy of the tiled mixture score (mixture_tiles.hpp) against the difference form
-// sum_i r_i (-C_i^{-1} (x - alpha mu_i)) evaluated independently in long double (theory.md 5.1):
-// typical particles (where the matrix-product expansion is used), particles close to means far
-// from the origin (where the expansion would lose most digits and the difference form must take
-// over), and far particles up to |x| ~ 1e300 (where |x|^2 overflows a double).
+// sum_i r_i (-C_i^{-1} (x - alpha mu_i)) evaluated independently in long double
+// (docs/theory.md 5.1): typical particles (where the matrix-product expansion is used), particles
+// close to means far from the origin (where the expansion would lose most digits and the difference
+// form must take over), and far particles up to |x| ~ 1e300 (where |x|^2 overflows a double).
 #include <gtest/gtest.h>
 
 #include <Eigen/Cholesky>

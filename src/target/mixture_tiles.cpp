@@ -148,7 +148,7 @@ void score_tile(const Level& lv, Work& w) {
   }
 }
 
-// One particle in the difference form (theory.md 5.1), scaled by a power of two s so that no
+// One particle in the difference form (docs/theory.md 5.1), scaled by a power of two s so that no
 // finite x overflows: the differences are formed as x/s - alpha (mu_i/s) (exact scalings), and
 // l_i - l_max = s^2 (m_i - m_max) with m_i = log_const_i / s^2 - Q_i(x/s) / 2. s = 1 unless
 // |x| or |alpha mu| exceeds 2^500. Writes r (into w.l), log q_t (returned) and, if score is not

@@ -1,7 +1,7 @@
 #pragma once
 // The Gaussian-mixture kernel behind GaussianMixtureTarget: log q_t, the responsibilities and
-// the score grad log q_t (theory.md 5.1) for a batch of particles, evaluated per fixed-width tile
-// of kTile particles with the component sums as matrix products.
+// the score grad log q_t (docs/theory.md 5.1) for a batch of particles, evaluated per fixed-width
+// tile of kTile particles with the component sums as matrix products.
 //
 // Component i of q_t is N(alpha mu_i, U_i diag(c_i) U_i^T), c_i = alpha^2 lambda_i + sigma^2
 // (U_i = I for diagonal covariances). With x'_i = U_i^T x and m_i = alpha U_i^T mu_i,

@@ -1,7 +1,7 @@
 #pragma once
 // Benton, De Bortoli, Doucet, Deligiannidis, "Nearly d-linear convergence bounds for diffusion
 // models via stochastic localization", ICLR 2024 (arXiv 2308.03686): exponential integrator on
-// a non-uniform grid with early stopping at forward time delta (research/theory.md section 3).
+// a non-uniform grid with early stopping at forward time delta (docs/theory.md section 3).
 //
 // Inputs used: d, the grid (explicit, or built from T, delta, steps: by default Benton's own
 // grid, benton_grid in schedule/grids.hpp; grid_kind "uniform" gives the uniform one),
@@ -35,13 +35,13 @@ struct Benton24StepCheck {
 };
 Benton24StepCheck benton24_step_check(const TimeGrid& grid, double kappa);
 
-// Theorem 1 (theory.md 3.3): KL(q_delta || p_{t_N}) <= C (eps_score^2 + kappa^2 d N
+// Theorem 1 (docs/theory.md 3.3): KL(q_delta || p_{t_N}) <= C (eps_score^2 + kappa^2 d N
 //                                                         + kappa d T + d e^{-2T}),
 // with kappa = TimeGrid::kappa() of the grid. Terms: score_error = C eps^2, discretisation =
 // C (kappa^2 d N + kappa d T) (Lemma 2 / Lemma 8), initialisation = C d e^{-2T} (Prop. 4).
 BoundResult bound_benton24(const BoundInputs& inputs);
 
-// Corollary 1 (theory.md 3.4), for KL(q_delta || p_{t_N}) = O(eps^2) (eps as in the paper, the
+// Corollary 1 (docs/theory.md 3.4), for KL(q_delta || p_{t_N}) = O(eps^2) (eps as in the paper, the
 // square root of the KL level):
 //   the horizon T = (1/2) log(d / eps^2), raised to 1 when smaller (Theorem 1 needs T >= 1);
 double benton24_corollary1_horizon(Index d, double eps);

@@ -2,7 +2,7 @@
 // Chen, Lee, Lu, "Improved analysis of score-based generative modeling: user-friendly bounds
 // under minimal smoothness assumptions", ICML 2023 (arXiv 2211.01916): KL with early stopping
 // at delta, finite second moment, time-averaged L2 score error, exponential integrator
-// (research/theory.md section 6).
+// (docs/theory.md section 6).
 //
 // Only the step COUNT of the early-stopping theorem is known to us, as an O~ rate, so this is a
 // "steps needed for accuracy" calculator (quantity "steps_needed"), not an error bound:

@@ -6,7 +6,7 @@
 //
 // Variables as in heun.hpp: x_VE = x / alpha, sigma_VE = sigma / alpha = e^{-lambda}, and
 //   dx_VE / dsigma_VE = (x_VE - D(x_VE; sigma_VE)) / sigma_VE = -sigma_t s(t, alpha_t x_VE)
-// (Karras et al. 2022, eq. (3) with s(t) = 1; D the data prediction, Tweedie, theory.md 1.2).
+// (Karras et al. 2022, eq. (3) with s(t) = 1; D the data prediction, Tweedie, docs/theory.md 1.2).
 // One step from s_k = sigma_VE(t_k) to s_{k+1}:
 //   d_k   = (x_VE - D(x_VE; s_k)) / s_k
 //   s_mid = exp((log s_k + log s_{k+1}) / 2),   i.e. lambda_mid = (lambda_k + lambda_{k+1}) / 2

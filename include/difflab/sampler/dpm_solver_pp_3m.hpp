@@ -5,7 +5,7 @@
 //
 // Variables as in dpm_solver_pp_2m_sde.hpp: x_VE = x / alpha, lambda = log(alpha / sigma) (=
 // k-diffusion's t = -log sigma_VE), D_k = x0(t_k, x_k) = (x + sigma^2 s) / alpha (Tweedie,
-// theory.md 1.2). With h = lambda_{k+1} - lambda_k, h_eta = (1 + eta) h, h_1, h_2 the two
+// docs/theory.md 1.2). With h = lambda_{k+1} - lambda_k, h_eta = (1 + eta) h, h_1, h_2 the two
 // previous steps, r0 = h_1 / h and r1 = h_2 / h, k-diffusion's step is
 //   x_VE <- e^{-h_eta} x_VE + (1 - e^{-h_eta}) D_k
 //           + phi_2 d1 - phi_3 d2                                   (once two steps are past)

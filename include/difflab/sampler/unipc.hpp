@@ -4,7 +4,7 @@
 // predictor UniP-p and the corrector UniC-p, with B(h) = h ("bh1") or B(h) = e^h - 1 ("bh2").
 //
 // Notation as in dpm_solver_pp_2m.hpp: lambda = log(alpha / sigma), data predictions m_k = D(t_k,
-// x~_k) (Tweedie, theory.md 1.2) at the predicted points x~_k. For a step from s = t_k to t =
+// x~_k) (Tweedie, docs/theory.md 1.2) at the predicted points x~_k. For a step from s = t_k to t =
 // t_{k+1}, with h = lambda_t - lambda_s, hh = -h, r_i = (lambda_{k-i} - lambda_k) / h (i = 1 ..
 // p-1), r_p = 1, D_i = (m_{k-i} - m_k) / r_i:
 //   phi_1 = e^{hh} - 1,  B = hh (bh1) or e^{hh} - 1 (bh2),

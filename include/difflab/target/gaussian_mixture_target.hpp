@@ -1,6 +1,6 @@
 #pragma once
 // Gaussian mixture sum_i w_i N(mu_i, Sigma_i). q_t = sum_i w_i N(alpha mu_i, alpha^2 Sigma_i +
-// sigma^2 I) (theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
+// sigma^2 I) (docs/theory.md 5.1). Scores use log-sum-exp responsibilities. Full covariances are
 // diagonalised once each (Sigma_i = U_i diag(lambda_i) U_i^T), which whitens component i at every
 // noise level with the same U_i. Evaluation runs per fixed-width tile of particles with the
 // component sums as matrix products; a particle's result does not depend on its batch, and
