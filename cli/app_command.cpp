@@ -1,5 +1,5 @@
 // difflab app: the applications of the seed lecture (section 3 and the section 2 Langevin
-// comparison; issue 8): SK Gibbs sampling and Z2-synchronisation posterior sampling by
+// comparison; docs/applications.md): SK Gibbs sampling and Z2-synchronisation posterior sampling by
 // stochastic localization, learning a Gaussian mixture with the DDPM objective, and the SE19
 // two-mode Langevin baselines. Each writes one JSON result file (atomically) with the measured
 // quantities beside their theory values.

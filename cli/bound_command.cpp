@@ -20,8 +20,8 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
-#include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/bound_quantities.hpp"
+#include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/grids.hpp"
@@ -120,7 +120,9 @@ nlohmann::json explicit_quantities(const CLI::App* sub, const QuantityOptions& q
   if (given(sub, "--identity-covariance")) j["identity_covariance"] = q.identity_covariance;
   if (given(sub, "--strong-log-concavity")) j["strong_log_concavity"] = q.strong_log_concavity;
   if (given(sub, "--accuracy")) j["accuracy"] = q.accuracy;
-  const auto vec = [](const Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
+  const auto vec = [](const Vector& v) {
+    return std::vector<double>(v.data(), v.data() + v.size());
+  };
   if (given(sub, "--mu")) j["mu"] = vec(parse_vector(q.mu, "--mu"));
   if (given(sub, "--theta-hat")) j["theta_hat"] = vec(parse_vector(q.theta_hat, "--theta-hat"));
   for (const auto& c : q.constants) {
@@ -244,9 +246,15 @@ nlohmann::json calculator_bounds(const std::vector<BoundInfo>& bounds, const Bou
 void run_bound(const BoundOptions& opt, const CLI::App* sub) {
   set_threads(opt.run.threads);
   if (opt.list) {
-    for (const auto& b : list_bounds())
-      std::printf("  %-14s %-12s %-3s %-24s %s\n", b.id.c_str(), b.quantity.c_str(),
-                  b.metric.c_str(), b.direction.c_str(), b.description.c_str());
+    // id, quantity, metric, direction, score-error form, kind, samplers covered, description.
+    for (const auto& b : list_bounds()) {
+      std::string samplers;
+      for (const auto& x : b.samplers) samplers += (samplers.empty() ? "" : ",") + x;
+      std::printf("  %-18s %-12s %-3s %-26s %-15s %-21s %-20s %s\n", b.id.c_str(),
+                  b.quantity.c_str(), b.metric.c_str(), b.direction.c_str(),
+                  to_string(b.score_error_form).c_str(), b.kind.c_str(),
+                  samplers.empty() ? "any" : samplers.c_str(), b.description.c_str());
+    }
     return;
   }
   const std::vector<BoundInfo> bounds = selected_bounds(opt.papers);

@@ -50,7 +50,7 @@ void print_summary(const std::string& dir) {
 
 void run_demo(const DemoOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  fs::create_directories(opt.out);
+  ensure_directory(opt.out);
   const std::size_t count = std::size(kDemoSpecs);
   std::vector<std::string> dirs;
   for (std::size_t k = 0; k < count; ++k) {

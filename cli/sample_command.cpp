@@ -7,11 +7,11 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/perturbed_score.hpp"
 #include "progress_bar.hpp"
 #include "run_setup.hpp"
-#include "difflab/sampler/trajectory_recorder.hpp"
 
 namespace difflab::cli {
 
@@ -27,9 +27,18 @@ struct SampleOptions {
 };
 
 void print_list() {
+  // Name, then the traits (sampler/sampler.hpp): SDE/ODE/MCMC, one-step or multistep, affine,
+  // order, score evaluations per step.
   std::printf("samplers:\n");
-  for (const auto& s : list_samplers())
-    std::printf("  %-18s %s\n", s.name.c_str(), s.description.c_str());
+  for (const auto& s : list_samplers()) {
+    const SamplerTraits& t = s.traits;
+    const char* kind = t.family == SamplerTraits::Family::kLangevin ? "MCMC"
+                       : t.stochastic                               ? "SDE"
+                                                                    : "ODE";
+    std::printf("  %-14s %-4s %-9s %-6s order %-3g NFE/step %-3g %s\n", s.name.c_str(), kind,
+                t.one_step ? "one-step" : "multistep", t.affine ? "affine" : "-", t.order,
+                t.nfe_per_step, s.description.c_str());
+  }
   std::printf("grids:\n");
   for (const auto& g : list_grids())
     std::printf("  %-18s %s\n", g.name.c_str(), g.description.c_str());

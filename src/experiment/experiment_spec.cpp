@@ -263,7 +263,14 @@ std::vector<PlannedRun> expand_runs(const ExperimentSpec& s) {
   if (s.mode == "zip" && !s.axes.empty()) {
     count = s.axes.front().values.size();
   } else {
-    for (const auto& a : s.axes) count *= a.values.size();
+    // A product of axis lengths can be astronomically large (5 axes of 100 values): refused
+    // before anything is allocated. One million runs is far beyond any sweep run on one machine.
+    constexpr std::size_t kMaxRuns = 1000000;
+    for (const auto& a : s.axes) {
+      count *= a.values.size();
+      require(count <= kMaxRuns, "spec: the sweep has more than ", kMaxRuns,
+              " runs (the product of the axis lengths); split it into several specs");
+    }
   }
   std::vector<PlannedRun> runs(count);
   for (std::size_t k = 0; k < count; ++k) {

@@ -61,7 +61,7 @@ std::string store_target(const nlohmann::json& target, const std::string& dir) {
   const std::string rel = "targets/" + options_hash(target) + ".json";
   const std::string path = dir + "/" + rel;
   if (!fs::exists(path)) {
-    fs::create_directories(dir + "/targets");
+    ensure_directory(dir + "/targets");
     write_json(path, target);
   }
   return rel;
@@ -242,7 +242,7 @@ void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
     require(read_json(spec_copy) == raw, opt.out, ": holds the results of a different spec (",
             spec_copy, " differs); use a new output directory");
   }
-  fs::create_directories(opt.out);
+  ensure_directory(opt.out);
   const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
   ResultsTable table(opt.out);

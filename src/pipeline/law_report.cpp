@@ -65,9 +65,11 @@ namespace {
 // (law/diagonal_gaussian_law.hpp) instead of the linear response on d (1 + draws) particles.
 constexpr Index kDiagonalLawMinDim = 64;
 
-bool one_step_sampler(const std::string& name) {
-  return name == "ei" || name == "em" || name == "ddpm" || name == "ode-ei" || name == "ddim" ||
-         name == "heun";
+// The O(d N) law composes one-step Gaussian kernels: one-step, affine diffusion samplers only
+// (their traits, sampler/sampler.hpp).
+bool has_diagonal_law(const Sampler& sampler) {
+  const SamplerTraits t = sampler.traits();
+  return t.one_step && t.affine && t.family == SamplerTraits::Family::kDiffusion;
 }
 
 // gaussian_distances_report for laws diagonal in the same basis: O(d) (TV by Monte Carlo at
@@ -234,7 +236,7 @@ nlohmann::json law_report(const RunSetup& run, const LawReportOptions& report_op
       "ei, em, ddpm, and any deterministic one); target type '",
       run.target->type(), "' of dimension ", run.target->dim(), " has none yet");
   const Index d = gaussian->dim();
-  if (gaussian->is_diagonal() && d >= kDiagonalLawMinDim && one_step_sampler(run.sampler->name()))
+  if (gaussian->is_diagonal() && d >= kDiagonalLawMinDim && has_diagonal_law(*run.sampler))
     return diagonal_law_report(*gaussian, run, report_options);
   const double T = run.grid->T();
   GaussianLaw initial;

@@ -43,18 +43,28 @@ BoundInputs inputs_for(const std::string& id, const BoundInputs& base, const Run
   const auto e2 = score_error_squared(run);
   require(e2.has_value(), "score ", run.spec.score,
           ": its L2 score error is not known for this target; give eps_score (--eps-score)");
-  in.eps_score = score_error_in_form(*e2, *run.grid, score_error_form(id));
+  const ScoreErrorForm form = find_bound(id)->score_error_form;
+  // Bruno et al. measure the error along the sampler's own process, and some results have no
+  // score-error term: neither is a function of e2 on the grid, so the given value stays.
+  if (form == ScoreErrorForm::kSamplerProcess || form == ScoreErrorForm::kNone) return in;
+  in.eps_score = std::sqrt(score_error_forms(*e2, *run.grid).in_form(form));
   return in;
 }
 
-const char* form_note(ScoreErrorForm f) {
+std::string form_note(ScoreErrorForm f) {
   switch (f) {
     case ScoreErrorForm::kMaxOverSteps:
       return " as sqrt(max_k E|s - grad log q_{t_k}|^2)";
     case ScoreErrorForm::kTimeIntegral:
-      return " as sqrt(sum_k gamma_k E|s - grad log q_{t_k}|^2) (Benton et al. Assumption 1)";
+      return " as sqrt(sum_k gamma_k E|s - grad log q_{t_k}|^2)";
+    case ScoreErrorForm::kTimeAverage:
+      return " as sqrt(sum_k gamma_k E|s - grad log q_{t_k}|^2 / (T - delta))";
     case ScoreErrorForm::kStepAverage:
-      return " as sqrt((1/N) sum_k E|s - grad log q_{t_k}|^2) (Li & Yan)";
+      return " as sqrt((1/N) sum_k E|s - grad log q_{t_k}|^2)";
+    case ScoreErrorForm::kSamplerProcess:
+    case ScoreErrorForm::kNone:
+      return ": not used (the bound measures it along the sampler's process, or has no "
+             "score-error term)";
   }
   return "";
 }
@@ -151,33 +161,6 @@ std::optional<std::function<double(double)>> score_error_squared(const RunSetup&
   return std::nullopt;
 }
 
-ScoreErrorForm score_error_form(const std::string& bound_id) {
-  if (bound_id == "benton24") return ScoreErrorForm::kTimeIntegral;
-  if (bound_id == "li-yan24") return ScoreErrorForm::kStepAverage;
-  return ScoreErrorForm::kMaxOverSteps;
-}
-
-double score_error_in_form(const std::function<double(double)>& e2, const TimeGrid& grid,
-                           ScoreErrorForm form) {
-  const auto& t = grid.times();
-  double mx = 0, integral = 0, sum = 0;
-  for (std::size_t k = 0; k + 1 < t.size(); ++k) {
-    const double v = e2(t[k]);
-    mx = std::max(mx, v);
-    integral += (t[k] - t[k + 1]) * v;
-    sum += v;
-  }
-  switch (form) {
-    case ScoreErrorForm::kMaxOverSteps:
-      return std::sqrt(mx);
-    case ScoreErrorForm::kTimeIntegral:
-      return std::sqrt(integral);
-    case ScoreErrorForm::kStepAverage:
-      return std::sqrt(sum / static_cast<double>(t.size() - 1));
-  }
-  return std::sqrt(mx);
-}
-
 BoundInputs bound_inputs_from_run(const RunSetup& run, const BoundInputs& given) {
   require(run.spec.process == "ou", "bounds: the published bounds are for the OU process; got '",
           run.spec.process, "'");
@@ -262,7 +245,7 @@ nlohmann::json measured_bounds(const RunSetup& run, const std::vector<std::strin
       nlohmann::json j = result_json(r);
       if (!o.eps_score_given)
         j["notes"].push_back("eps_score derived from score " + run.spec.score +
-                             form_note(score_error_form(id)));
+                             form_note(info.score_error_form));
       if (o.measure)
         add_measured(j, r, run, laws.law ? &*laws.law : nullptr,
                      laws.exact_normal ? &*laws.exact_normal : nullptr,

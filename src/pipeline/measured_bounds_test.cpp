@@ -13,16 +13,6 @@ namespace {
 
 const nlohmann::json kBoundsTarget = {{"type", "gaussian"}, {"mean", {1.0, -0.5}}, {"var", 1.0}};
 
-TEST(MeasuredBounds, ScoreErrorFormsByHand) {
-  // Grid 3 > 2 > 0.5 (steps 1 and 1.5 long), e2(t) = t: max = 3, integral 1*3 + 1.5*2 = 6,
-  // average (3 + 2) / 2.
-  const TimeGrid grid({3.0, 2.0, 0.5}, "hand");
-  const auto e2 = [](double t) { return t; };
-  EXPECT_DOUBLE_EQ(score_error_in_form(e2, grid, ScoreErrorForm::kMaxOverSteps), std::sqrt(3.0));
-  EXPECT_DOUBLE_EQ(score_error_in_form(e2, grid, ScoreErrorForm::kTimeIntegral), std::sqrt(6.0));
-  EXPECT_DOUBLE_EQ(score_error_in_form(e2, grid, ScoreErrorForm::kStepAverage), std::sqrt(2.5));
-}
-
 TEST(MeasuredBounds, GaussianMeanScoreErrorMatchesMonteCarlo) {
   // The closed form of E|s - grad log q_t|^2 for s = -x + e^{-t} theta against a Monte Carlo
   // average over exact samples of q_t.

@@ -104,7 +104,8 @@ Matrix grid_points(const Vector& x, const Vector& y) {
 
 nlohmann::json rows_of(const Vector& values, Index nx, Index ny) {
   nlohmann::json z = nlohmann::json::array();
-  for (Index i = 0; i < ny; ++i) z.push_back(json_util::to_json(Vector(values.segment(i * nx, nx))));
+  for (Index i = 0; i < ny; ++i)
+    z.push_back(json_util::to_json(Vector(values.segment(i * nx, nx))));
   return z;
 }
 
@@ -264,7 +265,7 @@ void write_report_data(const std::string& e) {
   std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
     return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
   });
-  fs::create_directories(e + "/report");
+  ensure_directory(e + "/report");
   const nlohmann::json fig = figures_2d(spec, rows, e);
   const std::string path = e + "/report/figures2d.json";
   if (fig.is_null()) {

@@ -6,6 +6,7 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/initialization.hpp"
 #include "difflab/sampler/sampler_options_schema.hpp"
@@ -163,6 +164,15 @@ RunSetup build_run(const RunSpec& spec, RunUse use, bool draw_particles) {
   r.grid = std::make_unique<TimeGrid>(make_grid(spec.grid, *r.process, spec.T, spec.delta,
                                                 static_cast<int>(spec.steps), spec.grid_file));
   if (!draw_particles) return r;
+  if (spec.init.empty()) {
+    // The particles, the sampler's working copy and the output: about three d x n matrices,
+    // refused with the estimate before anything is allocated (--n 1e10).
+    const std::uint64_t particles = checked_mul(
+        static_cast<std::uint64_t>(spec.n), static_cast<std::uint64_t>(r.target->dim()), "n * d");
+    require_memory(checked_mul(bytes_of_doubles(particles, "n * d"), 3, "n * d"),
+                   "sampling " + std::to_string(spec.n) + " particles in dimension " +
+                       std::to_string(r.target->dim()));
+  }
   if (!spec.init.empty()) {
     r.initial = read_samples(spec.init, r.target->dim());
   } else {

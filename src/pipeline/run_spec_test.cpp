@@ -15,8 +15,9 @@ namespace {
 const nlohmann::json kRunTarget = {{"type", "gaussian"}, {"mean", {0.5, -1.0}}, {"var", 2.0}};
 
 TEST(RunSpec, FromJsonRoundTripsThroughToJson) {
-  const nlohmann::json j = {{"target", kRunTarget}, {"sampler", "ddpm"}, {"steps", 17}, {"T", 4.0},
-                            {"n", 33},           {"denoise", true},   {"snr", 0.2},  {"seed", 9}};
+  const nlohmann::json j = {
+      {"target", kRunTarget}, {"sampler", "ddpm"}, {"steps", 17}, {"T", 4.0}, {"n", 33},
+      {"denoise", true},      {"snr", 0.2},        {"seed", 9}};
   const RunSpec s = RunSpec::from_json(j);
   EXPECT_EQ(s.sampler, "ddpm");
   EXPECT_EQ(s.steps, 17);
@@ -68,7 +69,8 @@ TEST(RunSpec, OutOfRangeValuesAreRefusedAsRead) {
       },
       "T (1) must be larger than delta (2)");
   // rtol/atol reach the sampler options from a spec.
-  EXPECT_EQ(RunSpec::from_json({{"target", kRunTarget}, {"rtol", 1e-3}}).sampler_options.rtol, 1e-3);
+  EXPECT_EQ(RunSpec::from_json({{"target", kRunTarget}, {"rtol", 1e-3}}).sampler_options.rtol,
+            1e-3);
 }
 
 TEST(RunSpec, BuildRunMatchesTheObjectsBuiltByHand) {

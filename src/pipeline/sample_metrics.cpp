@@ -29,6 +29,8 @@ const OptionSchema<SampleMetricOptions>& sample_metric_schema() {
           .integer("w2_max_pairs", &M::w2_max_pairs, 1, INT_MAX,
                    "w2: largest n * m the exact OT solver may take (about 68 bytes per pair)")
           .integer("sw2_projections", &M::sw2_projections, 2, 1e7, "sw2: random directions")
+          .integer("sw2_bootstrap", &M::sw2_bootstrap, 0, 100000,
+                   "sw2: particle bootstrap replicates of the interval (0 = projections only)")
           .numbers("mmd_bandwidth", &M::mmd_bandwidths,
                    "mmd: RBF bandwidth(s) h (several: averaged kernel; default: median heuristic)",
                    0, std::numeric_limits<double>::infinity(), true)
@@ -76,6 +78,7 @@ nlohmann::json sw2_metric(const Matrix& X, const Matrix& Y, const Target*,
                           const SampleMetricOptions& o, const MetricInfo& info) {
   SlicedW2Options s;
   s.projections = o.sw2_projections;
+  s.bootstrap = o.sw2_bootstrap;
   s.seed = o.seed;
   return estimate_json(sliced_w2(X, Y, s), info);
 }
@@ -133,7 +136,8 @@ const std::vector<MetricInfo>& list_metrics() {
   static const std::vector<MetricInfo> metrics = {
       {"w2", "W2 between the empirical measures (exact OT, network simplex)",
        "bootstrap over particles (95%; none with w2_bootstrap 0)", N::kReference, 0, w2_metric},
-      {"sw2", "sliced W2 (root of the mean over directions)", "Monte Carlo over projections (95%)",
+      {"sw2", "sliced W2 (root of the mean over directions)",
+       "bootstrap over particles (sw2_bootstrap) and Monte Carlo over projections (95%)",
        N::kReference, 0, sw2_metric},
       {"mmd", "MMD^2, RBF kernel, unbiased (can be < 0)", "jackknife (95%)", N::kReference, 0,
        mmd_metric},

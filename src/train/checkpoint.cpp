@@ -55,7 +55,8 @@ class Reader {
     require(n <= (end_ - at_) / sizeof(double), name_, ": checkpoint truncated at byte ", at_,
             " (reading ", what, ": ", n, " values)");
     Vector v(static_cast<Index>(n));
-    std::memcpy(v.data(), bytes_.data() + at_, sizeof(double) * n);
+    if (n > 0)
+      std::memcpy(v.data(), bytes_.data() + at_, sizeof(double) * n);  // v.data() may be null
     at_ += sizeof(double) * n;
     return v;
   }

@@ -24,12 +24,12 @@ J
 # Every sampler of --list runs, on both targets, and writes finite n x d samples.
 samplers=$("$bin" sample --list | awk '/^samplers:/ {s = 1; next} /^grids:/ {s = 0} s {print $1}')
 # The count comes from --list itself; it must agree with the names the registry accepts (the
-# "unknown sampler" error lists them) and have no duplicates.
+# "'sampler' must be one of" error lists them) and have no duplicates.
 count=$(echo "$samplers" | wc -w)
 [[ $count -gt 0 ]] || fail "sample --list shows no samplers"
 [[ $(echo "$samplers" | sort -u | wc -w) -eq $count ]] || fail "sample --list repeats a sampler"
 valid=$("$bin" sample --target "$dir/g.json" --sampler foo --out "$dir/x.csv" 2>&1 >/dev/null |
-  sed -n "s/.*(valid: \(.*\))\$/\1/p" | tr -d ',')
+  sed -n "s/.*must be one of: \(.*\), got .*/\1/p" | tr -d ',')
 [[ "$(echo $valid)" == "$(echo $samplers)" ]] ||
   fail "sample --list shows '$(echo $samplers)' but the registry accepts '$(echo $valid)'"
 for s in $samplers; do

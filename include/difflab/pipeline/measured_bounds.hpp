@@ -1,7 +1,8 @@
 #pragma once
 // The published bounds beside a run (docs/theory.md sections 2-4): the bounds' inputs come from
 // the run itself (the target's quantities, the grid, the sampler, the score error), each bound
-// gets the score error in its own paper's form, and, where the run has an exact output law
+// gets the score error in its own paper's form (BoundInfo::score_error_form,
+// bounds/score_error_forms.hpp), and, where the run has an exact output law
 // (pipeline/law_report.hpp), the measured error in the bound's metric and direction, the ratio
 // measured / bound and the measured error split as the bounds split theirs:
 //   discretisation = the exact score started from the exact q_T,
@@ -16,6 +17,7 @@
 
 #include "difflab/bounds/bound_inputs.hpp"
 #include "difflab/bounds/bound_registry.hpp"
+#include "difflab/bounds/score_error_forms.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 
@@ -25,15 +27,6 @@ namespace difflab {
 // exact (0), perturbed (its size, at every t by construction) and gaussian-mean on a Gaussian
 // target (closed form); nullopt otherwise.
 std::optional<std::function<double(double)>> score_error_squared(const RunSetup& run);
-
-// How a bound's paper measures the score error over the grid (the square root is returned):
-//   kMaxOverSteps  sqrt(max_k E|s - grad log q_{t_k}|^2)          (Chen et al. 2023, A3)
-//   kTimeIntegral  sqrt(sum_k gamma_k E|s - grad log q_{t_k}|^2)  (Benton et al. 2024, A1)
-//   kStepAverage   sqrt((1/N) sum_k E|s - grad log q_{t_k}|^2)    (Li & Yan 2024)
-enum class ScoreErrorForm { kMaxOverSteps, kTimeIntegral, kStepAverage };
-ScoreErrorForm score_error_form(const std::string& bound_id);
-double score_error_in_form(const std::function<double(double)>& e2, const TimeGrid& grid,
-                           ScoreErrorForm form);
 
 // The bounds' inputs from the run: `given` (explicit quantities win) completed by the target's
 // quantities, the run's grid, sampler and last-step noise.

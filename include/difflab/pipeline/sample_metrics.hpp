@@ -20,6 +20,7 @@ struct SampleMetricOptions {
   Index w2_bootstrap = 20;
   Index w2_max_pairs = 25000000;  // n * m: ~68 bytes per pair, so about 1.7 GB
   Index sw2_projections = 200;
+  Index sw2_bootstrap = 30;
   std::vector<double> mmd_bandwidths;  // empty = median heuristic
   Index knn_k = 5;
   Index kl_replicates = 20;
