@@ -169,19 +169,6 @@ std::vector<BoundInfo> selected_bounds(const std::string& papers) {
   return out;
 }
 
-nlohmann::json number_or_null(std::optional<double> x) {
-  return x && std::isfinite(*x) ? nlohmann::json(*x) : nlohmann::json();
-}
-
-// One bound's JSON: BoundResult::to_json, with kappa taken from the grid when the bound used a
-// grid but did not report its kappa (null when infinite, e.g. delta = 0).
-nlohmann::json result_json(const BoundResult& r) {
-  nlohmann::json j = r.to_json();
-  if (!r.kappa && r.grid) j["kappa"] = number_or_null(r.grid->kappa());
-  j["skipped"] = false;
-  return j;
-}
-
 void print_table(const nlohmann::json& rows, bool measured) {
   std::printf(
       "%-14s %-6s %-12s %s\n", "bound", "metric", "value",
@@ -217,32 +204,6 @@ void print_table(const nlohmann::json& rows, bool measured) {
   }
 }
 
-nlohmann::json calculator_bounds(const std::vector<BoundInfo>& bounds, const BoundInputs& inputs,
-                                 bool strict) {
-  nlohmann::json rows = nlohmann::json::array();
-  std::vector<std::string> skipped;
-  for (const auto& info : bounds) {
-    try {
-      rows.push_back(result_json(compute_bound(info.id, inputs)));
-    } catch (const Error& e) {
-      require(!strict, e.what());
-      skipped.push_back(e.what());
-      rows.push_back({{"paper", info.id},
-                      {"quantity", info.quantity},
-                      {"metric", info.metric},
-                      {"direction", info.direction},
-                      {"skipped", true},
-                      {"reason", e.what()}});
-    }
-  }
-  if (skipped.size() == bounds.size()) {
-    std::string all;
-    for (const auto& s : skipped) all += (all.empty() ? "" : "; ") + s;
-    fail("no bound could be evaluated: ", all);
-  }
-  return rows;
-}
-
 void run_bound(const BoundOptions& opt, const CLI::App* sub) {
   set_threads(opt.run.threads);
   if (opt.list) {
@@ -263,12 +224,14 @@ void run_bound(const BoundOptions& opt, const CLI::App* sub) {
           "'");
   require(opt.tv_samples >= 2, "--tv-samples must be >= 2");
   const bool measured = !opt.run.spec.target.empty();
+  std::vector<std::string> ids;
+  for (const auto& b : bounds) ids.push_back(b.id);
   nlohmann::json rows;
   if (!measured) {
     // Calculator mode: only the grid quantities given explicitly count; without --grid each
     // bound uses its paper's own grid built from T, delta and steps.
     rows = calculator_bounds(
-        bounds, bound_quantities_from_json(explicit_quantities(sub, opt.q, &opt.run.spec)),
+        ids, bound_quantities_from_json(explicit_quantities(sub, opt.q, &opt.run.spec)),
         opt.strict);
   } else {
     const BoundInputs given_inputs =
@@ -280,8 +243,6 @@ void run_bound(const BoundOptions& opt, const CLI::App* sub) {
     mo.strict = opt.strict;
     mo.law.tv_samples = opt.tv_samples;
     mo.law.seed = opt.run.spec.seed;
-    std::vector<std::string> ids;
-    for (const auto& b : bounds) ids.push_back(b.id);
     rows = measured_bounds(run, ids, mo);
   }
   if (!opt.out.empty()) write_json(opt.out, rows);

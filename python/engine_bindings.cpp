@@ -199,15 +199,8 @@ py::object bound(const py::object& papers, const py::object& target, const py::o
                            ") are used only with measure=True; quantities go in inputs=");
     difflab::BoundInputs in = difflab::bound_quantities_from_json(q);
     if (!target.is_none()) in = difflab::from_target(*make_target(target), in);
-    rows = nlohmann::json::array();
-    for (const auto& id : ids) {
-      try {
-        rows.push_back(difflab::compute_bound(id, in).to_json());
-      } catch (const difflab::Error& e) {
-        if (strict || single) throw;
-        rows.push_back({{"paper", id}, {"skipped", true}, {"reason", e.what()}});
-      }
-    }
+    // One paper asked by name: its failure is the error (no skipped row).
+    rows = difflab::calculator_bounds(ids, in, strict || single);
   }
   return single ? from_json(rows[0]) : from_json(rows);
 }

@@ -226,33 +226,21 @@ MeasuredError measured_error(const BoundResult& r, const nlohmann::json* law,
   return m;
 }
 
-nlohmann::json measured_bounds(const RunSetup& run, const std::vector<std::string>& ids,
-                               const MeasuredBoundsOptions& o) {
+namespace {
+
+// One row per bound id from `row`; a bound whose inputs are missing or invalid is a skipped row
+// with the reason (an error with strict), and all of them skipped is an error.
+nlohmann::json rows_or_skips(const std::vector<std::string>& ids, bool strict,
+                             const std::function<nlohmann::json(const BoundInfo&)>& row) {
   for (const auto& id : ids) require_known_bound(id);
-  BoundInputs base = bound_inputs_from_run(run, o.given);
-  base.validate();
-  RunLaws laws;
-  if (o.measure) laws = run_laws(run, o.law);
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::string> skipped;
   for (const auto& id : ids) {
     const BoundInfo& info = *find_bound(id);
     try {
-      if (id == "bruno-example" && !models_em_or_ei(run))
-        fail("bruno-example models the em or ei sampler; the run uses ", run.spec.sampler);
-      const BoundInputs in = inputs_for(id, base, run, o);
-      const BoundResult r = compute_bound(id, in);
-      nlohmann::json j = result_json(r);
-      if (!o.eps_score_given)
-        j["notes"].push_back("eps_score derived from score " + run.spec.score +
-                             form_note(info.score_error_form));
-      if (o.measure)
-        add_measured(j, r, run, laws.law ? &*laws.law : nullptr,
-                     laws.exact_normal ? &*laws.exact_normal : nullptr,
-                     laws.exact_exact ? &*laws.exact_exact : nullptr, laws.no_law);
-      rows.push_back(j);
+      rows.push_back(row(info));
     } catch (const Error& e) {
-      require(!o.strict, e.what());
+      require(!strict, e.what());
       skipped.push_back(e.what());
       rows.push_back({{"paper", info.id},
                       {"quantity", info.quantity},
@@ -268,6 +256,39 @@ nlohmann::json measured_bounds(const RunSetup& run, const std::vector<std::strin
     fail("no bound could be evaluated: ", all);
   }
   return rows;
+}
+
+}  // namespace
+
+nlohmann::json calculator_bounds(const std::vector<std::string>& ids, const BoundInputs& inputs,
+                                 bool strict) {
+  return rows_or_skips(ids, strict, [&](const BoundInfo& info) {
+    return result_json(compute_bound(info.id, inputs));
+  });
+}
+
+nlohmann::json measured_bounds(const RunSetup& run, const std::vector<std::string>& ids,
+                               const MeasuredBoundsOptions& o) {
+  for (const auto& id : ids) require_known_bound(id);
+  BoundInputs base = bound_inputs_from_run(run, o.given);
+  base.validate();
+  RunLaws laws;
+  if (o.measure) laws = run_laws(run, o.law);
+  return rows_or_skips(ids, o.strict, [&](const BoundInfo& info) {
+    const std::string& id = info.id;
+    if (id == "bruno-example" && !models_em_or_ei(run))
+      fail("bruno-example models the em or ei sampler; the run uses ", run.spec.sampler);
+    const BoundResult r = compute_bound(id, inputs_for(id, base, run, o));
+    nlohmann::json j = result_json(r);
+    if (!o.eps_score_given)
+      j["notes"].push_back("eps_score derived from score " + run.spec.score +
+                           form_note(info.score_error_form));
+    if (o.measure)
+      add_measured(j, r, run, laws.law ? &*laws.law : nullptr,
+                   laws.exact_normal ? &*laws.exact_normal : nullptr,
+                   laws.exact_exact ? &*laws.exact_exact : nullptr, laws.no_law);
+    return j;
+  });
 }
 
 nlohmann::json bounds_beside_run(const RunSetup& run, const std::vector<std::string>& ids) {

@@ -55,6 +55,12 @@ struct MeasuredBoundsOptions {
 nlohmann::json measured_bounds(const RunSetup& run, const std::vector<std::string>& ids,
                                const MeasuredBoundsOptions& options);
 
+// The calculator: each bound on given inputs (pipeline/bound_quantities.hpp), one object per id
+// as in measured_bounds (skipped rows with their reason; an error with strict or when none can
+// be evaluated).
+nlohmann::json calculator_bounds(const std::vector<std::string>& ids, const BoundInputs& inputs,
+                                 bool strict);
+
 // The bounds of an experiment row: measured_bounds without the measurement (the row's "law"
 // metric holds the measured error), as an object id -> result; a bound that cannot be
 // evaluated holds {"error": reason}.
