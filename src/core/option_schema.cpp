@@ -88,8 +88,7 @@ std::string FieldInfo::expectation() const {
 nlohmann::json FieldInfo::describe() const {
   nlohmann::json j{
       {"name", name}, {"flag", "--" + flag_name()}, {"type", type_name(type)}, {"help", help}};
-  if (type == FieldType::kInteger || type == FieldType::kNumber ||
-      type == FieldType::kNumberList) {
+  if (type == FieldType::kInteger || type == FieldType::kNumber || type == FieldType::kNumberList) {
     j["range"] = expectation();
   }
   const auto c = valid_choices();

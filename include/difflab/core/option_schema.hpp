@@ -109,8 +109,7 @@ class OptionSchema {
   OptionSchema& numbers(const std::string& name, std::vector<double> Options::*m,
                         const std::string& help,
                         double lo = -std::numeric_limits<double>::infinity(),
-                        double hi = std::numeric_limits<double>::infinity(),
-                        bool lo_open = false) {
+                        double hi = std::numeric_limits<double>::infinity(), bool lo_open = false) {
     FieldInfo f = info(name, help, FieldType::kNumberList);
     f.lo = lo;
     f.hi = hi;
