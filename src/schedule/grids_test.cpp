@@ -216,8 +216,10 @@ TEST(AllGrids, RejectBadArguments) {
   };
   const double nan = std::nan("");
   const double inf = std::numeric_limits<double>::infinity();
-  for (const auto& [name, make] : factories) {
-    SCOPED_TRACE(name);
+  // A named reference, not a structured binding: clang-14 cannot capture bindings in lambdas.
+  for (const auto& factory : factories) {
+    SCOPED_TRACE(factory.first);
+    const auto& make = factory.second;
     EXPECT_NO_THROW(make(6.0, 1e-3, 10));
     expect_error([&] { make(6.0, 1e-3, 0); }, "steps must be >= 1, got 0");
     expect_error([&] { make(6.0, 1e-3, -3); }, "steps must be >= 1, got -3");
