@@ -17,6 +17,8 @@
 #include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/experiment_fits.hpp"
 #include "difflab/experiment/results_table.hpp"
+#include "difflab/pipeline/fit_metrics.hpp"
+#include "difflab/pipeline/input_files.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
@@ -155,6 +157,7 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
                                       const std::vector<PlannedRun>& runs, const fs::path& spec_dir,
                                       const std::string& dir) {
   for (const auto& id : spec.bounds) require_known_bound(id);
+  require_fits_computed(spec);
   std::vector<std::string> targets;
   for (const auto& run : runs) {
     try {
@@ -245,7 +248,8 @@ void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
   ensure_directory(opt.out);
   const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
-  ResultsTable table(opt.out);
+  ResultsTable table(opt.out);  // holds the directory's lock from here on
+  check_input_files(opt.out, input_file_hashes(runs, spec_dir));
   std::vector<std::size_t> todo;
   for (const auto& run : runs)
     if (table.find(run.index, run.hash) == nullptr) todo.push_back(run.index);

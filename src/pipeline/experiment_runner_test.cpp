@@ -84,6 +84,47 @@ TEST(ExperimentRunner, EveryRunIsValidatedBeforeTheFirstRuns) {
   fs::remove_all(dir);
 }
 
+TEST(ExperimentRunner, ResumeAfterTheTargetFileChangedIsRefusedNamingTheFile) {
+  const fs::path dir = fresh_dir("inputs");
+  fs::create_directories(dir / "spec");
+  const fs::path target = dir / "spec" / "target.json";
+  write_json(target.string(), {{"type", "gaussian"}, {"mean", {1.0}}, {"var", 0.5}});
+  nlohmann::json spec = steps_spec();
+  spec["base"]["target"] = "target.json";  // relative to the spec's directory
+  spec["sweep"]["axes"]["steps"] = {8, 16};
+  ExperimentRunOptions o;
+  o.out = (dir / "out").string();
+  o.threads = 1;
+  run_experiment(spec, (dir / "spec").string(), o);
+  EXPECT_TRUE(fs::exists(dir / "out" / "inputs.json"));
+  run_experiment(spec, (dir / "spec").string(), o);  // unchanged inputs: the resume is accepted
+  write_json(target.string(), {{"type", "gaussian"}, {"mean", {2.0}}, {"var", 0.5}});
+  difflab::expect_error([&] { run_experiment(spec, (dir / "spec").string(), o); },
+                        "the input file " + target.string() + " changed since");
+  EXPECT_EQ(ResultsTable(o.out).rows().size(), 2u);
+  fs::remove_all(dir);
+}
+
+TEST(ExperimentRunner, AFitOfAQuantityTheSpecDoesNotComputeIsRefusedBeforeAnyRun) {
+  const fs::path dir = fresh_dir("fits");
+  ExperimentRunOptions o;
+  o.out = dir.string();
+  nlohmann::json spec = steps_spec();
+  spec["metrics"] = {"sw2"};
+  spec["fits"] = {{{"metric", "w2"}, {"against", "steps"}}};
+  difflab::expect_error([&] { run_experiment(spec, "", o); },
+                        "fit of 'w2': the spec does not compute metric 'w2'");
+  spec["fits"] = {{{"metric", "bounds.ccl23.value"}, {"against", "steps"}}};
+  difflab::expect_error([&] { run_experiment(spec, "", o); },
+                        "fit of 'bounds.ccl23.value': the spec does not compute bound 'ccl23'");
+  spec["metrics"] = {"w2"};
+  spec["fits"] = {{{"metric", "law.kl_target_output"}, {"against", "steps"}}};
+  difflab::expect_error([&] { run_experiment(spec, "", o); },
+                        "the spec does not compute metric 'law'");
+  EXPECT_FALSE(fs::exists(dir / "results.jsonl"));
+  fs::remove_all(dir);
+}
+
 TEST(ExperimentRunner, SpecKeysAreTheFacesOptions) {
   // Options a spec could not set before (rtol, atol, annealed_step_rule) are run options now.
   for (const char* key : {"rtol", "atol", "annealed_step_rule", "block_size", "w2_max_pairs"}) {
