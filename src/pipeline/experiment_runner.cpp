@@ -177,6 +177,30 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
   return targets;
 }
 
+// A results directory holds one share of the sweep for its lifetime: rows of another shard
+// appended to it would make a merge count them twice or miss them.
+void check_shard_directory(const std::string& dir, const SweepShard& shard,
+                           const nlohmann::json& raw) {
+  const bool has_record = fs::exists(dir + "/shard.json");
+  if (shard.whole()) {
+    require(!has_record, dir, ": holds shard ",
+            has_record ? read_shard_record(dir).shard.label() : std::string(),
+            " of a sweep; resume it with that --shard, or use a new output directory");
+    return;
+  }
+  if (has_record) {
+    const ShardRecord r = read_shard_record(dir);
+    require(r.shard.index == shard.index && r.shard.count == shard.count, dir, ": holds shard ",
+            r.shard.label(), ", not ", shard.label(), "; use a new output directory");
+    require(r.spec_hash == options_hash(raw), dir,
+            "/shard.json: spec_hash differs from the spec's; use a new output directory");
+  } else {
+    require(!fs::exists(dir + "/results.jsonl"), dir,
+            ": holds the results of the whole sweep, not of shard ", shard.label(),
+            "; use a new output directory");
+  }
+}
+
 // Runs the rows of `todo` with `jobs` workers of `inner` threads each; rows reach the table in
 // sweep order as soon as every earlier row is done.
 void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
@@ -243,27 +267,40 @@ void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
             spec_copy, " differs); use a new output directory");
   }
   ensure_directory(opt.out);
+  check_shard_directory(opt.out, opt.shard, raw);
   const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
+  if (!opt.shard.whole() && !fs::exists(opt.out + "/shard.json"))
+    write_json(opt.out + "/shard.json", shard_record(opt.shard, raw));
   ResultsTable table(opt.out);
   std::vector<std::size_t> todo;
-  for (const auto& run : runs)
+  std::size_t mine = 0;
+  for (const auto& run : runs) {
+    if (!opt.shard.holds(run.index)) continue;
+    ++mine;
     if (table.find(run.index, run.hash) == nullptr) todo.push_back(run.index);
+  }
   if (opt.log)
-    opt.log(std::to_string(runs.size()) + " runs, " + std::to_string(runs.size() - todo.size()) +
-            " already done, running " + std::to_string(todo.size()));
+    opt.log(std::to_string(runs.size()) + " runs, " +
+            (opt.shard.whole()
+                 ? std::string()
+                 : "shard " + opt.shard.label() + " holds " + std::to_string(mine) + ", ") +
+            std::to_string(mine - todo.size()) + " already done, running " +
+            std::to_string(todo.size()));
   if (opt.on_row) opt.on_row(0, todo.size(), nlohmann::json());
   const int jobs = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),
                             std::max<std::size_t>(1, todo.size())));
   run_rows(spec, runs, todo, targets, opt, table, jobs);
-  if (!spec.fits.empty()) {
-    std::vector<nlohmann::json> rows = table.rows();
-    std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-      return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
-    });
-    write_json(opt.out + "/fits.json", compute_fits(spec, rows));
-  }
+  if (!spec.fits.empty() && opt.shard.whole()) write_sweep_fits(spec, table.rows(), opt.out);
+}
+
+void write_sweep_fits(const ExperimentSpec& spec, std::vector<nlohmann::json> rows,
+                      const std::string& dir) {
+  std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
+  });
+  write_json(dir + "/fits.json", compute_fits(spec, rows));
 }
 
 nlohmann::json rerun_row(const std::string& dir, std::size_t k, int threads) {
