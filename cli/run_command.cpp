@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli_common.hpp"
+#include "difflab/core/communicator.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
@@ -38,6 +39,8 @@ void run_experiment_spec(const nlohmann::json& spec, const std::string& spec_dir
   set_threads(threads);
   ExperimentRunOptions o;
   o.shard = shard;
+  o.comm = &cli_communicator();
+  const bool rank0 = o.comm->rank() == 0;
   o.out = out;
   o.threads = threads;
   o.jobs = jobs;
@@ -59,6 +62,7 @@ void run_experiment_spec(const nlohmann::json& spec, const std::string& spec_dir
   };
   run_experiment(spec, spec_dir, o);
   if (bar) bar->finish();
+  if (!rank0) return;
   std::fprintf(stderr, "difflab run: results in %s/results.csv and %s/results.jsonl\n", out.c_str(),
                out.c_str());
 }
@@ -83,7 +87,10 @@ void register_run(CLI::App& app) {
   sub->add_option("--merge", opt->merge,
                   "Merge the shard directories given into --out (results as a serial run)");
   sub->callback([opt] {
+    // Merging and re-running a row are rank 0's alone under mpirun.
+    const bool rank0 = cli_communicator().rank() == 0;
     if (!opt->merge.empty()) {
+      if (!rank0) return;
       require(opt->spec_path.empty() && opt->rerun.empty() && opt->shard.empty(),
               "--merge DIR... takes no spec, --rerun or --shard (it reads each DIR/spec.json)");
       require(!opt->out.empty(), "--merge needs --out DIR");
@@ -93,6 +100,7 @@ void register_run(CLI::App& app) {
       return;
     }
     if (!opt->rerun.empty()) {
+      if (!rank0) return;
       require(opt->spec_path.empty() && opt->out.empty(),
               "--rerun DIR takes no spec and no --out (it reads DIR/spec.json)");
       require(opt->row >= 0, "--rerun needs --row K (K >= 0)");
@@ -106,7 +114,8 @@ void register_run(CLI::App& app) {
     require(!opt->spec_path.empty(), "a spec file is required: difflab run SPEC.json --out DIR");
     require(!opt->out.empty(), "--out DIR is required");
     const SweepShard shard = opt->shard.empty() ? SweepShard{} : parse_sweep_shard(opt->shard);
-    run_experiment_spec(read_json(opt->spec_path),
+    // Ranks 1.. get the spec from rank 0 (pipeline/task_farm.hpp), so only rank 0 reads it.
+    run_experiment_spec(rank0 ? read_json(opt->spec_path) : nlohmann::json(),
                         std::filesystem::path(opt->spec_path).parent_path().string(), opt->out,
                         opt->threads, opt->jobs, shard);
   });

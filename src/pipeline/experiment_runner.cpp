@@ -20,6 +20,7 @@
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
+#include "difflab/pipeline/task_farm.hpp"
 
 namespace difflab {
 
@@ -246,6 +247,39 @@ void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
   if (error) std::rethrow_exception(error);
 }
 
+// Rank 0 of a job: the rows of `todo` computed by the other ranks, written as they complete the
+// sweep order (the threaded run_rows writes them the same way).
+void farm_out_rows(Communicator& comm, const nlohmann::json& raw,
+                   const std::vector<std::size_t>& todo, const std::vector<std::string>& targets,
+                   const ExperimentRunOptions& opt, ResultsTable& table) {
+  const nlohmann::json setup{{"spec", raw}, {"todo", todo}, {"targets", targets}, {"out", opt.out}};
+  farm_out_tasks(comm, setup, todo.size(), [&](std::size_t i, const std::string& text) {
+    const nlohmann::json row = nlohmann::json::parse(text);
+    table.append(row);
+    if (opt.on_row) opt.on_row(i + 1, todo.size(), row);
+  });
+}
+
+// Ranks 1.. of a job: compute the rows rank 0 hands out (the setup of farm_out_rows).
+void serve_rows(Communicator& comm) {
+  ExperimentSpec spec;
+  std::vector<PlannedRun> runs;
+  std::vector<std::size_t> todo;
+  std::vector<std::string> targets;
+  std::string out;
+  serve_tasks(comm, [&](const nlohmann::json& setup) -> TaskFunction {
+    spec = parse_experiment_spec(setup["spec"], "spec");
+    runs = expand_runs(spec);
+    todo = setup["todo"].get<std::vector<std::size_t>>();
+    targets = setup["targets"].get<std::vector<std::string>>();
+    out = setup["out"].get<std::string>();
+    return [&](std::size_t i) {
+      const std::size_t k = todo.at(i);
+      return compute_row(spec, runs.at(k), out, targets.at(k)).dump();
+    };
+  });
+}
+
 }  // namespace
 
 RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& target_path,
@@ -256,8 +290,10 @@ RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& 
   return RunSpec::from_json(o, "run", "", non_run_keys());
 }
 
-void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
-                    const ExperimentRunOptions& opt) {
+namespace {
+
+void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_dir,
+                             const ExperimentRunOptions& opt, Communicator* comm, bool& farming) {
   require(!opt.out.empty(), "an output directory is required");
   const ExperimentSpec spec = parse_experiment_spec(raw, "spec");
   const std::vector<PlannedRun> runs = expand_runs(spec);
@@ -291,8 +327,32 @@ void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
   const int jobs = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),
                             std::max<std::size_t>(1, todo.size())));
-  run_rows(spec, runs, todo, targets, opt, table, jobs);
+  if (comm != nullptr) {
+    farming = true;
+    farm_out_rows(*comm, raw, todo, targets, opt, table);
+  } else {
+    run_rows(spec, runs, todo, targets, opt, table, jobs);
+  }
   if (!spec.fits.empty() && opt.shard.whole()) write_sweep_fits(spec, table.rows(), opt.out);
+}
+
+}  // namespace
+
+void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
+                    const ExperimentRunOptions& opt) {
+  Communicator* comm = opt.comm != nullptr && opt.comm->size() > 1 ? opt.comm : nullptr;
+  if (comm != nullptr && comm->rank() != 0) {
+    serve_rows(*comm);
+    return;
+  }
+  bool farming = false;
+  try {
+    run_experiment_on_rank0(raw, spec_dir, opt, comm, farming);
+  } catch (...) {
+    // Workers wait for their first order until rank 0 farms out rows or dismisses them.
+    if (comm != nullptr && !farming) dismiss_workers(*comm);
+    throw;
+  }
 }
 
 void write_sweep_fits(const ExperimentSpec& spec, std::vector<nlohmann::json> rows,

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "difflab/core/communicator.hpp"
 #include "difflab/experiment/experiment_spec.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sweep_shard.hpp"
@@ -32,6 +33,12 @@ struct ExperimentRunOptions {
   // The rows this run computes (pipeline/sweep_shard.hpp): a shard writes DIR/shard.json and no
   // fits (the merge fits the whole sweep).
   SweepShard shard;
+  // The ranks of the job (core/communicator.hpp); null or one rank: this process alone. With
+  // more, rank 0 prepares the runs, hands rows out to ranks 1.. as they become free
+  // (pipeline/task_farm.hpp) and alone writes DIR, in sweep order; the other ranks compute rows
+  // (reading DIR/targets/, so DIR must be on a file system every rank sees). on_row and log are
+  // called on rank 0 only.
+  Communicator* comm = nullptr;
   // Progress: called once before the first run (done = 0) and after each finished row.
   std::function<void(std::size_t done, std::size_t total, const nlohmann::json& row)> on_row;
   // One-line messages ("12 runs, 4 already done, running 8").
