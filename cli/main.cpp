@@ -42,7 +42,9 @@ namespace {
 // The subcommands that share their work among MPI ranks (docs/scale-out.md); any other one, run
 // by several ranks, would compute the same thing K times and race to write one file.
 bool distributed_subcommand(int argc, char** argv) {
-  return argc >= 2 && std::string(argv[1]) == "run";
+  if (argc < 2) return false;
+  const std::string command = argv[1];
+  return command == "run" || command == "sample";
 }
 
 int run_cli(int argc, char** argv, const difflab::Communicator& comm);
@@ -84,7 +86,7 @@ int run_cli(int argc, char** argv, const difflab::Communicator& comm) {
   try {
     if (comm.size() > 1 && !distributed_subcommand(argc, argv))
       difflab::fail("difflab ", argc >= 2 ? argv[1] : "", " does not share work among MPI ranks (",
-                    comm.size(), " here); only difflab run does: start it without mpirun");
+                    comm.size(), " here); only difflab run and sample do: start it without mpirun");
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

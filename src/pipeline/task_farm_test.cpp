@@ -2,67 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <deque>
-#include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "core/expect_error.hpp"
+#include "pipeline/thread_rank_communicator.hpp"
 
 namespace difflab {
 namespace {
-
-// Ranks as threads of this process, for testing the farm without MPI: one mailbox per rank,
-// messages matched by (source, tag) in sending order, as MPI matches them.
-struct FarmMailboxes {
-  struct Message {
-    int from, tag;
-    std::string bytes;
-  };
-  std::mutex mutex;
-  std::condition_variable arrived;
-  std::vector<std::deque<Message>> boxes;
-  explicit FarmMailboxes(int ranks) : boxes(static_cast<std::size_t>(ranks)) {}
-};
-
-class ThreadRankCommunicator final : public Communicator {
- public:
-  ThreadRankCommunicator(FarmMailboxes& m, int rank) : m_(m), rank_(rank) {}
-  int rank() const override { return rank_; }
-  int size() const override { return static_cast<int>(m_.boxes.size()); }
-  void send_bytes(int dest, int tag, const std::string& bytes) override {
-    const std::lock_guard<std::mutex> lock(m_.mutex);
-    m_.boxes[static_cast<std::size_t>(dest)].push_back({rank_, tag, bytes});
-    m_.arrived.notify_all();
-  }
-  std::string recv_bytes(int source, int tag, int* from) override {
-    std::unique_lock<std::mutex> lock(m_.mutex);
-    auto& box = m_.boxes[static_cast<std::size_t>(rank_)];
-    for (;;) {
-      for (auto it = box.begin(); it != box.end(); ++it) {
-        if (it->tag == tag && (source == kAnySource || it->from == source)) {
-          if (from) *from = it->from;
-          std::string bytes = std::move(it->bytes);
-          box.erase(it);
-          return bytes;
-        }
-      }
-      m_.arrived.wait(lock);
-    }
-  }
-  void send_doubles(int, int, const double*, std::size_t) override {
-    throw std::logic_error("unused");
-  }
-  void recv_doubles(int, int, double*, std::size_t) override { throw std::logic_error("unused"); }
-  void barrier() override {}
-
- private:
-  FarmMailboxes& m_;
-  int rank_;
-};
 
 // Runs `ranks` ranks: rank 0 calls `boss`, the others serve tasks computed by `work`.
 void run_farm(int ranks, const std::function<void(Communicator&)>& boss,
