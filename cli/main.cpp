@@ -44,7 +44,7 @@ namespace {
 bool distributed_subcommand(int argc, char** argv) {
   if (argc < 2) return false;
   const std::string command = argv[1];
-  return command == "run" || command == "sample";
+  return command == "run" || command == "sample" || command == "train";
 }
 
 int run_cli(int argc, char** argv, const difflab::Communicator& comm);
@@ -86,7 +86,8 @@ int run_cli(int argc, char** argv, const difflab::Communicator& comm) {
   try {
     if (comm.size() > 1 && !distributed_subcommand(argc, argv))
       difflab::fail("difflab ", argc >= 2 ? argv[1] : "", " does not share work among MPI ranks (",
-                    comm.size(), " here); only difflab run and sample do: start it without mpirun");
+                    comm.size(),
+                    " here); only difflab run, sample and train do: start it without mpirun");
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -28,7 +28,7 @@ MPI_Status wait_for_message(int source, int tag) {
               "MPI_Iprobe");
     if (ready) return status;
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(2000));
+    pause = std::min(pause * 2, std::chrono::microseconds(250));
   }
 }
 

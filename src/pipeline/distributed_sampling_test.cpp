@@ -4,8 +4,8 @@
 
 #include <thread>
 
+#include "core/thread_rank_communicator.hpp"
 #include "difflab/pipeline/run_spec.hpp"
-#include "pipeline/thread_rank_communicator.hpp"
 
 namespace difflab {
 namespace {

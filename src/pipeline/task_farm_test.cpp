@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/expect_error.hpp"
-#include "pipeline/thread_rank_communicator.hpp"
+#include "core/thread_rank_communicator.hpp"
 
 namespace difflab {
 namespace {

@@ -49,7 +49,7 @@ rc=$?
   fail "bad spec under mpirun: exit $rc, $(cat "$dir/err")"
 [[ ! -e "$dir/bad/results.jsonl" ]] || fail "a bad spec under mpirun wrote results"
 mpi 2 "$bin" law --target "$dir/spec.json" 2>"$dir/err" >/dev/null
-[[ $? -eq 2 ]] && grep -q "only difflab run and sample do" "$dir/err" || fail "law under mpirun: $(cat "$dir/err")"
+[[ $? -eq 2 ]] && grep -q "only difflab run, sample and train do" "$dir/err" || fail "law under mpirun: $(cat "$dir/err")"
 
 # A killed rank: the job fails within seconds, every stored row is whole, the resume completes.
 cat >"$dir/long.json" <<'JSON'
