@@ -7,7 +7,16 @@
 #include <functional>
 #include <string>
 
+namespace difflab {
+class Communicator;
+}
+
 namespace difflab::cli {
+
+// The ranks this process belongs to (core/communicator.hpp): MPI's when launched by mpirun with
+// the MPI layer built in (DIFFLAB_MPI), otherwise a serial communicator. Set once by main().
+Communicator& cli_communicator();
+void set_cli_communicator(Communicator* comm);
 
 struct CommonOptions {
   std::uint64_t seed = 0;

@@ -8,10 +8,12 @@
 #include <memory>
 
 #include "cli_common.hpp"
+#include "difflab/core/communicator.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
+#include "difflab/pipeline/shard_merge.hpp"
 #include "experiment_runs.hpp"
 #include "progress_bar.hpp"
 
@@ -25,15 +27,20 @@ struct RunCommandOptions {
   std::string rerun;
   long row = -1;
   int threads = 0;
-  int jobs = 0;  // runs at once (0 = one per core)
+  int jobs = 0;                    // runs at once (0 = one per core)
+  std::string shard;               // "i/n"
+  std::vector<std::string> merge;  // shard directories
 };
 
 }  // namespace
 
 void run_experiment_spec(const nlohmann::json& spec, const std::string& spec_dir,
-                         const std::string& out, int threads, int jobs) {
+                         const std::string& out, int threads, int jobs, const SweepShard& shard) {
   set_threads(threads);
   ExperimentRunOptions o;
+  o.shard = shard;
+  o.comm = &cli_communicator();
+  const bool rank0 = o.comm->rank() == 0;
   o.out = out;
   o.threads = threads;
   o.jobs = jobs;
@@ -55,6 +62,7 @@ void run_experiment_spec(const nlohmann::json& spec, const std::string& spec_dir
   };
   run_experiment(spec, spec_dir, o);
   if (bar) bar->finish();
+  if (!rank0) return;
   std::fprintf(stderr, "difflab run: results in %s/results.csv and %s/results.jsonl\n", out.c_str(),
                out.c_str());
 }
@@ -74,8 +82,25 @@ void register_run(CLI::App& app) {
                   "Runs at once, each with threads / jobs threads (0 = one per thread)")
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
+  sub->add_option("--shard", opt->shard,
+                  "Run only the rows k with k mod n == i (i/n; for array jobs, then --merge)");
+  sub->add_option("--merge", opt->merge,
+                  "Merge the shard directories given into --out (results as a serial run)");
   sub->callback([opt] {
+    // Merging and re-running a row are rank 0's alone under mpirun.
+    const bool rank0 = cli_communicator().rank() == 0;
+    if (!opt->merge.empty()) {
+      if (!rank0) return;
+      require(opt->spec_path.empty() && opt->rerun.empty() && opt->shard.empty(),
+              "--merge DIR... takes no spec, --rerun or --shard (it reads each DIR/spec.json)");
+      require(!opt->out.empty(), "--merge needs --out DIR");
+      const ShardMergeSummary m = merge_shards(opt->merge, opt->out);
+      std::fprintf(stderr, "difflab run: merged %zu shards, %zu runs, into %s\n", m.shards, m.runs,
+                   opt->out.c_str());
+      return;
+    }
     if (!opt->rerun.empty()) {
+      if (!rank0) return;
       require(opt->spec_path.empty() && opt->out.empty(),
               "--rerun DIR takes no spec and no --out (it reads DIR/spec.json)");
       require(opt->row >= 0, "--rerun needs --row K (K >= 0)");
@@ -88,9 +113,11 @@ void register_run(CLI::App& app) {
     require(opt->row < 0, "--row is only used with --rerun DIR");
     require(!opt->spec_path.empty(), "a spec file is required: difflab run SPEC.json --out DIR");
     require(!opt->out.empty(), "--out DIR is required");
-    run_experiment_spec(read_json(opt->spec_path),
+    const SweepShard shard = opt->shard.empty() ? SweepShard{} : parse_sweep_shard(opt->shard);
+    // Ranks 1.. get the spec from rank 0 (pipeline/task_farm.hpp), so only rank 0 reads it.
+    run_experiment_spec(rank0 ? read_json(opt->spec_path) : nlohmann::json(),
                         std::filesystem::path(opt->spec_path).parent_path().string(), opt->out,
-                        opt->threads, opt->jobs);
+                        opt->threads, opt->jobs, shard);
   });
 }
 

@@ -4,9 +4,11 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "difflab/core/communicator.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/pipeline/distributed_sampling.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/perturbed_score.hpp"
@@ -51,6 +53,9 @@ void run_sample(SampleOptions& opt) {
   }
   require(!opt.out.empty(), "--out is required (samples file, .csv or .npy)");
   set_threads(opt.run.threads);
+  Communicator& comm = cli_communicator();
+  require(comm.size() == 1 || opt.trajectory.empty(),
+          "--trajectory is recorded by one process; run it without mpirun");
   RunSetup run = build_run(opt.run.spec);
   const CounterNoise noise(opt.run.spec.seed);
   SamplerOptions so = opt.run.spec.sampler_options;
@@ -69,8 +74,12 @@ void run_sample(SampleOptions& opt) {
     bar.advance(static_cast<double>(block.cols()));
   };
   Matrix X = run.initial;
-  const SamplerSummary summary = run.sampler->sample(*run.score, *run.grid, X, so, noise);
+  // Under mpirun each rank samples a slice of the particles and rank 0 gathers them
+  // (pipeline/distributed_sampling.hpp); rank 0 alone writes.
+  const SamplerSummary summary =
+      sample_across_ranks(*run.sampler, *run.score, *run.grid, X, so, noise, comm);
   bar.finish();
+  if (comm.rank() != 0) return;
   write_samples(opt.out, X);
   if (recorder) write_text_atomic(opt.trajectory, recorder->csv());
   nlohmann::json report = summary.to_json();

@@ -12,9 +12,11 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "difflab/core/communicator.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/experiment/results_table.hpp"
+#include "difflab/train/rank_chunk_reduction.hpp"
 #include "difflab/train/trainer.hpp"
 #include "train_example.hpp"
 
@@ -109,6 +111,10 @@ void check_resume_flags(const TrainOptions& checkpoint, TrainOptions flags,
 
 void run_train(TrainCommandOptions& o) {
   apply_common_options(o.common);
+  // Under mpirun every rank runs the same trainer on a share of each batch's gradient chunks
+  // (train/rank_chunk_reduction.hpp); rank 0 alone writes.
+  Communicator& comm = cli_communicator();
+  const bool rank0 = comm.rank() == 0;
   require(o.model == "mlp", "unknown --model '", o.model, "' (valid: mlp)");
   require(!o.out.empty(), "--out is required (the model checkpoint, e.g. model.dlm)");
   require(!o.data.empty() || !o.target.empty(),
@@ -133,17 +139,19 @@ void run_train(TrainCommandOptions& o) {
     o.train.standardize = !o.no_standardize;
     trainer = std::make_unique<Trainer>(o.train, data, make_process(o.process), target);
   }
+  if (comm.size() > 1) trainer->share_gradients(std::make_shared<RankChunkReduction>(comm));
   const std::int64_t until = o.resume ? o.train.iterations : trainer->options().iterations;
   require(until >= trainer->step(), "--iters ", until, " is below the step ", trainer->step(),
           " the checkpoint ", o.out, " is at");
 
   std::ofstream log_file;
-  if (!o.log.empty()) {
+  if (!o.log.empty() && rank0) {
     log_file.open(o.log, std::ios::app);
     require(log_file.good(), o.log, ": cannot open for writing");
   }
   TrainProgress progress(trainer->step(), until);
   const auto on_log = [&](const TrainLogEntry& e) {
+    if (!rank0) return;
     const std::string line = e.to_json().dump();
     if (log_file.is_open())
       log_file << line << "\n" << std::flush;
@@ -151,8 +159,10 @@ void run_train(TrainCommandOptions& o) {
       std::fprintf(stderr, "%s\n", line.c_str());
     save_checkpoint(o.out, trainer->checkpoint());  // a crash loses at most log_every steps
   };
-  const TrainSummary summary = trainer->run(
-      until, on_log, [&](std::int64_t step, double loss) { progress.step(step, loss); });
+  const TrainSummary summary = trainer->run(until, on_log, [&](std::int64_t step, double loss) {
+    if (rank0) progress.step(step, loss);
+  });
+  if (!rank0) return;
   save_checkpoint(o.out, trainer->checkpoint());
 
   nlohmann::json report = {{"model", o.out},
@@ -271,6 +281,8 @@ void register_train(CLI::App& app) {
       ->check(CLI::Range(Index{1}, Index{1000000}));
   sub->callback([opt, sub] {
     if (!opt->example.name.empty()) {
+      require(cli_communicator().size() == 1,
+              "--example trains in one process; run it without mpirun");
       run_train_example(opt->example, opt->common, opt->out);
     } else {
       opt->flags_given = training_flags_given(*sub);

@@ -22,6 +22,7 @@
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
+#include "difflab/pipeline/task_farm.hpp"
 
 namespace difflab {
 
@@ -180,6 +181,30 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
   return targets;
 }
 
+// A results directory holds one share of the sweep for its lifetime: rows of another shard
+// appended to it would make a merge count them twice or miss them.
+void check_shard_directory(const std::string& dir, const SweepShard& shard,
+                           const nlohmann::json& raw) {
+  const bool has_record = fs::exists(dir + "/shard.json");
+  if (shard.whole()) {
+    require(!has_record, dir, ": holds shard ",
+            has_record ? read_shard_record(dir).shard.label() : std::string(),
+            " of a sweep; resume it with that --shard, or use a new output directory");
+    return;
+  }
+  if (has_record) {
+    const ShardRecord r = read_shard_record(dir);
+    require(r.shard.index == shard.index && r.shard.count == shard.count, dir, ": holds shard ",
+            r.shard.label(), ", not ", shard.label(), "; use a new output directory");
+    require(r.spec_hash == options_hash(raw), dir,
+            "/shard.json: spec_hash differs from the spec's; use a new output directory");
+  } else {
+    require(!fs::exists(dir + "/results.jsonl"), dir,
+            ": holds the results of the whole sweep, not of shard ", shard.label(),
+            "; use a new output directory");
+  }
+}
+
 // Runs the rows of `todo` with `jobs` workers of `inner` threads each; rows reach the table in
 // sweep order as soon as every earlier row is done.
 void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
@@ -225,6 +250,39 @@ void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
   if (error) std::rethrow_exception(error);
 }
 
+// Rank 0 of a job: the rows of `todo` computed by the other ranks, written as they complete the
+// sweep order (the threaded run_rows writes them the same way).
+void farm_out_rows(Communicator& comm, const nlohmann::json& raw,
+                   const std::vector<std::size_t>& todo, const std::vector<std::string>& targets,
+                   const ExperimentRunOptions& opt, ResultsTable& table) {
+  const nlohmann::json setup{{"spec", raw}, {"todo", todo}, {"targets", targets}, {"out", opt.out}};
+  farm_out_tasks(comm, setup, todo.size(), [&](std::size_t i, const std::string& text) {
+    const nlohmann::json row = nlohmann::json::parse(text);
+    table.append(row);
+    if (opt.on_row) opt.on_row(i + 1, todo.size(), row);
+  });
+}
+
+// Ranks 1.. of a job: compute the rows rank 0 hands out (the setup of farm_out_rows).
+void serve_rows(Communicator& comm) {
+  ExperimentSpec spec;
+  std::vector<PlannedRun> runs;
+  std::vector<std::size_t> todo;
+  std::vector<std::string> targets;
+  std::string out;
+  serve_tasks(comm, [&](const nlohmann::json& setup) -> TaskFunction {
+    spec = parse_experiment_spec(setup["spec"], "spec");
+    runs = expand_runs(spec);
+    todo = setup["todo"].get<std::vector<std::size_t>>();
+    targets = setup["targets"].get<std::vector<std::string>>();
+    out = setup["out"].get<std::string>();
+    return [&](std::size_t i) {
+      const std::size_t k = todo.at(i);
+      return compute_row(spec, runs.at(k), out, targets.at(k)).dump();
+    };
+  });
+}
+
 }  // namespace
 
 RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& target_path,
@@ -235,8 +293,10 @@ RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& 
   return RunSpec::from_json(o, "run", "", non_run_keys());
 }
 
-void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
-                    const ExperimentRunOptions& opt) {
+namespace {
+
+void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_dir,
+                             const ExperimentRunOptions& opt, Communicator* comm, bool& farming) {
   require(!opt.out.empty(), "an output directory is required");
   const ExperimentSpec spec = parse_experiment_spec(raw, "spec");
   const std::vector<PlannedRun> runs = expand_runs(spec);
@@ -246,28 +306,65 @@ void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
             spec_copy, " differs); use a new output directory");
   }
   ensure_directory(opt.out);
+  check_shard_directory(opt.out, opt.shard, raw);
   const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
+  if (!opt.shard.whole() && !fs::exists(opt.out + "/shard.json"))
+    write_json(opt.out + "/shard.json", shard_record(opt.shard, raw));
   ResultsTable table(opt.out);  // holds the directory's lock from here on
   check_input_files(opt.out, input_file_hashes(runs, spec_dir));
   std::vector<std::size_t> todo;
-  for (const auto& run : runs)
+  std::size_t mine = 0;
+  for (const auto& run : runs) {
+    if (!opt.shard.holds(run.index)) continue;
+    ++mine;
     if (table.find(run.index, run.hash) == nullptr) todo.push_back(run.index);
+  }
   if (opt.log)
-    opt.log(std::to_string(runs.size()) + " runs, " + std::to_string(runs.size() - todo.size()) +
-            " already done, running " + std::to_string(todo.size()));
+    opt.log(std::to_string(runs.size()) + " runs, " +
+            (opt.shard.whole()
+                 ? std::string()
+                 : "shard " + opt.shard.label() + " holds " + std::to_string(mine) + ", ") +
+            std::to_string(mine - todo.size()) + " already done, running " +
+            std::to_string(todo.size()));
   if (opt.on_row) opt.on_row(0, todo.size(), nlohmann::json());
   const int jobs = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),
                             std::max<std::size_t>(1, todo.size())));
-  run_rows(spec, runs, todo, targets, opt, table, jobs);
-  if (!spec.fits.empty()) {
-    std::vector<nlohmann::json> rows = table.rows();
-    std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-      return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
-    });
-    write_json(opt.out + "/fits.json", compute_fits(spec, rows));
+  if (comm != nullptr) {
+    farming = true;
+    farm_out_rows(*comm, raw, todo, targets, opt, table);
+  } else {
+    run_rows(spec, runs, todo, targets, opt, table, jobs);
   }
+  if (!spec.fits.empty() && opt.shard.whole()) write_sweep_fits(spec, table.rows(), opt.out);
+}
+
+}  // namespace
+
+void run_experiment(const nlohmann::json& raw, const std::string& spec_dir,
+                    const ExperimentRunOptions& opt) {
+  Communicator* comm = opt.comm != nullptr && opt.comm->size() > 1 ? opt.comm : nullptr;
+  if (comm != nullptr && comm->rank() != 0) {
+    serve_rows(*comm);
+    return;
+  }
+  bool farming = false;
+  try {
+    run_experiment_on_rank0(raw, spec_dir, opt, comm, farming);
+  } catch (...) {
+    // Workers wait for their first order until rank 0 farms out rows or dismisses them.
+    if (comm != nullptr && !farming) dismiss_workers(*comm);
+    throw;
+  }
+}
+
+void write_sweep_fits(const ExperimentSpec& spec, std::vector<nlohmann::json> rows,
+                      const std::string& dir) {
+  std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
+  });
+  write_json(dir + "/fits.json", compute_fits(spec, rows));
 }
 
 nlohmann::json rerun_row(const std::string& dir, std::size_t k, int threads) {

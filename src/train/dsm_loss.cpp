@@ -68,7 +68,7 @@ DsmBatch draw_dsm_batch(const Matrix& data, Index batch, const DsmOptions& optio
 }
 
 double dsm_loss(const MlpNetwork& network, const Standardisation& st, const ForwardProcess& process,
-                const DsmBatch& batch, Vector* grad) {
+                const DsmBatch& batch, Vector* grad, const ChunkReduction* reduction) {
   const Index d = batch.X0.rows(), B = batch.X0.cols();
   const std::string& output = network.spec().output;
   std::vector<Preconditioning> pre;
@@ -98,7 +98,7 @@ double dsm_loss(const MlpNetwork& network, const Standardisation& st, const Forw
     }
     return sum;
   };
-  if (grad) return network.loss_and_gradient(Xin, c, tile_loss, *grad);
+  if (grad) return network.loss_and_gradient(Xin, c, tile_loss, *grad, reduction);
   Matrix F(d, B), dF(d, B);
   network.forward(Xin, c, F);
   return tile_loss(0, F, dF);

@@ -124,7 +124,7 @@ class MlpNetwork::Kernel {
   virtual void set_parameters(const Vector& p) = 0;
   virtual void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const = 0;
   virtual double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss,
-                                   Vector& grad) const = 0;
+                                   Vector& grad, const ChunkReduction* reduction) const = 0;
   virtual Matrix input_jacobian(const Vector& x, double c) const = 0;
 };
 
@@ -181,7 +181,7 @@ class KernelT final : public MlpNetwork::Kernel {
   }
 
   double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const MlpNetwork::TileLoss& loss,
-                           Vector& grad) const override {
+                           Vector& grad, const ChunkReduction* reduction) const override {
     const Index n = Xin.cols();
     // Tile width: kTrainTile, or less for a small batch (a multiple of kTile covering it), so a
     // batch of 48 does not pay for 256 columns. It depends on n only.
@@ -195,6 +195,7 @@ class KernelT final : public MlpNetwork::Kernel {
     std::vector<V> partial(static_cast<std::size_t>(chunks));
     std::vector<double> losses(static_cast<std::size_t>(tiles), 0.0);
     for_each_tile(chunks, [&](Index ch) {
+      if (reduction != nullptr && !reduction->computes(ch, chunks)) return;
       thread_local std::unique_ptr<Work> cache;
       Work& w = work(cache, width);
       V& g = partial[static_cast<std::size_t>(ch)];
@@ -211,6 +212,12 @@ class KernelT final : public MlpNetwork::Kernel {
         backward_tile(w, g.data(), false);
       }
     });
+    if (reduction != nullptr) {
+      std::vector<Vector> mine(partial.size());
+      for (std::size_t ch = 0; ch < partial.size(); ++ch)
+        if (partial[ch].size() > 0) mine[ch] = partial[ch].template cast<double>();
+      return reduction->combine(mine, losses, per_chunk, grad);
+    }
     grad.setZero(layout_.total);
     for (const V& g : partial) grad += g.template cast<double>();
     double total = 0;
@@ -397,11 +404,11 @@ void MlpNetwork::forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) con
 }
 
 double MlpNetwork::loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss,
-                                     Vector& grad) const {
+                                     Vector& grad, const ChunkReduction* reduction) const {
   require(Xin.rows() == spec_.dim && c.size() == Xin.cols() && Xin.cols() >= 1,
           "mlp: gradient: inputs are ", Xin.rows(), " x ", Xin.cols(), " with ", c.size(),
           " times, the network has dimension ", spec_.dim);
-  return kernel_->loss_and_gradient(Xin, c, loss, grad);
+  return kernel_->loss_and_gradient(Xin, c, loss, grad, reduction);
 }
 
 Matrix MlpNetwork::input_jacobian(const Vector& x, double c) const {

@@ -266,7 +266,8 @@ TrainSummary Trainer::run(std::int64_t until,
   while (step_ < until) {
     const DsmBatch batch = draw_dsm_batch(train_, options_.batch, options_.dsm, *process_,
                                           options_.seed, static_cast<std::uint64_t>(step_));
-    const double loss = dsm_loss(*network_, standardisation_, *process_, batch, &grad);
+    const double loss =
+        dsm_loss(*network_, standardisation_, *process_, batch, &grad, reduction_.get());
     require(std::isfinite(loss) && grad.allFinite(), "training diverged at step ", step_, " (loss ",
             loss, "): lower --lr or enable --clip");
     params = network_->parameters();

@@ -12,9 +12,12 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "difflab/core/communicator.hpp"
 #include "difflab/experiment/experiment_spec.hpp"
 #include "difflab/pipeline/run_spec.hpp"
+#include "difflab/pipeline/sweep_shard.hpp"
 
 namespace difflab {
 
@@ -27,6 +30,15 @@ struct ExperimentRunOptions {
   std::string out;  // results directory (rerunning into it resumes)
   int threads = 0;  // in all (0 = all cores)
   int jobs = 0;     // runs at once (0 = one per thread)
+  // The rows this run computes (pipeline/sweep_shard.hpp): a shard writes DIR/shard.json and no
+  // fits (the merge fits the whole sweep).
+  SweepShard shard;
+  // The ranks of the job (core/communicator.hpp); null or one rank: this process alone. With
+  // more, rank 0 prepares the runs, hands rows out to ranks 1.. as they become free
+  // (pipeline/task_farm.hpp) and alone writes DIR, in sweep order; the other ranks compute rows
+  // (reading DIR/targets/, so DIR must be on a file system every rank sees). on_row and log are
+  // called on rank 0 only.
+  Communicator* comm = nullptr;
   // Progress: called once before the first run (done = 0) and after each finished row.
   std::function<void(std::size_t done, std::size_t total, const nlohmann::json& row)> on_row;
   // One-line messages ("12 runs, 4 already done, running 8").
@@ -35,9 +47,16 @@ struct ExperimentRunOptions {
 
 // Runs (or resumes) the experiment `spec` (raw JSON) into options.out; relative target paths
 // are read from spec_dir. Writes spec.json, targets/, results.jsonl, results.csv and, when the
-// spec asks for fits, fits.json. Every run is validated before the first one starts.
+// spec asks for fits, fits.json. Every run is validated before the first one starts. A
+// directory holds one shard (or the whole sweep) for its lifetime: resuming it as another shard
+// is refused.
 void run_experiment(const nlohmann::json& spec, const std::string& spec_dir,
                     const ExperimentRunOptions& options);
+
+// Writes DIR/fits.json: the spec's fits over `rows` taken in sweep order (whatever order they
+// were appended in).
+void write_sweep_fits(const ExperimentSpec& spec, std::vector<nlohmann::json> rows,
+                      const std::string& dir);
 
 // Recomputes row `row` of a results directory from DIR/spec.json and compares it with the
 // stored row (every field except wall_seconds): {"row", "match", "differences": [...]}.

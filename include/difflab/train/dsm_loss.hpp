@@ -54,8 +54,9 @@ DsmBatch draw_dsm_batch(const Matrix& data, Index batch, const DsmOptions& optio
 
 // The minibatch mean of lambda w ||s + Z/sigma||^2 for the MLP score (s from the network output
 // by `output`'s parametrisation, preconditioning.hpp); if grad is not null, also its gradient
-// w.r.t. the network's parameters.
+// w.r.t. the network's parameters, its chunks shared by `reduction` if given (mlp.hpp).
 double dsm_loss(const MlpNetwork& network, const Standardisation& standardisation,
-                const ForwardProcess& process, const DsmBatch& batch, Vector* grad);
+                const ForwardProcess& process, const DsmBatch& batch, Vector* grad,
+                const ChunkReduction* reduction = nullptr);
 
 }  // namespace difflab

@@ -49,6 +49,25 @@ struct MlpSpec {
   static MlpSpec from_json(const nlohmann::json& j, const std::string& where);
 };
 
+// How the chunks of a gradient are shared among processes (train/rank_chunk_reduction.hpp). The
+// gradient of a batch is a sum over chunks of consecutive tiles, added in chunk order, and the
+// loss a sum over tiles in tile order (mlp.cpp); the structure depends on the batch size only.
+// A reduction computes some chunks here and makes every process hold the same sums, added in the
+// same order, so the result has the one-process bits.
+class ChunkReduction {
+ public:
+  virtual ~ChunkReduction() = default;
+  // Whether this process computes chunk `chunk` of `chunks`.
+  virtual bool computes(Index chunk, Index chunks) const = 0;
+  // partials[ch] (the chunk's gradient, empty if not computed here) and tile_losses[k] (0 for a
+  // tile not computed here; tile k is in chunk k / tiles_per_chunk): sets grad to the sum of
+  // every chunk's gradient in chunk order from zero and returns the tile losses summed in tile
+  // order from zero, both on every process.
+  virtual double combine(const std::vector<Vector>& partials,
+                         const std::vector<double>& tile_losses, Index tiles_per_chunk,
+                         Vector& grad) const = 0;
+};
+
 class MlpNetwork {
  public:
   static constexpr Index kTile = 64;
@@ -78,9 +97,10 @@ class MlpNetwork {
   // dLoss/dF (d x count) into dF and returns the tile's loss sum.
   using TileLoss = std::function<double(Index begin, const Matrix& F, Matrix& dF)>;
   // Returns the loss summed over all columns and sets grad = its gradient w.r.t. the
-  // parameters (bit-identical for any thread count).
-  double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss,
-                           Vector& grad) const;
+  // parameters (bit-identical for any thread count). With a reduction, only its chunks are
+  // computed here and it combines them (bit-identical for any number of processes).
+  double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss, Vector& grad,
+                           const ChunkReduction* reduction = nullptr) const;
 
   // dF/dx (d x d) at one input point x (normalised coordinates) and time input c.
   Matrix input_jacobian(const Vector& x, double c) const;

@@ -87,6 +87,13 @@ class Trainer {
   TrainSummary run(std::int64_t until, const std::function<void(const TrainLogEntry&)>& on_log = {},
                    const std::function<void(std::int64_t step, double loss)>& on_step = {});
 
+  // Shares each batch's gradient among processes (train/rank_chunk_reduction.hpp); every process
+  // runs the same Trainer and, holding the same gradient, takes the same optimizer step. Null:
+  // this process alone.
+  void share_gradients(std::shared_ptr<const ChunkReduction> reduction) {
+    reduction_ = std::move(reduction);
+  }
+
   std::int64_t step() const { return step_; }
   const TrainOptions& options() const { return options_; }
   const MlpNetwork& network() const { return *network_; }
@@ -108,6 +115,7 @@ class Trainer {
   std::uint64_t fingerprint_ = 0;
   Standardisation standardisation_;
   std::shared_ptr<MlpNetwork> network_;
+  std::shared_ptr<const ChunkReduction> reduction_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<ExponentialMovingAverage> ema_;
   std::int64_t step_ = 0;
