@@ -18,6 +18,7 @@
 #include <string>
 
 #include "bridge.hpp"
+#include "callable_score.hpp"
 #include "difflab/bounds/bound_inputs.hpp"
 #include "difflab/bounds/bound_registry.hpp"
 #include "difflab/core/error.hpp"
@@ -117,11 +118,36 @@ PYBIND11_MODULE(difflab, m) {
           [](const Score& s, double t, const Array& X) {
             const auto P = particles(X, s.model->dim(), "score");
             auto [out, map] = new_particles(P.rows(), P.cols());
-            s.model->score(t, P, map);
+            {
+              // A score from a Python callable takes the GIL itself (callable_score.cpp).
+              py::gil_scoped_release release;
+              s.model->score(t, P, map);
+            }
             return out;
           },
-          py::arg("t"), py::arg("x"), "s(t, x) at the rows of x");
+          py::arg("t"), py::arg("x"), "s(t, x) at the rows of x")
+      .def_static("from_callable", &score_from_callable, py::arg("f"), py::kw_only(),
+                  py::arg("prediction") = "score", py::arg("time") = "t", py::arg("process") = "ou",
+                  py::arg("target") = py::none(), py::arg("vector_time") = false,
+                  py::arg("label") = "callable",
+                  "A score model from f(x, tau) -> (n, d) array: x is an (n, d) block of "
+                  "particles, tau the model time in the convention `time` (t, sigma = "
+                  "sigma_t/alpha_t, logsnr = log(alpha_t/sigma_t)); f predicts `prediction` "
+                  "(score, noise, data, velocity), converted to the score (docs/theory.md 11.4). "
+                  "f runs once per step per block of particles.");
 
+  // The PyTorch adapter is pure Python (python/difflab_torch.py) and imported on first use, so
+  // importing difflab never imports torch.
+  m.def(
+      "torch_score",
+      [](const py::args& args, const py::kwargs& kwargs) {
+        py::list path = py::module_::import("sys").attr("path");
+        if (!path.contains(DIFFLAB_PYTHON_DIR)) path.append(DIFFLAB_PYTHON_DIR);
+        return py::module_::import("difflab_torch").attr("torch_score")(*args, **kwargs);
+      },
+      "torch_score(module, *, target, prediction='score', time='t', process='ou', device='cpu', "
+      "dtype=torch.float32): a torch.nn.Module called as module(x, tau) under torch.no_grad() "
+      "on blocks of particles, as a Score (python/difflab_torch.py)");
   m.def(
       "exact_score",
       [](const std::shared_ptr<difflab::Target>& target, const std::string& process) {
@@ -171,9 +197,13 @@ PYBIND11_MODULE(difflab, m) {
          double delta, int steps, const py::object& times) {
         const difflab::TimeGrid g = grid_of(grid, score.model->process(), T, delta, steps, times);
         const Index d = score.model->dim();
-        const difflab::GaussianLaw law = difflab::affine_gaussian_law(
-            *difflab::make_sampler(sampler), *score.model, g, difflab::SamplerOptions{},
-            difflab::GaussianLaw{Vector::Zero(d), Matrix::Identity(d, d)});
+        difflab::GaussianLaw law;
+        {
+          py::gil_scoped_release release;
+          law = difflab::affine_gaussian_law(
+              *difflab::make_sampler(sampler), *score.model, g, difflab::SamplerOptions{},
+              difflab::GaussianLaw{Vector::Zero(d), Matrix::Identity(d, d)});
+        }
         return py::make_tuple(vector_to_numpy(law.mean), matrix_to_numpy(law.cov));
       },
       py::arg("score"), py::arg("sampler") = "ei", py::arg("grid") = "benton", py::arg("T") = 6.0,
@@ -186,13 +216,18 @@ PYBIND11_MODULE(difflab, m) {
          double delta, int steps) {
         const difflab::TimeGrid g =
             grid_of(grid, score.model->process(), T, delta, steps, py::none());
-        const difflab::GridLaw law =
-            difflab::grid_output_law(*difflab::make_sampler(sampler), *score.model, g,
-                                     difflab::SamplerOptions{}, *score.target);
-        const difflab::GridDistances dist =
-            difflab::grid_law_distances(law, *score.target, 1.0, 0.0);
+        difflab::GridDistances dist;
+        std::string method;
+        {
+          py::gil_scoped_release release;
+          const difflab::GridLaw law =
+              difflab::grid_output_law(*difflab::make_sampler(sampler), *score.model, g,
+                                       difflab::SamplerOptions{}, *score.target);
+          method = law.method;
+          dist = difflab::grid_law_distances(law, *score.target, 1.0, 0.0);
+        }
         py::dict out;
-        out["method"] = law.method;
+        out["method"] = method;
         out["kl_target_output"] = dist.kl_target_output;
         out["kl_output_target"] = dist.kl_output_target;
         out["w2"] = dist.w2;

@@ -183,12 +183,17 @@ py::object bound(const py::object& papers, const py::object& target, const py::o
   nlohmann::json rows;
   if (measure) {
     if (target.is_none()) throw difflab::Error("bound: measure=True needs target= (the run)");
-    const difflab::RunSpec spec = run_spec(target, to_json(kwargs), "bound");
+    nlohmann::json options = to_json(kwargs);
+    difflab::LawReportOptions lo;
+    difflab::law_report_schema().read(take(options, difflab::law_report_schema().names()), lo,
+                                      "bound");
+    const difflab::RunSpec spec = run_spec(target, options, "bound");
     const difflab::RunSetup run = difflab::build_run(spec, difflab::RunUse::kExactLaw, false);
     difflab::MeasuredBoundsOptions o;
     o.given = difflab::bound_quantities_from_json(q);
     o.eps_score_given = q.contains("eps_score");
     o.strict = strict;
+    o.law = lo;
     o.law.seed = spec.seed;
     py::gil_scoped_release release;
     rows = difflab::measured_bounds(run, ids, o);

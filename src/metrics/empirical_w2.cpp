@@ -23,14 +23,23 @@ namespace difflab {
 namespace {
 
 using Graph = lemon::StaticDigraph;
-using Simplex = lemon::NetworkSimplex<Graph, int, double>;
+// Integer costs. With double costs LEMON's pivot rules take any reduced cost below 0 as an
+// improving arc; when points coincide (ties: samples that copy reference points, bootstrap
+// duplicates) the potentials' rounding leaves reduced costs of -1e-17 that it pivots on forever
+// (a degenerate cycle: `eval` on copies of the reference never returned). Costs rounded to
+// multiples of 2^-k (kCostBits bits for the largest) are exact integers, the simplex is then
+// exact arithmetic and terminates, and the rounding enters the certificate below as at most
+// one unit per arc (POT's fork of the same simplex guards its comparisons with an epsilon
+// instead, Flamary et al. 2021, ot/lp/network_simplex_simple.h).
+using Simplex = lemon::NetworkSimplex<Graph, int, long long>;
+constexpr int kCostBits = 40;
 
 // LEMON reads costs through a map indexed by arc.
 struct ArcCostMap {
   using Key = Graph::Arc;
-  using Value = double;
-  const std::vector<double>* cost;
-  double operator[](const Key& a) const {
+  using Value = long long;
+  const std::vector<long long>* cost;
+  long long operator[](const Key& a) const {
     return (*cost)[static_cast<std::size_t>(Graph::index(a))];
   }
 };
@@ -143,8 +152,14 @@ double solve_certified(const Matrix& X, const Matrix& Y, const Matrix& C,
   ArcLists arcs = candidate_arcs(X, Y, C, 32, supply);
   const Index n = C.rows(), m = C.cols();
   const double cmax = C.maxCoeff();
-  // Violations below this are rounding (cost differences of order eps * cmax).
-  const double violation_floor = 16 * std::numeric_limits<double>::epsilon() * cmax;
+  if (!(cmax > 0)) return 0.0;  // every point coincides: nothing moves
+  // Integer costs: C scaled by a power of two (exact) so that cmax is at most 2^kCostBits, then
+  // rounded (an error of at most 1/(2 scale) per arc).
+  const double scale = std::ldexp(1.0, kCostBits - 1 - std::ilogb(cmax));
+  const double unit = 1.0 / scale;
+  // Violations below this are rounding (cost differences of order eps * cmax, and the integer
+  // costs' rounding).
+  const double violation_floor = 16 * std::numeric_limits<double>::epsilon() * cmax + unit;
   // A violated arc outside the graph is added whatever its size; one inside it can only be
   // violated by the potentials' rounding, which the duality-gap check below absorbs.
   long double mass = 0;
@@ -156,22 +171,25 @@ double solve_certified(const Matrix& X, const Matrix& Y, const Matrix& C,
     }
     std::vector<std::pair<int, int>> arc_list;
     std::vector<double> cost;
+    std::vector<long long> integer_cost;
     for (Index i = 0; i < n; ++i)
       for (const int j : arcs[static_cast<std::size_t>(i)]) {
         arc_list.emplace_back(static_cast<int>(i), static_cast<int>(n) + j);
         cost.push_back(C(i, j));
+        integer_cost.push_back(std::llround(C(i, j) * scale));
       }
     Graph graph;
     graph.build(static_cast<int>(n + m), arc_list.begin(), arc_list.end());
     Simplex simplex(graph);
-    simplex.costMap(ArcCostMap{&cost});
+    simplex.costMap(ArcCostMap{&integer_cost});
     simplex.supplyMap(SupplyVectorMap{&supply});
     const Simplex::ProblemType status = simplex.run();
     if (status != Simplex::OPTIMAL)
       throw std::runtime_error("empirical_w2: network simplex did not find an optimal plan");
     std::vector<double> pi(static_cast<std::size_t>(n + m));
     for (Index v = 0; v < n + m; ++v)
-      pi[static_cast<std::size_t>(v)] = simplex.potential(graph.node(static_cast<int>(v)));
+      pi[static_cast<std::size_t>(v)] =
+          static_cast<double>(simplex.potential(graph.node(static_cast<int>(v)))) * unit;
     // Reduced costs of every arc; per row the largest violation and the violating columns.
     std::vector<double> row_violation(static_cast<std::size_t>(n), 0.0);
     // At most this many of a row's most violated arcs join per round (all of them can be
@@ -230,7 +248,8 @@ double solve_certified(const Matrix& X, const Matrix& Y, const Matrix& C,
     // Relative to W2^2, but with a floor at rounding level of the costs: when the two clouds
     // coincide W2^2 is 0 and the potentials' roundoff (~1e-16 of the largest cost) is all the
     // gap.
-    const double round_floor = 64 * std::numeric_limits<double>::epsilon() * cmax;
+    // The integer costs add at most unit/2 per arc to the primal and to each reduced cost.
+    const double round_floor = 64 * std::numeric_limits<double>::epsilon() * cmax + 4 * unit;
     if (!(gap <= gap_tolerance * value + round_floor + 1e-300))
       throw std::runtime_error("empirical_w2: duality gap " + std::to_string(gap) +
                                " exceeds the tolerance for W2^2 = " + std::to_string(value));

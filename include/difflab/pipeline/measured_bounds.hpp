@@ -28,6 +28,11 @@ namespace difflab {
 // target (closed form); nullopt otherwise.
 std::optional<std::function<double(double)>> score_error_squared(const RunSetup& run);
 
+// Any other score (a trained model, a callable): e2(t) measured against the target's exact
+// score by Monte Carlo over `samples` exact samples of q_t (score/score_error.hpp), the same
+// draws at every t. The function refers to `run`, which must outlive it.
+std::function<double(double)> measured_score_error_squared(const RunSetup& run, Index samples);
+
 // The bounds' inputs from the run: `given` (explicit quantities win) completed by the target's
 // quantities, the run's grid, sampler and last-step noise.
 BoundInputs bound_inputs_from_run(const RunSetup& run, const BoundInputs& given);
@@ -46,6 +51,9 @@ struct MeasuredBoundsOptions {
   bool eps_score_given = false;  // given.eps_score set explicitly: used for every bound
   bool measure = true;           // compute the exact law and the measured error
   bool strict = false;           // a bound that cannot be evaluated is an error
+  // Samples of q_t per grid time when the score error is measured (a score whose error is not
+  // known in closed form).
+  Index score_error_samples = 2000;
   LawReportOptions law;
 };
 

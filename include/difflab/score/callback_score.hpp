@@ -1,0 +1,48 @@
+#pragma once
+// CallbackScore: a score model whose values come from a batch function supplied by the user (a
+// Python callable, a PyTorch module, any other code). The function sees a whole block of
+// particles and one model time per call, so it runs once per step per block, never per particle;
+// its prediction (noise, data, velocity or score) and time convention are converted to the score
+// at forward time t by prediction.hpp (DPM-Solver's model_wrapper idea, Lu et al. 2022).
+//
+// What it returns is checked before a sampler uses it: the shape must be d x n and every entry
+// finite; otherwise a difflab::Error names the forward time, the model time and the problem, so
+// a run stops with one clear message instead of carrying NaN into its results.
+#include <functional>
+#include <string>
+
+#include "difflab/score/prediction.hpp"
+#include "difflab/score/score_model.hpp"
+
+namespace difflab {
+
+// The user's function: X is d x n (particles in columns), tau the model time, and the prediction
+// is written into `out` (d x n on entry). It may throw; difflab::Error passes through, any other
+// exception is reported as a difflab::Error with the time.
+using ScoreCallback = std::function<void(double tau, ConstMatrixRef X, MatrixRef out)>;
+
+struct CallbackScoreOptions {
+  Prediction prediction = Prediction::kScore;
+  TimeConvention time = TimeConvention::kT;
+  std::string label = "callable";  // how results and messages name the model
+};
+
+class CallbackScore final : public ScoreModel {
+ public:
+  CallbackScore(Index dim, std::shared_ptr<const ForwardProcess> process, ScoreCallback callback,
+                CallbackScoreOptions options = {});
+  Index dim() const override { return dim_; }
+  std::string name() const override { return options_.label; }
+  nlohmann::json to_json() const override;
+  const CallbackScoreOptions& options() const { return options_; }
+
+ protected:
+  void evaluate(double t, ConstMatrixRef X, MatrixRef out) const override;
+
+ private:
+  Index dim_;
+  ScoreCallback callback_;
+  CallbackScoreOptions options_;
+};
+
+}  // namespace difflab
