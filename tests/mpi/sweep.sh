@@ -2,8 +2,9 @@
 # mpirun -n K difflab run (docs/scale-out.md): with 2 and 3 ranks the sweep's results.jsonl (but
 # wall_seconds), results.csv (but the wall-time column) and fits.json equal the serial run's byte
 # for byte, and so do two shards run on 2 and 3 ranks and merged; a run resumes with another rank
-# count; bad input is one line from rank 0 and exit 2; a rank killed with SIGKILL fails the job within seconds with only complete rows on disk, and the
-# resume (with another rank count) completes the sweep as the serial run.
+# count; bad input is one line from rank 0 and exit 2; a rank killed with SIGKILL fails the job
+# within seconds with only complete rows on disk, and the resume (with another rank count)
+# completes the sweep as the serial run.
 set -u
 bin="$1"
 mpiexec="${2:-mpirun}"
