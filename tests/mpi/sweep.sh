@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # mpirun -n K difflab run (docs/scale-out.md): with 2 and 3 ranks the sweep's results.jsonl (but
 # wall_seconds), results.csv (but the wall-time column) and fits.json equal the serial run's byte
-# for byte; a run resumes with another rank count; bad input is one line from rank 0 and exit 2;
-# a rank killed with SIGKILL fails the job within seconds with only complete rows on disk, and the
-# resume (with another rank count) completes the sweep as the serial run.
+# for byte, and so do two shards run on 2 and 3 ranks and merged; a run resumes with another rank
+# count; bad input is one line from rank 0 and exit 2; a rank killed with SIGKILL fails the job
+# within seconds with only complete rows on disk, and the resume (with another rank count)
+# completes the sweep as the serial run.
 set -u
 bin="$1"
 mpiexec="${2:-mpirun}"
@@ -41,6 +42,14 @@ mpi 2 "$bin" run "$dir/spec.json" --out "$dir/k3" --threads 1 2>"$dir/err" >/dev
 grep -q "6 runs, 2 already done, running 4" "$dir/err" || fail "resume log: $(cat "$dir/err")"
 same_as_serial "$dir/k3" "$dir/serial" "resume 3 -> 2 ranks"
 
+# Array jobs that are themselves MPI jobs: shard 0/2 on 2 ranks, shard 1/2 on 3, merged.
+mpi 2 "$bin" run "$dir/spec.json" --out "$dir/sh0" --shard 0/2 --threads 1 2>"$dir/err" >/dev/null ||
+  fail "shard 0/2 on 2 ranks: $(cat "$dir/err")"
+mpi 3 "$bin" run "$dir/spec.json" --out "$dir/sh1" --shard 1/2 --threads 1 2>"$dir/err" >/dev/null ||
+  fail "shard 1/2 on 3 ranks: $(cat "$dir/err")"
+"$bin" run --merge "$dir/sh1" "$dir/sh0" --out "$dir/merged" 2>"$dir/err" || fail "merge: $(cat "$dir/err")"
+same_as_serial "$dir/merged" "$dir/serial" "MPI shards merged"
+
 # Bad input: rank 0 says it once, exit 2, nothing written.
 sed 's/"steps": \[/"steps": [0, /' "$dir/spec.json" >"$dir/bad.json"
 mpi 3 "$bin" run "$dir/bad.json" --out "$dir/bad" 2>"$dir/err" >/dev/null
@@ -63,7 +72,7 @@ JSON
 "$mpiexec" --oversubscribe --allow-run-as-root -n 3 "$bin" run "$dir/long.json" --out "$dir/long" \
   --threads 1 >/dev/null 2>"$dir/killed.err" &
 launcher=$!
-for _ in $(seq 200); do
+for _ in $(seq 1200); do  # up to a minute on a loaded machine
   [[ -s "$dir/long/results.jsonl" ]] && break
   sleep 0.05
 done
