@@ -173,3 +173,36 @@ def test_the_own_torch_model_example_runs_and_reports():
     assert len(r["score_error"]["rms"]) == 40 and all(e > 0 for e in r["score_error"]["rms"])
     benton = [b for b in r["bounds"] if b["paper"] == "benton24"][0]
     assert benton["measured"] > 0 and benton["value"] > benton["measured"]
+
+
+def test_empirical_target_score_matches_numpy_and_eval_returns():
+    import os
+    import tempfile
+    import time
+    rng = np.random.default_rng(5)
+    data = rng.standard_normal((3000, 4)) * np.array([1.0, 2.0, 0.5, 3.0])
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "data.npy"), data)
+        with open(os.path.join(tmp, "t.json"), "w") as f:
+            f.write('{"type": "empirical", "samples": "data.npy"}')
+        target = difflab.Target(os.path.join(tmp, "t.json"))
+    x = rng.standard_normal((50, 4)) * 2.0
+    for t in (0.02, 0.5, 3.0):
+        a, s2 = ou(t)
+        # Direct numpy formula: mixture of N(a x_i, s2 I), difference form, log-sum-exp.
+        l = -((x[:, None, :] - a * data[None, :, :]) ** 2).sum(-1) / (2 * s2)
+        w = np.exp(l - l.max(1, keepdims=True))
+        w /= w.sum(1, keepdims=True)
+        truth = (a * w @ data - x) / s2
+        assert np.allclose(target.score(x, alpha=a, sigma2=s2), truth, rtol=1e-8, atol=1e-8)
+    # Exact copies of the data as samples: every default metric returns (w2 had hung on ties).
+    start = time.time()
+    r = difflab.eval(data[:400], target={"type": "empirical", "samples": data[:800].tolist()},
+                     seed=1)
+    assert time.time() - start < 60
+    assert "w2" in r and "kl_to_target" not in r
+    with pytest.raises(ValueError, match="has no density"):
+        difflab.eval(data[:100], target={"type": "empirical", "samples": data.tolist()},
+                     metrics=["kl_to_target"])
+    with pytest.raises(ValueError, match="sigma\\^2 > 0"):
+        target.score(x, alpha=1.0, sigma2=0.0)
