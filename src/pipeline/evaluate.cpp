@@ -23,6 +23,8 @@ bool available(const MetricInfo& info, const EvaluationInputs& in) {
       return in.target != nullptr && in.target->has_density();
     case MetricNeeds::kMixtureTarget:
       return false;  // only on request (it is a diagnostic of mixtures, not a distance)
+    case MetricNeeds::kEmpiricalTarget:
+      return false;  // only on request (a diagnostic of the training data, not a distance)
   }
   return false;
 }
@@ -60,6 +62,8 @@ MetricSelection select_metrics(const std::vector<std::string>& requested,
              " target has no density; use knn_kl against reference samples");
       require(info.needs != MetricNeeds::kMixtureTarget || in.target != nullptr, "metric ", name,
               " needs a Gaussian-mixture target");
+      require(info.needs != MetricNeeds::kEmpiricalTarget || in.target != nullptr, "metric ", name,
+              " needs an empirical target (its training points)");
       const std::string why = metric_inapplicable(name, n, m, d, o);
       require(why.empty(), "metric ", name, ": ", why);
       s.metrics.push_back(name);

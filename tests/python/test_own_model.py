@@ -206,3 +206,22 @@ def test_empirical_target_score_matches_numpy_and_eval_returns():
                      metrics=["kl_to_target"])
     with pytest.raises(ValueError, match="sigma\\^2 > 0"):
         target.score(x, alpha=1.0, sigma2=0.0)
+
+
+def test_memorisation_of_copies_and_of_fresh_samples():
+    rng = np.random.default_rng(8)
+    data = rng.standard_normal((1000, 2))
+    target = {"type": "empirical", "samples": data.tolist()}
+    copies = difflab.eval(data[rng.integers(0, 1000, 300)], target=target,
+                          metrics=["memorisation"], seed=2)["memorisation"]
+    assert copies["copy_fraction"] == 1.0 and copies["ratio"] == 0.0
+    fresh = difflab.eval(rng.standard_normal((300, 2)), target=target, metrics=["memorisation"],
+                         seed=2)["memorisation"]
+    # Nearest distances to all 1000 points by numpy, the same nearest-rank median.
+    x = rng.standard_normal((300, 2))
+    got = difflab.eval(x, target=target, metrics=["memorisation"], seed=2)["memorisation"]
+    r = np.sort(np.sqrt(((x[:, None, :] - data[None, :, :]) ** 2).sum(-1)).min(1))
+    assert got["median_sample_distance"] == pytest.approx(r[149], rel=1e-12)
+    assert fresh["copy_fraction"] == 0.0 and 0.5 < fresh["ratio"] < 1.0
+    with pytest.raises(ValueError, match="needs an empirical target"):
+        difflab.eval(x, target=MIX2, metrics=["memorisation"])
