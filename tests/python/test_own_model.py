@@ -225,3 +225,12 @@ def test_memorisation_of_copies_and_of_fresh_samples():
     assert fresh["copy_fraction"] == 0.0 and 0.5 < fresh["ratio"] < 1.0
     with pytest.raises(ValueError, match="needs an empirical target"):
         difflab.eval(x, target=MIX2, metrics=["memorisation"])
+
+
+def test_a_nonlinear_callable_has_no_affine_gaussian_law():
+    gauss = {"type": "gaussian", "mean": [0.5, -1.0], "var": 0.7}
+    target = difflab.Target(gauss)
+    nonlinear = difflab.Score.from_callable(
+        lambda x, t: exact_callable(target)(x, t) + 0.1 * np.tanh(x), target=gauss)
+    with pytest.raises(ValueError, match="affine"):
+        difflab.law(nonlinear, steps=10)
