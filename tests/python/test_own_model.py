@@ -234,3 +234,24 @@ def test_a_nonlinear_callable_has_no_affine_gaussian_law():
         lambda x, t: exact_callable(target)(x, t) + 0.1 * np.tanh(x), target=gauss)
     with pytest.raises(ValueError, match="affine"):
         difflab.law(nonlinear, steps=10)
+
+
+def test_the_digits_example_shows_the_exact_empirical_score_memorising():
+    pytest.importorskip("sklearn")
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "python", "examples",
+                           "digits_empirical.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, example, "--out", tmp, "--n", "200"], check=True,
+                       capture_output=True, env=dict(os.environ, MPLBACKEND="Agg"))
+        with open(os.path.join(tmp, "results.json")) as f:
+            r = json.load(f)
+        assert os.path.getsize(os.path.join(tmp, "digits.png")) > 5000
+    for name, s in r["samplers"].items():
+        # Nearer to a training digit than held-out digits are: the ideal denoiser memorises.
+        assert s["memorisation_ratio"] < 0.6, (name, s)
+        assert s["sw2"] < 3 * r["train_vs_held_out"]["sw2"], (name, s)
