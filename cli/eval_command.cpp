@@ -37,8 +37,8 @@ struct EvalOptions {
   // --nll: likelihood under the PF-ODE of the target's exact score (law/flow_likelihood.hpp).
   bool nll = false;
   int nll_steps = 100;
-  double nll_T = 0;  // 0 = the process's t_max if finite, else 10
-  double nll_delta = 1e-5;
+  double nll_T = 0;       // 0 = the process's t_max if finite, else 10
+  double nll_delta = -1;  // < 0: 1e-5, or a model's trained delta
   std::string nll_divergence = "auto";
   std::string nll_model;  // a trained model (difflab train) instead of the target's exact score
   int nll_probes = 1;
@@ -57,7 +57,11 @@ NllSetup nll_setup(const EvalOptions& opt) {
   NllSetup s;
   s.options.steps = opt.nll_steps;
   s.options.T = opt.nll_T;
-  s.options.delta = opt.nll_delta;
+  s.options.delta = opt.nll_delta < 0 && opt.nll_model.empty() ? 1e-5 : opt.nll_delta;
+  if (!opt.nll_model.empty())
+    resolve_trained_range(s.options.delta, s.options.T,
+                          trained_times(load_checkpoint(opt.nll_model), opt.nll_model),
+                          "--nll-model " + opt.nll_model);
   s.options.divergence = divergence_method_from_string(opt.nll_divergence);
   s.options.probes = opt.nll_probes;
   s.options.seed = opt.common.seed;
@@ -175,10 +179,12 @@ void register_eval(CLI::App& app) {
   sub->add_option("--nll-steps", opt->nll_steps, "nll: RK4 steps (logsnr grid)")
       ->capture_default_str();
   sub->add_option("--nll-T", opt->nll_T,
-                  "nll: end time (0 = the process's t_max if finite, else 10)")
+                  "nll: end time (0 = a model's trained T; else the process's t_max if finite, "
+                  "else 10)")
       ->capture_default_str();
-  sub->add_option("--nll-delta", opt->nll_delta, "nll: start time (the likelihood is of q_delta)")
-      ->capture_default_str();
+  sub->add_option("--nll-delta", opt->nll_delta,
+                  "nll: start time (the likelihood is of q_delta; default 1e-5, or a model's "
+                  "trained delta; a model refuses times outside its training range)");
   sub->add_option("--nll-divergence", opt->nll_divergence,
                   "nll: auto (exact for d <= 16), exact (central differences, 2d score "
                   "evaluations per stage) or hutchinson (Rademacher probes drawn with --seed)")

@@ -20,9 +20,11 @@ bool available(const MetricInfo& info, const EvaluationInputs& in) {
     case MetricNeeds::kReference:
       return true;  // a target supplies exact samples
     case MetricNeeds::kTargetDensity:
-      return in.target != nullptr;
+      return in.target != nullptr && in.target->has_density();
     case MetricNeeds::kMixtureTarget:
       return false;  // only on request (it is a diagnostic of mixtures, not a distance)
+    case MetricNeeds::kEmpiricalTarget:
+      return false;  // only on request (a diagnostic of the training data, not a distance)
   }
   return false;
 }
@@ -55,8 +57,13 @@ MetricSelection select_metrics(const std::vector<std::string>& requested,
       const MetricInfo& info = metric_info(name);
       require(info.needs != MetricNeeds::kTargetDensity || in.target != nullptr, "metric ", name,
               " needs a target (its density); use knn_kl against reference samples");
+      if (info.needs == MetricNeeds::kTargetDensity && !in.target->has_density())
+        fail("metric ", name, ": the ", in.target->type(),
+             " target has no density; use knn_kl against reference samples");
       require(info.needs != MetricNeeds::kMixtureTarget || in.target != nullptr, "metric ", name,
               " needs a Gaussian-mixture target");
+      require(info.needs != MetricNeeds::kEmpiricalTarget || in.target != nullptr, "metric ", name,
+              " needs an empirical target (its training points)");
       const std::string why = metric_inapplicable(name, n, m, d, o);
       require(why.empty(), "metric ", name, ": ", why);
       s.metrics.push_back(name);

@@ -96,9 +96,11 @@ TEST(RunSpec, BuildRunMatchesTheObjectsBuiltByHand) {
   EXPECT_EQ(a, b);
 }
 
-TEST(RunSpec, LearnedScoresHaveNoExactLaw) {
+TEST(RunSpec, ModelScoresAreLoadedForEveryUseAndOtherScoresNeedTheirInputs) {
+  // A trained model is accepted for exact laws too (the grid laws need only score evaluations;
+  // law_report refuses the affine law by its linearity check), so a missing file is the error.
   RunSpec s = RunSpec::from_json({{"target", kRunTarget}, {"score", "model:/nonexistent.dlm"}});
-  difflab::expect_error([&] { build_run(s, RunUse::kExactLaw, false); }, "affine in x");
+  difflab::expect_error([&] { build_run(s, RunUse::kExactLaw, false); }, "/nonexistent.dlm");
   difflab::expect_error(
       [&] {
         RunSpec::from_json({{"target", kRunTarget}, {"score", "gaussian-mean"}});

@@ -10,9 +10,11 @@
 #include "difflab/metrics/histogram_tv.hpp"
 #include "difflab/metrics/kl_to_target.hpp"
 #include "difflab/metrics/knn_kl.hpp"
+#include "difflab/metrics/memorisation.hpp"
 #include "difflab/metrics/mmd.hpp"
 #include "difflab/metrics/mode_weights.hpp"
 #include "difflab/metrics/sliced_w2.hpp"
+#include "difflab/target/empirical_target.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
 
 namespace difflab {
@@ -44,9 +46,10 @@ const OptionSchema<SampleMetricOptions>& sample_metric_schema() {
 }
 
 nlohmann::json MetricInfo::to_json() const {
-  const char* need = needs == MetricNeeds::kReference       ? "reference samples"
-                     : needs == MetricNeeds::kTargetDensity ? "target density"
-                                                            : "Gaussian-mixture target";
+  const char* need = needs == MetricNeeds::kReference         ? "reference samples"
+                     : needs == MetricNeeds::kTargetDensity   ? "target density"
+                     : needs == MetricNeeds::kEmpiricalTarget ? "empirical target"
+                                                              : "Gaussian-mixture target";
   return {{"name", name},
           {"estimates", estimates},
           {"interval", interval},
@@ -129,6 +132,13 @@ nlohmann::json mode_weights_metric(const Matrix& X, const Matrix&, const Target*
   return mode_weights(*gmm, X, o.seed).to_json();
 }
 
+nlohmann::json memorisation_metric(const Matrix& X, const Matrix&, const Target* target,
+                                   const SampleMetricOptions& o, const MetricInfo&) {
+  const auto* data = dynamic_cast<const EmpiricalTarget*>(target);
+  require(data != nullptr, "metric memorisation needs an empirical target (its training points)");
+  return memorisation(X, data->points(), o.seed).to_json();
+}
+
 }  // namespace
 
 const std::vector<MetricInfo>& list_metrics() {
@@ -152,6 +162,10 @@ const std::vector<MetricInfo>& list_metrics() {
       {"mode_weights", "mass of the samples per mixture component (nearest by posterior)",
        "Wilson (per mode) and bootstrap (TV to the weights)", N::kMixtureTarget, 0,
        mode_weights_metric},
+      {"memorisation",
+       "median nearest-training-point distance of the samples over that between two training "
+       "halves, and the fraction of exact copies",
+       "none (a diagnostic)", N::kEmpiricalTarget, 0, memorisation_metric},
   };
   return metrics;
 }

@@ -6,6 +6,7 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/score/callback_score.hpp"
 
 namespace difflab {
 
@@ -75,13 +76,23 @@ SamplerSummary Sampler::sample(const ScoreModel& score, const TimeGrid& grid, Ma
   const std::uint64_t evals_before = score.evaluations();
   std::mutex stats_mutex;
   BlockStats total;
-  parallel_blocks(X.cols(), options.block_size, [&](Index begin, Index count) {
-    const BlockStats s = run_block(score, grid, X.middleCols(begin, count),
-                                   static_cast<std::uint64_t>(begin), options, noise);
-    std::lock_guard<std::mutex> lock(stats_mutex);
-    total.accepted += s.accepted;
-    total.proposals += s.proposals;
-  });
+  try {
+    parallel_blocks(X.cols(), options.block_size, [&](Index begin, Index count) {
+      const BlockStats s = run_block(score, grid, X.middleCols(begin, count),
+                                     static_cast<std::uint64_t>(begin), options, noise);
+      std::lock_guard<std::mutex> lock(stats_mutex);
+      total.accepted += s.accepted;
+      total.proposals += s.proposals;
+    });
+  } catch (const ScoreEvaluationError& e) {
+    // A score from outside failed: name the step whose interval [t_{k+1}, t_k) holds its time
+    // (the last step also holds delta), so the user can find it in their model's inputs.
+    const auto& t = grid.times();
+    std::size_t k = 0;
+    while (k + 2 < t.size() && e.t() <= t[k + 1]) ++k;
+    fail(name(), ": step ", k, " of ", grid.steps(), " (from t = ", t[k], " to ", t[k + 1],
+         "): ", e.what());
+  }
   SamplerSummary summary;
   summary.sampler = name();
   summary.steps = steps_taken(grid, options);

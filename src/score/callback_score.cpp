@@ -39,18 +39,20 @@ void CallbackScore::evaluate(double t, ConstMatrixRef X, MatrixRef out) const {
   };
   try {
     callback_(tau, X, out);
-  } catch (const Error& e) {
-    fail(where(), ": ", e.what());
   } catch (const std::exception& e) {
-    fail(where(), ": ", e.what());
+    throw ScoreEvaluationError(where() + ": " + e.what(), t);
   }
   // Finiteness is checked on the prediction as returned, so the message blames the model and not
   // the conversion; the conversion of finite values at sigma > 0 stays finite.
   for (Index j = 0; j < out.cols(); ++j)
     for (Index i = 0; i < out.rows(); ++i)
-      if (!std::isfinite(out(i, j)))
-        fail(where(), ": returned a non-finite value (", out(i, j), ") at particle ", j,
-             " of its block of ", out.cols(), ", coordinate ", i);
+      if (!std::isfinite(out(i, j))) {
+        std::ostringstream os;
+        os.precision(17);
+        os << where() << ": returned a non-finite value (" << out(i, j) << ") at particle " << j
+           << " of its block of " << out.cols() << ", coordinate " << i;
+        throw ScoreEvaluationError(os.str(), t);
+      }
   prediction_to_score(options_.prediction, process(), t, X, out);
 }
 

@@ -99,6 +99,21 @@ TEST(CallbackScore, RunsOncePerStepPerBlock) {
   EXPECT_EQ(calls.load(), 10 * 4);
 }
 
+TEST(CallbackScore, ASamplerNamesTheStepOfAFailure) {
+  std::shared_ptr<const ForwardProcess> process = make_process("ou");
+  const TimeGrid grid = make_grid("uniform", *process, 2.0, 0.2, 9);  // t_k = 2 - 0.2 k
+  // Fails from t < 1.1 on: the first evaluation there is at the start of step 5 (t = 1.0).
+  CallbackScore model(1, process, [](double t, ConstMatrixRef X, MatrixRef out) {
+    if (t < 1.1) throw std::runtime_error("diverged");
+    out = -X;
+  });
+  Matrix X = callback_test_points(1, 10);
+  expect_error([&] { make_sampler("ei")->sample(model, grid, X, {}, CounterNoise(1)); },
+               "ei: step 5 of 9 (from t = 1");
+  expect_error([&] { make_sampler("ei")->sample(model, grid, X, {}, CounterNoise(1)); },
+               "callable at t = 1");
+}
+
 TEST(CallbackScore, RefusesNonFiniteValuesAndReportsExceptionsWithTheTime) {
   std::shared_ptr<const ForwardProcess> process = make_process("ou");
   const Matrix X = callback_test_points(2, 4);

@@ -1,9 +1,11 @@
 // Target specs: JSON -> Target, with validation messages that name the component and the field.
 #include <cmath>
+#include <filesystem>
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/json_util.hpp"
+#include "difflab/target/empirical_target.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
 #include "difflab/target/gaussian_target.hpp"
 #include "difflab/target/product_target.hpp"
@@ -81,6 +83,26 @@ std::shared_ptr<Target> gmm_from_json(const nlohmann::json& spec, const std::str
   return std::make_shared<GaussianMixtureTarget>(std::move(weights), std::move(comps), where);
 }
 
+// {"type": "empirical", "samples": "data.npy" | "data.csv" | [[...], ...]}: a file of n x d
+// samples (relative paths from the spec file's directory when the spec is a file) or an inline
+// array of points.
+std::shared_ptr<Target> empirical_from_json(const nlohmann::json& spec, const std::string& where) {
+  ju::only_keys(spec, {"type", "samples"}, where);
+  const nlohmann::json& s = ju::member(spec, "samples", where);
+  if (s.is_string()) {
+    std::filesystem::path path = s.get<std::string>();
+    require(!path.empty(), where, ": samples: empty file name");
+    if (path.is_relative() && std::filesystem::is_regular_file(where))
+      path = std::filesystem::path(where).parent_path() / path;
+    return std::make_shared<EmpiricalTarget>(read_samples(path.string()), s.get<std::string>(),
+                                             where);
+  }
+  require(s.is_array() && !s.empty(), where,
+          ": samples must be a file name or a non-empty array of points");
+  return std::make_shared<EmpiricalTarget>(ju::matrix(s, where + ": samples").transpose(), "inline",
+                                           where);
+}
+
 }  // namespace
 
 std::shared_ptr<Target> make_target(const nlohmann::json& spec, const std::string& where) {
@@ -89,7 +111,8 @@ std::shared_ptr<Target> make_target(const nlohmann::json& spec, const std::strin
   if (type == "gaussian") return gaussian_from_json(spec, where);
   if (type == "gmm") return gmm_from_json(spec, where);
   if (type == "product") return make_product_target(spec, where);
-  fail(where, ": unknown target type '", type, "' (valid: gaussian, gmm, product)");
+  if (type == "empirical") return empirical_from_json(spec, where);
+  fail(where, ": unknown target type '", type, "' (valid: gaussian, gmm, product, empirical)");
 }
 
 std::shared_ptr<Target> load_target(const std::string& path) {

@@ -159,4 +159,29 @@ std::shared_ptr<MlpScore> load_mlp_score(const std::string& path) {
   return mlp_score_from_checkpoint(load_checkpoint(path), path);
 }
 
+TrainedTimes trained_times(const Checkpoint& checkpoint, const std::string& name) {
+  const nlohmann::json& h = checkpoint.header;
+  require(h.is_object() && h.contains("train") && h["train"].contains("dsm") &&
+              h["train"]["dsm"].contains("delta") && h["train"]["dsm"].contains("T"),
+          name, ": the checkpoint does not record its training times (train.dsm.delta, T)");
+  TrainedTimes t;
+  t.delta = h["train"]["dsm"]["delta"].get<double>();
+  t.T = h["train"]["dsm"]["T"].get<double>();
+  return t;
+}
+
+void resolve_trained_range(double& delta, double& T, const TrainedTimes& trained,
+                           const std::string& name) {
+  if (T <= 0) T = trained.T;
+  if (delta < 0) delta = trained.delta;
+  // A relative slack of 1e-12 lets a range copied from the checkpoint's JSON through decimal text
+  // pass.
+  require(T <= trained.T * (1 + 1e-12), name, ": T = ", T,
+          " is beyond the model's training range [", trained.delta, ", ", trained.T,
+          "] (it was never fitted there)");
+  require(delta >= trained.delta * (1 - 1e-12), name, ": delta = ", delta,
+          " is below the model's training range [", trained.delta, ", ", trained.T,
+          "] (it was never fitted there)");
+}
+
 }  // namespace difflab

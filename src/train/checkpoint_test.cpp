@@ -90,3 +90,34 @@ TEST(Checkpoint, Fnv1aMatchesPublishedTestVectors) {
 
 }  // namespace
 }  // namespace difflab
+
+namespace difflab {
+namespace {
+
+TEST(Checkpoint, TrainedRangeIsTheDefaultAndBoundsTheTimes) {
+  Checkpoint c;
+  c.header = {{"train", {{"dsm", {{"delta", 1e-3}, {"T", 6.0}}}}}};
+  const TrainedTimes tt = trained_times(c, "m.dlm");
+  EXPECT_EQ(tt.delta, 1e-3);
+  EXPECT_EQ(tt.T, 6.0);
+  double delta = -1, T = 0;  // unset: the trained range
+  resolve_trained_range(delta, T, tt, "m.dlm");
+  EXPECT_EQ(delta, 1e-3);
+  EXPECT_EQ(T, 6.0);
+  delta = 0.01;
+  T = 4.0;  // inside: kept
+  resolve_trained_range(delta, T, tt, "m.dlm");
+  EXPECT_EQ(delta, 0.01);
+  EXPECT_EQ(T, 4.0);
+  double d1 = -1, t1 = 10.0;
+  expect_error([&] { resolve_trained_range(d1, t1, tt, "m.dlm"); },
+               "m.dlm: T = 10 is beyond the model's training range [0.001, 6]");
+  double d2 = 1e-5, t2 = 0;
+  expect_error([&] { resolve_trained_range(d2, t2, tt, "m.dlm"); }, "below the model's training");
+  Checkpoint bare;
+  bare.header = nlohmann::json::object();
+  expect_error([&] { trained_times(bare, "old.dlm"); }, "does not record its training times");
+}
+
+}  // namespace
+}  // namespace difflab

@@ -191,7 +191,7 @@ printf '1,2\n3\n' >"$dir/ragged.csv"
 printf '1,2\nnan,3\n' >"$dir/nan.csv"
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do head -n 1 "$dir/s.csv"; done >"$dir/dup.csv"
 S=(--samples "$dir/s.csv")
-expect_error "unknown metric 'foo' (valid: w2, sw2, mmd, energy, knn_kl, kl_to_target, tv, mode_weights)" eval "${S[@]}" \
+expect_error "unknown metric 'foo' (valid: w2, sw2, mmd, energy, knn_kl, kl_to_target, tv, mode_weights, memorisation)" eval "${S[@]}" \
   --target "$dir/t.json" --metrics w2,foo
 expect_error "listed twice" eval "${S[@]}" --target "$dir/t.json" --metrics w2,w2
 expect_error "exclusive" eval "${S[@]}" --target "$dir/t.json" --reference "$dir/s.csv"

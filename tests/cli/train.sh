@@ -60,7 +60,22 @@ expect_error "--data FILE or --target" train --out "$dir/o.dlm"
 head -c 200 "$dir/m.dlm" >"$dir/t.dlm"
 expect_error "truncated" sample --target "$dir/gmm.json" --score model:"$dir/t.dlm" --out "$dir/y.csv"
 expect_error "dimension" sample --target "$dir/g3.json" --score model:"$dir/m.dlm" --out "$dir/y.csv"
-expect_error "exact output law" law --target "$dir/gmm.json" --score model:"$dir/m.dlm"
+# A trained model through law (the 2-D grid law needs only score evaluations) and bound (its L2
+# score error measured against the target's exact score).
+"$bin" law --target "$dir/gmm.json" --score model:"$dir/m.dlm" --steps 10 --grid-nodes 41 \
+  >"$dir/law_model.json" 2>"$dir/err" || fail "law with a model failed: $(cat "$dir/err")"
+"$bin" bound --target "$dir/gmm.json" --score model:"$dir/m.dlm" --papers benton24 --steps 10 \
+  --json >"$dir/bound_model.json" 2>"$dir/err" || fail "bound with a model failed: $(cat "$dir/err")"
+if [[ -s "$dir/law_model.json" && -s "$dir/bound_model.json" ]]; then
+  /usr/bin/python3 - "$dir/law_model.json" "$dir/bound_model.json" <<'PY' || fail "model law/bound"
+import json, math, sys
+law, bound = (json.load(open(p)) for p in sys.argv[1:3])
+assert "2-D grid law" in law["method"] and math.isfinite(law["kl_target_output"]), law
+b = bound[0]
+assert b["terms"]["score_error"] > 0, b
+assert any("measured against the target's exact score" in n for n in b["notes"]), b["notes"]
+PY
+fi
 
 # The likelihood of samples under the trained model's PF-ODE (eval --nll-model): the exact
 # divergence and Hutchinson's estimator (independent probes) agree within their intervals.
@@ -79,6 +94,19 @@ half = (b["ci"][1] - b["ci"][0]) / 2 + (a["ci"][1] - a["ci"][0]) / 2
 assert abs(a["value"] - b["value"]) <= half, (a["value"], b["value"], half)
 PY
 fi
+# The model's NLL integrates over its own training range by default and refuses times outside.
+"$bin" eval --samples "$dir/x.csv" --nll --nll-model "$dir/m.dlm" --nll-steps 20 \
+  --out "$dir/nll_default.json" >/dev/null 2>"$dir/err" || fail "eval --nll-model: $(cat "$dir/err")"
+[[ -s "$dir/nll_default.json" ]] && { /usr/bin/python3 - "$dir/nll_default.json" <<'PY' || fail "model NLL range is not the trained one"
+import json, sys
+o = json.load(open(sys.argv[1]))["nll"]
+assert (o["T"], o["delta"]) == (6.0, 1e-3), o
+PY
+}
+expect_error "beyond the model's training range [0.001, 6]" eval --samples "$dir/x.csv" --nll \
+  --nll-model "$dir/m.dlm" --nll-T 10
+expect_error "below the model's training range" eval --samples "$dir/x.csv" --nll \
+  --nll-model "$dir/m.dlm" --nll-delta 1e-6
 expect_error "--nll-model applies only with --nll" eval --samples "$dir/x.csv" --target "$dir/gmm.json" \
   --nll-model "$dir/m.dlm"
 "$bin" target --target "$dir/g3.json" --sample 10 --out "$dir/x3.csv" 2>/dev/null

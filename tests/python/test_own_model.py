@@ -100,7 +100,7 @@ def test_bad_callables_are_refused_with_the_time():
     ]
     for f, msg in cases:
         own = difflab.Score.from_callable(f, target=MIX2)
-        with pytest.raises(ValueError, match=msg):
+        with pytest.raises(ValueError, match=r"ei: step 0 of 6 \(from t = 6 to .*\): callable " + msg):
             difflab.sample(own, steps=6, n=20)
     with pytest.raises(ValueError, match="not callable"):
         difflab.Score.from_callable(3, target=MIX2)
@@ -173,3 +173,85 @@ def test_the_own_torch_model_example_runs_and_reports():
     assert len(r["score_error"]["rms"]) == 40 and all(e > 0 for e in r["score_error"]["rms"])
     benton = [b for b in r["bounds"] if b["paper"] == "benton24"][0]
     assert benton["measured"] > 0 and benton["value"] > benton["measured"]
+
+
+def test_empirical_target_score_matches_numpy_and_eval_returns():
+    import os
+    import tempfile
+    import time
+    rng = np.random.default_rng(5)
+    data = rng.standard_normal((3000, 4)) * np.array([1.0, 2.0, 0.5, 3.0])
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "data.npy"), data)
+        with open(os.path.join(tmp, "t.json"), "w") as f:
+            f.write('{"type": "empirical", "samples": "data.npy"}')
+        target = difflab.Target(os.path.join(tmp, "t.json"))
+    x = rng.standard_normal((50, 4)) * 2.0
+    for t in (0.02, 0.5, 3.0):
+        a, s2 = ou(t)
+        # Direct numpy formula: mixture of N(a x_i, s2 I), difference form, log-sum-exp.
+        l = -((x[:, None, :] - a * data[None, :, :]) ** 2).sum(-1) / (2 * s2)
+        w = np.exp(l - l.max(1, keepdims=True))
+        w /= w.sum(1, keepdims=True)
+        truth = (a * w @ data - x) / s2
+        assert np.allclose(target.score(x, alpha=a, sigma2=s2), truth, rtol=1e-8, atol=1e-8)
+    # Exact copies of the data as samples: every default metric returns (w2 had hung on ties).
+    start = time.time()
+    r = difflab.eval(data[:400], target={"type": "empirical", "samples": data[:800].tolist()},
+                     seed=1)
+    assert time.time() - start < 60
+    assert "w2" in r and "kl_to_target" not in r
+    with pytest.raises(ValueError, match="has no density"):
+        difflab.eval(data[:100], target={"type": "empirical", "samples": data.tolist()},
+                     metrics=["kl_to_target"])
+    with pytest.raises(ValueError, match="sigma\\^2 > 0"):
+        target.score(x, alpha=1.0, sigma2=0.0)
+
+
+def test_memorisation_of_copies_and_of_fresh_samples():
+    rng = np.random.default_rng(8)
+    data = rng.standard_normal((1000, 2))
+    target = {"type": "empirical", "samples": data.tolist()}
+    copies = difflab.eval(data[rng.integers(0, 1000, 300)], target=target,
+                          metrics=["memorisation"], seed=2)["memorisation"]
+    assert copies["copy_fraction"] == 1.0 and copies["ratio"] == 0.0
+    fresh = difflab.eval(rng.standard_normal((300, 2)), target=target, metrics=["memorisation"],
+                         seed=2)["memorisation"]
+    # Nearest distances to all 1000 points by numpy, the same nearest-rank median.
+    x = rng.standard_normal((300, 2))
+    got = difflab.eval(x, target=target, metrics=["memorisation"], seed=2)["memorisation"]
+    r = np.sort(np.sqrt(((x[:, None, :] - data[None, :, :]) ** 2).sum(-1)).min(1))
+    assert got["median_sample_distance"] == pytest.approx(r[149], rel=1e-12)
+    assert fresh["copy_fraction"] == 0.0 and 0.5 < fresh["ratio"] < 1.0
+    with pytest.raises(ValueError, match="needs an empirical target"):
+        difflab.eval(x, target=MIX2, metrics=["memorisation"])
+
+
+def test_a_nonlinear_callable_has_no_affine_gaussian_law():
+    gauss = {"type": "gaussian", "mean": [0.5, -1.0], "var": 0.7}
+    target = difflab.Target(gauss)
+    nonlinear = difflab.Score.from_callable(
+        lambda x, t: exact_callable(target)(x, t) + 0.1 * np.tanh(x), target=gauss)
+    with pytest.raises(ValueError, match="affine"):
+        difflab.law(nonlinear, steps=10)
+
+
+def test_the_digits_example_shows_the_exact_empirical_score_memorising():
+    pytest.importorskip("sklearn")
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "python", "examples",
+                           "digits_empirical.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, example, "--out", tmp, "--n", "200"], check=True,
+                       capture_output=True, env=dict(os.environ, MPLBACKEND="Agg"))
+        with open(os.path.join(tmp, "results.json")) as f:
+            r = json.load(f)
+        assert os.path.getsize(os.path.join(tmp, "digits.png")) > 5000
+    for name, s in r["samplers"].items():
+        # Nearer to a training digit than held-out digits are: the ideal denoiser memorises.
+        assert s["memorisation_ratio"] < 0.6, (name, s)
+        assert s["sw2"] < 3 * r["train_vs_held_out"]["sw2"], (name, s)

@@ -33,9 +33,10 @@ const OptionSchema<SampleMetricOptions>& sample_metric_schema();
 
 // What a metric needs besides the samples X.
 enum class MetricNeeds {
-  kReference,      // a second sample set Y (exact target samples or a reference file)
-  kTargetDensity,  // the target's log-density
-  kMixtureTarget,  // a Gaussian-mixture target (its components)
+  kReference,        // a second sample set Y (exact target samples or a reference file)
+  kTargetDensity,    // the target's log-density
+  kMixtureTarget,    // a Gaussian-mixture target (its components)
+  kEmpiricalTarget,  // an empirical target (its training points)
 };
 
 struct MetricInfo;

@@ -11,10 +11,22 @@
 #include <functional>
 #include <string>
 
+#include "difflab/core/error.hpp"
 #include "difflab/score/prediction.hpp"
 #include "difflab/score/score_model.hpp"
 
 namespace difflab {
+
+// What a CallbackScore throws when its function fails or returns a bad value: a difflab::Error
+// that also carries the forward time, so Sampler::sample can name the grid step it happened in.
+class ScoreEvaluationError : public Error {
+ public:
+  ScoreEvaluationError(const std::string& message, double t) : Error(message), t_(t) {}
+  double t() const { return t_; }
+
+ private:
+  double t_;
+};
 
 // The user's function: X is d x n (particles in columns), tau the model time, and the prediction
 // is written into `out` (d x n on entry). It may throw; difflab::Error passes through, any other

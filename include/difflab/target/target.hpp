@@ -45,6 +45,10 @@ class Target {
   // n exact samples as columns; particle j uses the stream (seed, kTargetSample, first + j).
   virtual Matrix sample(Index n, const CounterRng& rng, std::uint64_t first_particle = 0) const = 0;
 
+  // False for a law without a density (an empirical measure): its log-density exists only for
+  // sigma^2 > 0, and metrics that need the target's density are not chosen for it.
+  virtual bool has_density() const { return true; }
+
   // log density and score of Law(alpha X_0 + sigma Z) at the columns of X.
   virtual void noised_log_density(double alpha, double sigma2, ConstMatrixRef X,
                                   Eigen::Ref<Vector> out) const = 0;

@@ -52,4 +52,17 @@ std::shared_ptr<MlpScore> load_mlp_score(const std::string& path);
 std::shared_ptr<MlpScore> mlp_score_from_checkpoint(const Checkpoint& checkpoint,
                                                     const std::string& name);
 
+// The time range [delta, T] a checkpoint's model was trained on (its DSM options): outside it the
+// network was never fitted, so its score there is an extrapolation.
+struct TrainedTimes {
+  double delta = 0, T = 0;
+};
+TrainedTimes trained_times(const Checkpoint& checkpoint, const std::string& name);
+
+// A likelihood's or a run's [delta, T] for that model: T <= 0 (unset) becomes the trained T and
+// delta < 0 (unset) the trained delta; a range reaching outside the trained one is a
+// difflab::Error naming both (a model trained to T = 6 integrated to 10 gives a meaningless NLL).
+void resolve_trained_range(double& delta, double& T, const TrainedTimes& trained,
+                           const std::string& name);
+
 }  // namespace difflab
