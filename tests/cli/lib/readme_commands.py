@@ -87,6 +87,10 @@ def main():
             if r.returncode != 0:
                 err = (r.stderr.strip().splitlines() or ["(no stderr)"])[-1]
                 failures.append(f"exit {r.returncode}: {raw}\n      {err}")
+            # An example that names a bound shows it evaluated, not skipped for a missing input.
+            elif (cmd.startswith("difflab bound") and "--papers" in cmd
+                  and re.search(r"skipped(:|\": true)", r.stdout)):
+                failures.append(f"a named bound is skipped: {raw}\n      {r.stdout.strip()}")
     for p in SKIP:
         if p not in used_skip:
             failures.append(f"SKIP entry '{p}' matches no README command")
