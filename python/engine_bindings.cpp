@@ -1,5 +1,6 @@
-// The Python faces of the library's engine (pipeline/): sample, law, eval, bound, plan, run, rerun,
-// app and the option tables. Keyword arguments are the options' schema names (the CLI flags with
+// The Python faces of the library's engine (pipeline/): target, sample, law, eval, bound, plan,
+// run, rerun, app and the option tables. Keyword arguments are the options' schema names (the CLI
+// flags with
 // '-' written '_'), passed to the library as JSON and checked there, so every face accepts the
 // same options with the same messages and gives the same bits.
 #include <pybind11/numpy.h>
@@ -24,6 +25,8 @@
 #include "difflab/pipeline/report_data.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
+#include "difflab/pipeline/target_query.hpp"
+#include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/sampler_options_schema.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/schedule/time_grid.hpp"
@@ -237,6 +240,31 @@ py::object plan(const py::object& target, const py::object& inputs, const std::s
   return from_json(j);
 }
 
+py::object target(const py::object& spec, double t, Index sample, const py::object& points,
+                  const std::string& process, std::uint64_t seed) {
+  const std::shared_ptr<const difflab::Target> tg = make_target(spec);
+  const auto proc = difflab::make_process(process);
+  if (sample > 0 && !points.is_none())
+    throw difflab::Error("target: sample and points are exclusive");
+  if (sample > 0) {
+    Matrix X;
+    {
+      py::gil_scoped_release release;
+      X = difflab::sample_qt(*tg, *proc, t, sample, seed);
+    }
+    return to_numpy(X);
+  }
+  if (!points.is_none()) {
+    const Matrix X = particles(points.cast<Array>(), tg->dim(), "points");
+    const Matrix out = difflab::log_qt_and_score(*tg, *proc, t, X);
+    py::dict d;
+    d["logq"] = vector_to_numpy(out.row(0).transpose());
+    d["score"] = to_numpy(Matrix(out.bottomRows(tg->dim())));
+    return d;
+  }
+  return from_json(difflab::target_report(*tg));
+}
+
 py::object run(const py::object& spec, const std::string& out, int threads, int jobs) {
   nlohmann::json raw;
   std::string dir;
@@ -347,6 +375,12 @@ constants}; with target=, the target's quantities fill what is not given.
 measure=True: target= is the run (as in sample()) and the keyword arguments are run options;
 each bound gets its inputs from the run and the measured error of the exact output law beside
 it (measured, ratio, measured_terms).)doc");
+  m.def("target", &target, py::arg("target"), py::kw_only(), py::arg("t") = 0.0,
+        py::arg("sample") = 0, py::arg("points") = py::none(), py::arg("process") = "ou",
+        py::arg("seed") = 0,
+        R"doc(A target, as `difflab target`: its spec, dimension and summary (a dict); with
+sample=n, n exact samples of q_t as an (n, d) array; with points=(m, d) array, a dict
+{"logq": (m,), "score": (m, d)} of the exact log q_t and score at t under process.)doc");
   m.def("plan", &plan, py::arg("target") = py::none(), py::kw_only(),
         py::arg("inputs") = py::none(), py::arg("metric") = "", py::arg("paper") = "",
         py::arg("eps") = py::none(), py::arg("grid") = "", py::arg("delta") = 1e-3,
