@@ -1,9 +1,9 @@
 // difflab bound: the published error bounds (bounds/bound_registry.hpp), evaluated either from
 // quantities given on the command line (calculator mode) or from a target and a sampler run
 // (measured mode, --target), where each bound is set beside the exact error of the run's output
-// law in the bound's own metric and direction (cli/law_report.hpp).
+// law in the bound's own metric and direction (pipeline/measured_bounds.hpp).
 //
-// difflab plan: inverts a bound for a target accuracy (bounds/planner.hpp).
+// difflab plan: inverts a bound for a target accuracy (pipeline/plan.hpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,16 +16,15 @@
 
 #include "cli_common.hpp"
 #include "difflab/bounds/bound_registry.hpp"
-#include "difflab/bounds/planner.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/pipeline/bound_quantities.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
+#include "difflab/pipeline/plan.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/grids.hpp"
-#include "difflab/target/gaussian_target.hpp"
 #include "run_setup.hpp"
 
 namespace difflab::cli {
@@ -265,93 +264,23 @@ struct PlanCliOptions {
   Index tv_samples = 200000;
 };
 
-// plan --verify: runs the plan (EI sampler, exact score, start N(0, I), the planned T, delta,
-// steps and grid) and measures its error in the bound's metric and direction from the exact
-// output law (the code path of `difflab bound --target`). Gaussian targets only.
-nlohmann::json verify_plan(const PlanCliOptions& opt, const PlanResult& plan) {
-  require(!opt.target_path.empty(), "plan --verify needs --target (the law to run and measure)");
-  RunSpec ro;
-  ro.seed = opt.common.seed;
-  ro.target = opt.target_path;
-  ro.process = "ou";
-  ro.score = "exact";
-  ro.sampler = "ei";
-  ro.grid = plan.grid_kind;
-  require(plan.steps <= 100000000, "plan --verify: ", plan.steps, " steps are too many to run");
-  ro.steps = static_cast<std::int64_t>(plan.steps);
-  ro.T = plan.T;
-  ro.delta = plan.delta;
-  ro.start = "normal";
-  const RunSetup run = build_run(ro, RunUse::kExactLaw, false);
-  require(dynamic_cast<const GaussianTarget*>(run.target.get()) != nullptr,
-          "plan --verify: the measured error needs an exact output law, available for Gaussian "
-          "targets only; target type '",
-          run.target->type(),
-          "' has none (run `difflab sample` with the planned --T, --delta, --steps and --grid "
-          "and estimate the error with `difflab eval`)");
-  LawReportOptions lo;
-  lo.tv_samples = opt.tv_samples;
-  lo.seed = opt.common.seed;
-  std::fprintf(stderr, "difflab plan --verify: running the plan (N = %ld steps)...\n",
-               static_cast<long>(plan.steps));
-  const nlohmann::json law = law_report(run, lo);
-  const MeasuredError m = measured_error(plan.bound, &law, "");
-  require(m.value.has_value(), "plan --verify: no measured ", plan.bound.metric, ": ", m.reason);
-  nlohmann::json v{{"sampler", "ei"},
-                   {"score", "exact"},
-                   {"start", "normal"},
-                   {"grid", plan.grid_kind},
-                   {"T", plan.T},
-                   {"delta", plan.delta},
-                   {"steps", plan.steps},
-                   {"metric", plan.bound.metric},
-                   {"direction", plan.bound.direction},
-                   {"measured", *m.value},
-                   {"measured_against", m.against},
-                   {"measured_key", m.key},
-                   {"bound", plan.bound.value},
-                   {"ratio", plan.bound.value > 0 ? nlohmann::json(*m.value / plan.bound.value)
-                                                  : nlohmann::json()},
-                   {"accuracy", plan.accuracy},
-                   {"within_accuracy", *m.value <= plan.accuracy},
-                   {"nfe", law.at("nfe")},
-                   {"method", law.at("method")}};
-  if (!m.tv_method.is_null()) v["measured_tv_method"] = m.tv_method;
-  if (!m.tv_ci.is_null()) v["measured_ci"] = m.tv_ci;
-  return v;
-}
-
 void run_plan(const PlanCliOptions& opt, const CLI::App* sub) {
   apply_common_options(opt.common);
-  BoundInputs inputs = bound_quantities_from_json(explicit_quantities(sub, opt.q, nullptr));
-  if (!opt.target_path.empty()) inputs = from_target(*load_target(opt.target_path), inputs);
-  std::string id = opt.paper;
-  if (id.empty()) {
-    require(!opt.metric.empty(), "difflab plan needs --metric kl|tv or --paper ID");
-    if (opt.metric == "kl") {
-      id = opt.grid == "uniform" ? "ccl23-path" : "benton24";
-    } else if (opt.metric == "tv") {
-      id = "ccl23";
-    } else {
-      fail("--metric must be kl or tv, got '", opt.metric, "'");
-    }
-  }
-  const auto plannable = plannable_bounds();
-  if (std::find(plannable.begin(), plannable.end(), id) == plannable.end()) {
-    std::string valid;
-    for (const auto& p : plannable) valid += (valid.empty() ? "" : ", ") + p;
-    fail("--paper: cannot plan '", id, "'; plannable bounds: ", valid);
-  }
-  const std::string grid = opt.grid.empty() ? (id == "benton24" ? "benton" : "uniform") : opt.grid;
-  require(grid == "benton" || grid == "uniform", "--grid must be benton or uniform, got '", grid,
-          "'");
-  require(given(sub, "--eps"), "difflab plan needs --eps (the target accuracy)");
-  if (id == "benton24") inputs.delta = opt.delta;
-  PlanOptions po;
-  po.allow_failed_assumptions = opt.allow_failed;
-  const PlanResult plan = plan_for_accuracy(id, opt.eps, inputs, grid, po);
-  nlohmann::json j = plan.to_json();
-  if (opt.verify) j["verify"] = verify_plan(opt, plan);
+  PlanRequest req;
+  req.paper = opt.paper;
+  req.metric = opt.metric;
+  req.grid = opt.grid;
+  if (given(sub, "--eps")) req.eps = opt.eps;
+  req.delta = opt.delta;
+  req.allow_failed_assumptions = opt.allow_failed;
+  req.verify = opt.verify;
+  req.tv_samples = opt.tv_samples;
+  req.seed = opt.common.seed;
+  const std::shared_ptr<const Target> target =
+      opt.target_path.empty() ? nullptr : load_target(opt.target_path);
+  const nlohmann::json j =
+      plan(req, bound_quantities_from_json(explicit_quantities(sub, opt.q, nullptr)), target,
+           [](const std::string& line) { std::fprintf(stderr, "difflab %s\n", line.c_str()); });
   if (!opt.out.empty()) write_json(opt.out, j);
   std::cout << j.dump(2) << "\n";
 }

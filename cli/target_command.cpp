@@ -6,6 +6,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/json_util.hpp"
+#include "difflab/pipeline/target_query.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/target/target.hpp"
 
@@ -27,36 +28,23 @@ void run_target(const TargetOptions& opt) {
   apply_common_options(opt.common);
   const auto target = load_target(opt.target_path);
   const auto process = make_process(opt.process);
-  require(std::isfinite(opt.t) && opt.t >= 0 && opt.t <= process->t_max(), "--t must lie in [0, ",
-          process->t_max(), "], got ", opt.t);
   require(opt.sample == 0 || opt.points.empty(), "--sample and --points are exclusive");
   if (opt.sample > 0 || !opt.points.empty())
     require(!opt.out.empty(), "--out is required with --sample or --points");
   if (opt.sample > 0) {
-    const CounterRng rng(opt.common.seed);
-    Matrix X = target->sample(opt.sample, rng);
-    if (opt.t > 0) X = process->sample_marginal(X, opt.t, rng);
-    write_samples(opt.out, X);
+    write_samples(opt.out, sample_qt(*target, *process, opt.t, opt.sample, opt.common.seed));
     std::cout << "wrote " << opt.sample << " samples of q_t (t = " << opt.t << ") to " << opt.out
               << "\n";
     return;
   }
   if (!opt.points.empty()) {
     const Matrix X = read_samples(opt.points, target->dim());
-    const Vector logq = target->log_qt(*process, opt.t, X);
-    const Matrix s = target->score_qt(*process, opt.t, X);
-    Matrix out(target->dim() + 1, X.cols());
-    out.row(0) = logq.transpose();
-    out.bottomRows(target->dim()) = s;
-    write_samples(opt.out, out);
+    write_samples(opt.out, log_qt_and_score(*target, *process, opt.t, X));
     std::cout << "wrote log q_t and score (columns: logq, score_1..score_d) at " << X.cols()
               << " points to " << opt.out << "\n";
     return;
   }
-  nlohmann::json j{{"target", target->to_json()},
-                   {"dim", target->dim()},
-                   {"summary", target->summary().to_json()}};
-  std::cout << j.dump(2) << "\n";
+  std::cout << target_report(*target).dump(2) << "\n";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// The Python faces of the library's engine (pipeline/): sample, law, eval, bound, run, rerun,
-// app and the option tables. Keyword arguments are the options' schema names (the CLI flags with
+// The Python faces of the library's engine (pipeline/): target, sample, law, eval, bound, plan,
+// run, rerun, app and the option tables. Keyword arguments are the options' schema names (the CLI
+// flags with
 // '-' written '_'), passed to the library as JSON and checked there, so every face accepts the
 // same options with the same messages and gives the same bits.
 #include <pybind11/numpy.h>
@@ -20,9 +21,12 @@
 #include "difflab/pipeline/experiment_runner.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
+#include "difflab/pipeline/plan.hpp"
 #include "difflab/pipeline/report_data.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
+#include "difflab/pipeline/target_query.hpp"
+#include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/sampler_options_schema.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/schedule/time_grid.hpp"
@@ -210,6 +214,57 @@ py::object bound(const py::object& papers, const py::object& target, const py::o
   return single ? from_json(rows[0]) : from_json(rows);
 }
 
+py::object plan(const py::object& target, const py::object& inputs, const std::string& metric,
+                const std::string& paper, const py::object& eps, const std::string& grid,
+                double delta, bool verify, bool allow_failed_assumptions, Index tv_samples,
+                std::uint64_t seed) {
+  difflab::PlanRequest req;
+  req.metric = metric;
+  req.paper = paper;
+  req.grid = grid;
+  if (!eps.is_none()) req.eps = eps.cast<double>();
+  req.delta = delta;
+  req.verify = verify;
+  req.allow_failed_assumptions = allow_failed_assumptions;
+  req.tv_samples = tv_samples;
+  req.seed = seed;
+  const difflab::BoundInputs given = difflab::bound_quantities_from_json(
+      inputs.is_none() ? nlohmann::json::object() : to_json(inputs), "plan");
+  std::shared_ptr<const difflab::Target> t;
+  if (!target.is_none()) t = make_target(target);
+  nlohmann::json j;
+  {
+    py::gil_scoped_release release;
+    j = difflab::plan(req, given, std::move(t));
+  }
+  return from_json(j);
+}
+
+py::object target(const py::object& spec, double t, Index sample, const py::object& points,
+                  const std::string& process, std::uint64_t seed) {
+  const std::shared_ptr<const difflab::Target> tg = make_target(spec);
+  const auto proc = difflab::make_process(process);
+  if (sample > 0 && !points.is_none())
+    throw difflab::Error("target: sample and points are exclusive");
+  if (sample > 0) {
+    Matrix X;
+    {
+      py::gil_scoped_release release;
+      X = difflab::sample_qt(*tg, *proc, t, sample, seed);
+    }
+    return to_numpy(X);
+  }
+  if (!points.is_none()) {
+    const Matrix X = particles(points.cast<Array>(), tg->dim(), "points");
+    const Matrix out = difflab::log_qt_and_score(*tg, *proc, t, X);
+    py::dict d;
+    d["logq"] = vector_to_numpy(out.row(0).transpose());
+    d["score"] = to_numpy(Matrix(out.bottomRows(tg->dim())));
+    return d;
+  }
+  return from_json(difflab::target_report(*tg));
+}
+
 py::object run(const py::object& spec, const std::string& out, int threads, int jobs) {
   nlohmann::json raw;
   std::string dir;
@@ -320,6 +375,25 @@ constants}; with target=, the target's quantities fill what is not given.
 measure=True: target= is the run (as in sample()) and the keyword arguments are run options;
 each bound gets its inputs from the run and the measured error of the exact output law beside
 it (measured, ratio, measured_terms).)doc");
+  m.def("target", &target, py::arg("target"), py::kw_only(), py::arg("t") = 0.0,
+        py::arg("sample") = 0, py::arg("points") = py::none(), py::arg("process") = "ou",
+        py::arg("seed") = 0,
+        R"doc(A target, as `difflab target`: its spec, dimension and summary (a dict); with
+sample=n, n exact samples of q_t as an (n, d) array; with points=(m, d) array, a dict
+{"logq": (m,), "score": (m, d)} of the exact log q_t and score at t under process.)doc");
+  m.def("plan", &plan, py::arg("target") = py::none(), py::kw_only(),
+        py::arg("inputs") = py::none(), py::arg("metric") = "", py::arg("paper") = "",
+        py::arg("eps") = py::none(), py::arg("grid") = "", py::arg("delta") = 1e-3,
+        py::arg("verify") = false, py::arg("allow_failed_assumptions") = false,
+        py::arg("tv_samples") = 200000, py::arg("seed") = 0,
+        R"doc(Inverts a bound for a target accuracy, as `difflab plan`; returns its JSON as a dict.
+
+target: a target dict, path or Target (supplies d, m2, KL, L); inputs: quantities as in
+bound() (d, L, m2, kl, eps_score, identity_covariance, constants, ...), which win over the
+target's. metric: "kl" (benton24 on the benton grid, ccl23-path on the uniform grid) or "tv"
+(ccl23), or paper= a plannable bound id; eps: the accuracy; grid: "benton" or "uniform";
+delta: early stopping for benton24. verify=True runs the plan (EI, exact score, N(0, I) start;
+Gaussian targets) and adds "verify" with the measured error beside the bound.)doc");
   m.def("run", &run, py::arg("spec"), py::arg("out"), py::arg("threads") = 0, py::arg("jobs") = 0,
         R"doc(Runs (or resumes) an experiment spec (a dict or a path) into the directory out, as
 `difflab run`; returns {"rows": [...], "fits": ...}.)doc");

@@ -217,12 +217,12 @@ expect_error "not NAME=VALUE" bound --papers benton24 --d 2 --T 6 --delta 1e-3 -
 expect_error "constant C must be > 0" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --constant C=-1
 expect_error "eps_score" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --eps-score -0.1
 expect_error "OU process" bound --target "$dir/g.json" --process vp-linear --T 0.9
-expect_error "--eps" plan --target "$dir/g.json" --metric kl
-expect_error "plan --verify: the measured error needs an exact output law" plan --target "$dir/lap.json" --metric kl --eps 0.5 --L 1 --m2 2 --kl 1 --identity-covariance --verify
+expect_error "plan needs eps" plan --target "$dir/g.json" --metric kl
+expect_error "plan verify: the measured error needs an exact output law" plan --target "$dir/lap.json" --metric kl --eps 0.5 --L 1 --m2 2 --kl 1 --identity-covariance --verify
 # --kl: without a target the mean is unknown, so Benton's d e^{-2T} is not valid; with KL the
 # initialisation term e^{-2T} KL is, and the plan reaches the --verify check.
-expect_error "plan --verify needs --target" plan --metric kl --eps 0.5 --d 2 --identity-covariance --kl 1 --verify
-expect_error "--metric must be kl or tv" plan --target "$dir/g.json" --metric w2 --eps 0.1
+expect_error "plan verify needs a target" plan --metric kl --eps 0.5 --d 2 --identity-covariance --kl 1 --verify
+expect_error "metric must be kl or tv" plan --target "$dir/g.json" --metric w2 --eps 0.1
 expect_error "L (the score's Lipschitz constant) must be finite" bound --target "$dir/g.json" --papers benton24 --L -2
 
 finish "bound: all checks pass"

@@ -1,0 +1,28 @@
+#pragma once
+// `difflab target` and Python's target(): a target's summary, exact samples of q_t, and the
+// exact log q_t and score at given points (README "Targets"). One set of functions behind both
+// faces, so they give the same bits.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "difflab/core/types.hpp"
+#include "difflab/process/forward_process.hpp"
+#include "difflab/target/target.hpp"
+
+namespace difflab {
+
+// {"target": its spec, "dim": d, "summary": the quantities the bounds need}.
+nlohmann::json target_report(const Target& target);
+
+// n exact samples of q_t = Law(X_t), columns (d x n): X_0 from the target's streams
+// (seed, kTargetSample, j), then the exact forward marginal at t from the same generator.
+// t must lie in [0, t_max] of the process.
+Matrix sample_qt(const Target& target, const ForwardProcess& process, double t, Index n,
+                 std::uint64_t seed);
+
+// log q_t and the score at the columns of X, stacked as (d + 1) x n: row 0 is log q_t, rows
+// 1..d the score.
+Matrix log_qt_and_score(const Target& target, const ForwardProcess& process, double t,
+                        const Matrix& X);
+
+}  // namespace difflab

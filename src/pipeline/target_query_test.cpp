@@ -1,0 +1,57 @@
+#include "difflab/pipeline/target_query.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/expect_error.hpp"
+#include "difflab/core/rng.hpp"
+
+namespace difflab {
+namespace {
+
+const nlohmann::json kQueryTarget = {{"type", "gaussian"}, {"mean", {1.0, -0.5}}, {"var", 2.0}};
+
+TEST(TargetQuery, SamplesOfQtHaveTheExactMarginalMoments) {
+  // Under OU, X_t = e^{-t} X_0 + sqrt(1 - e^{-2t}) Z: mean e^{-t} m, variance e^{-2t} 2 + 1 -
+  // e^{-2t} per coordinate (README "The model").
+  const auto target = make_target(kQueryTarget);
+  const auto ou = make_process("ou");
+  const double t = 0.7;
+  const Index n = 200000;
+  const Matrix X = sample_qt(*target, *ou, t, n, 5);
+  const double a = std::exp(-t), var = a * a * 2.0 + 1.0 - a * a;
+  const Vector mean = X.rowwise().mean();
+  EXPECT_NEAR(mean(0), a * 1.0, 4 * std::sqrt(var / n));
+  EXPECT_NEAR(mean(1), a * -0.5, 4 * std::sqrt(var / n));
+  EXPECT_NEAR((X.colwise() - mean).squaredNorm() / (2.0 * n), var, 0.02 * var);
+  // t = 0: the target's own samples, bit for bit.
+  EXPECT_EQ(sample_qt(*target, *ou, 0.0, 7, 5), target->sample(7, CounterRng(5)));
+}
+
+TEST(TargetQuery, LogDensityAndScoreStackedAgainstTheGaussianClosedForm) {
+  const auto target = make_target(kQueryTarget);
+  const auto ou = make_process("ou");
+  const double t = 0.3, a = std::exp(-t), var = a * a * 2.0 + 1.0 - a * a;
+  Matrix X(2, 3);
+  X << 0.1, 1.0, -2.0, 0.4, 0.0, 3.0;
+  const Matrix out = log_qt_and_score(*target, *ou, t, X);
+  ASSERT_EQ(out.rows(), 3);
+  for (Index j = 0; j < 3; ++j) {
+    const Vector r = X.col(j) - a * Vector{{1.0, -0.5}};
+    EXPECT_NEAR(out(0, j), -r.squaredNorm() / (2 * var) - std::log(2 * M_PI * var), 1e-12);
+    EXPECT_NEAR(out(1, j), -r(0) / var, 1e-12);
+    EXPECT_NEAR(out(2, j), -r(1) / var, 1e-12);
+  }
+}
+
+TEST(TargetQuery, TimeOutsideTheProcessIsRefused) {
+  const auto target = make_target(kQueryTarget);
+  const auto ou = make_process("ou");
+  expect_error([&] { sample_qt(*target, *ou, -0.1, 3, 0); }, "t must lie in [0, ");
+  expect_error([&] { sample_qt(*target, *ou, 0.5, 0, 0); }, "sample must be >= 1");
+  expect_error([&] { log_qt_and_score(*target, *ou, NAN, Matrix::Zero(2, 1)); }, "t must lie");
+}
+
+}  // namespace
+}  // namespace difflab

@@ -1,0 +1,97 @@
+"""Python's plan() and target() against the CLI: the same JSON (the chosen bound, T, N and grid,
+the verify run's measured error; the target's summary), the same sample and score bits, and the
+same errors.
+
+Run by ctest (python.faces) with PYTHONPATH pointing at the built module and DIFFLAB_CLI at the
+difflab executable.
+"""
+import json
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+import pytest
+
+import difflab
+
+CLI = os.environ.get("DIFFLAB_CLI", "difflab")
+GAUSS = {"type": "gaussian", "mean": [1.0, -0.5], "var": 1.0}
+
+
+def cli_json(*args):
+    out = subprocess.run([CLI, *args], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("args,kwargs", [
+    (["--metric", "kl", "--eps", "0.05"], {"metric": "kl", "eps": 0.05}),
+    (["--metric", "kl", "--eps", "0.05", "--grid", "uniform"],
+     {"metric": "kl", "eps": 0.05, "grid": "uniform"}),
+    (["--metric", "tv", "--eps", "0.1", "--delta", "0.01"],
+     {"metric": "tv", "eps": 0.1, "delta": 0.01}),
+    (["--paper", "benton24", "--eps", "0.2", "--delta", "0.01", "--L", "3", "--kl", "2"],
+     {"paper": "benton24", "eps": 0.2, "delta": 0.01, "inputs": {"L": 3.0, "kl": 2.0}}),
+    (["--metric", "kl", "--eps", "0.5", "--verify", "--seed", "3"],
+     {"metric": "kl", "eps": 0.5, "verify": True, "seed": 3}),
+])
+def test_plan_matches_the_cli(args, kwargs):
+    with tempfile.TemporaryDirectory() as tmp:
+        t = os.path.join(tmp, "g.json")
+        with open(t, "w") as f:
+            json.dump(GAUSS, f)
+        cli = cli_json("plan", "--target", t, *args)
+    ours = difflab.plan(GAUSS, **kwargs)
+    # The JSON the CLI prints round-trips doubles exactly: equality here is equality of bits.
+    assert ours == cli
+    assert ours["steps"] >= 1 and ours["grid_kind"] in ("benton", "uniform")
+    if kwargs.get("verify"):
+        assert ours["verify"]["measured"] <= ours["verify"]["bound"]
+
+
+def test_plan_errors_speak_python():
+    with pytest.raises(ValueError, match="plan needs eps"):
+        difflab.plan(GAUSS, metric="kl")
+    with pytest.raises(ValueError, match="metric must be kl or tv"):
+        difflab.plan(GAUSS, metric="w2", eps=0.1)
+    with pytest.raises(ValueError, match="plan verify needs a target"):
+        difflab.plan(inputs={"d": 2, "kl": 1.0, "identity_covariance": True}, metric="kl",
+                     eps=0.5, verify=True)
+
+
+MIX2 = {"type": "gmm", "weights": [0.3, 0.7], "means": [[-2.0, 0.0], [2.0, 1.0]],
+        "vars": [0.5, 1.0]}
+
+
+def test_target_matches_the_cli():
+    with tempfile.TemporaryDirectory() as tmp:
+        t = os.path.join(tmp, "t.json")
+        with open(t, "w") as f:
+            json.dump(MIX2, f)
+        summary = cli_json("target", "--target", t)
+        xt = os.path.join(tmp, "xt.npy")
+        subprocess.run([CLI, "target", "--target", t, "--t", "0.5", "--sample", "300", "--seed",
+                        "4", "--out", xt], check=True, capture_output=True)
+        s = os.path.join(tmp, "s.npy")
+        subprocess.run([CLI, "target", "--target", t, "--t", "0.5", "--points", xt, "--out", s,
+                        "--process", "vp-linear"], check=True, capture_output=True)
+        cli_samples, cli_scores = np.load(xt), np.load(s)
+    assert difflab.target(MIX2) == summary
+    x = difflab.target(MIX2, t=0.5, sample=300, seed=4)
+    assert x.shape == (300, 2) and np.array_equal(x, cli_samples)
+    q = difflab.target(MIX2, t=0.5, points=x, process="vp-linear")
+    assert np.array_equal(q["logq"], cli_scores[:, 0])
+    assert np.array_equal(q["score"], cli_scores[:, 1:])
+    # The score is the gradient of log q_t (central differences of the returned log-density).
+    h = 1e-5
+    e = np.array([h, 0.0])
+    fd = (difflab.target(MIX2, t=0.5, points=x[:5] + e, process="vp-linear")["logq"]
+          - difflab.target(MIX2, t=0.5, points=x[:5] - e, process="vp-linear")["logq"]) / (2 * h)
+    np.testing.assert_allclose(fd, q["score"][:5, 0], rtol=1e-6, atol=1e-6)
+
+
+def test_target_errors_speak_python():
+    with pytest.raises(ValueError, match="t must lie in"):
+        difflab.target(MIX2, t=-1.0, sample=3)
+    with pytest.raises(ValueError, match="exclusive"):
+        difflab.target(MIX2, sample=3, points=np.zeros((2, 2)))
