@@ -4,10 +4,7 @@
 # (.npy and .csv, a stochastic and a deterministic sampler, a mixture target) and the summary
 # counts every particle and score evaluation (same NFE).
 set -u
-bin="$1"
-mpiexec="${2:-mpirun}"
-source "$(dirname "$0")/../cli/lib/common.sh"
-mpi() { local n="$1"; shift; "$mpiexec" --oversubscribe --allow-run-as-root -n "$n" "$@"; }
+source "$(dirname "$0")/lib/common.sh"
 
 cat >"$dir/t.json" <<'JSON'
 {"type": "gmm", "weights": [0.3, 0.7], "means": [[-1.0, 0.5], [1.5, -0.5]], "vars": [0.4, 0.9]}

@@ -6,10 +6,7 @@
 # within seconds with only complete rows on disk, and the resume (with another rank count)
 # completes the sweep as the serial run.
 set -u
-bin="$1"
-mpiexec="${2:-mpirun}"
-source "$(dirname "$0")/../cli/lib/common.sh"
-mpi() { local n="$1"; shift; "$mpiexec" --oversubscribe --allow-run-as-root -n "$n" "$@"; }
+source "$(dirname "$0")/lib/common.sh"
 strip_wall() { sed -E 's/"wall_seconds":[^,}]*,?//' "$1"; }
 no_wall_csv() { python3 -c 'import csv,sys
 r = list(csv.reader(open(sys.argv[1]))); w = r[0].index("wall_seconds")

@@ -4,10 +4,7 @@
 # for byte; a run started on 2 ranks and resumed on 3 equals the one-process run resumed the same
 # way; only rank 0 writes (one log, one summary).
 set -u
-bin="$1"
-mpiexec="${2:-mpirun}"
-source "$(dirname "$0")/../cli/lib/common.sh"
-mpi() { local n="$1"; shift; "$mpiexec" --oversubscribe --allow-run-as-root -n "$n" "$@"; }
+source "$(dirname "$0")/lib/common.sh"
 
 cat >"$dir/t.json" <<'JSON'
 {"type": "gmm", "weights": [0.3, 0.7], "means": [[-1.0, 0.5], [1.5, -0.5]], "vars": [0.4, 0.9]}
