@@ -90,7 +90,7 @@ void register_demo(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--threads", opt->threads, "Worker threads (0 = all cores)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(0, kMaxThreads));
   sub->callback([opt] {
     set_threads(opt->threads);
     run_demo(*opt);

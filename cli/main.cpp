@@ -23,7 +23,7 @@ void add_common_options(CLI::App* app, CommonOptions& options) {
       ->capture_default_str();
   app->add_option("--threads", options.threads, "Worker threads (0 = all cores)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(0, kMaxThreads));
 }
 
 void apply_common_options(const CommonOptions& options) { set_threads(options.threads); }

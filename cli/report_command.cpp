@@ -53,7 +53,7 @@ void register_report(CLI::App& app) {
                   "HTML file (default DIR/report.html; PNGs in figures/ beside it)");
   sub->add_option("--threads", opt->threads, "Worker threads (0 = all cores)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(0, kMaxThreads));
   sub->callback([opt] {
     set_threads(opt->threads);
     const std::string html = write_report(opt->dir, opt->out);

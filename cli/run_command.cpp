@@ -77,11 +77,11 @@ void register_run(CLI::App& app) {
   sub->add_option("--row", opt->row, "Row index for --rerun");
   sub->add_option("--threads", opt->threads, "Worker threads in all (0 = all cores)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(0, kMaxThreads));
   sub->add_option("--jobs", opt->jobs,
                   "Runs at once, each with threads / jobs threads (0 = one per thread)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(0, kMaxThreads));
   sub->add_option("--shard", opt->shard,
                   "Run only the rows k with k mod n == i (i/n; for array jobs, then --merge)");
   sub->add_option("--merge", opt->merge,

@@ -1,5 +1,6 @@
 #include "run_setup.hpp"
 
+#include "difflab/core/parallel.hpp"
 #include "schema_flags.hpp"
 
 namespace difflab::cli {
@@ -9,7 +10,7 @@ void add_run_options(CLI::App* app, RunOptions& o) {
   app->get_option("--target")->required();
   app->add_option("--threads", o.threads, "Worker threads (0 = all cores)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 4096));
+      ->check(CLI::Range(0, kMaxThreads));
 }
 
 }  // namespace difflab::cli

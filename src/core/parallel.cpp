@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <exception>
 
+#include "difflab/core/error.hpp"
+
 namespace difflab {
 
 int set_threads(int threads) {
-  if (threads <= 0) threads = omp_get_num_procs();
+  require(threads >= 0 && threads <= kMaxThreads, "threads must be in [0, ", kMaxThreads,
+          "] (0 = all cores), got ", threads);
+  if (threads == 0) threads = omp_get_num_procs();
   omp_set_num_threads(threads);
   return threads;
 }

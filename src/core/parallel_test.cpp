@@ -30,6 +30,13 @@ TEST(Parallel, SetThreadsIsReportedByThreadCount) {
   EXPECT_GE(set_threads(0), 1);  // 0 = all cores
 }
 
+TEST(Parallel, AThreadCountOutsideTheRangeIsRefused) {
+  ThreadGuard guard;
+  EXPECT_THROW(set_threads(-1), Error);
+  EXPECT_THROW(set_threads(kMaxThreads + 1), Error);
+  EXPECT_EQ(set_threads(kMaxThreads), kMaxThreads);  // accepted; no parallel region runs here
+}
+
 TEST(Parallel, BlocksCoverTheRangeExactlyOnce) {
   ThreadGuard guard;
   for (int threads : {1, 2}) {

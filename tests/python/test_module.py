@@ -213,3 +213,12 @@ def test_report_writes_the_page_of_a_run():
         # The 2-D data the library wrote: the rows re-sampled bit for bit from their seeds.
         fig = json.load(open(os.path.join(out, "report", "figures2d.json")))
         assert len(fig["rows"]) >= 1 and len(fig["views"]) == 1
+
+
+def test_set_threads_refuses_counts_outside_its_range():
+    with pytest.raises(ValueError, match=r"threads must be in \[0, 4096\]"):
+        difflab.set_threads(10**9)
+    with pytest.raises(ValueError, match="got -1"):
+        difflab.set_threads(-1)
+    assert difflab.set_threads(1) == 1
+    difflab.set_threads(0)

@@ -6,7 +6,12 @@
 
 namespace difflab {
 
+// The most threads difflab accepts: far above any machine it runs on, far below the count at
+// which OpenMP's thread creation would exhaust memory.
+constexpr int kMaxThreads = 4096;
+
 // Sets the number of OpenMP threads for difflab (0 = all cores). Returns the count in use.
+// Throws difflab::Error outside [0, kMaxThreads].
 int set_threads(int threads);
 int thread_count();
 
