@@ -92,6 +92,7 @@ PYBIND11_MODULE(difflab, m) {
       .def(
           "log_density",
           [](const difflab::Target& t, const Array& X, double alpha, double sigma2) {
+            difflab::require_noise_level(alpha, sigma2, "log_density");
             const auto P = particles(X, t.dim(), "log_density");
             Vector out(P.cols());
             t.noised_log_density(alpha, sigma2, P, out);
@@ -102,6 +103,7 @@ PYBIND11_MODULE(difflab, m) {
       .def(
           "score",
           [](const difflab::Target& t, const Array& X, double alpha, double sigma2) {
+            difflab::require_noise_level(alpha, sigma2, "score");
             const auto P = particles(X, t.dim(), "score");
             auto [out, map] = new_particles(P.rows(), P.cols());
             t.noised_score(alpha, sigma2, P, map);
@@ -116,6 +118,7 @@ PYBIND11_MODULE(difflab, m) {
       .def(
           "__call__",
           [](const Score& s, double t, const Array& X) {
+            difflab::require_forward_time(t, "score");
             const auto P = particles(X, s.model->dim(), "score");
             auto [out, map] = new_particles(P.rows(), P.cols());
             {

@@ -133,4 +133,8 @@ std::shared_ptr<ForwardProcess> make_process(const std::string& name) {
   return make_process(nlohmann::json{{"type", name}});
 }
 
+void require_forward_time(double t, const char* what) {
+  require(std::isfinite(t) && t >= 0, what, ": time t must be finite and >= 0, got ", t);
+}
+
 }  // namespace difflab

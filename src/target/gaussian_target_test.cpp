@@ -146,5 +146,20 @@ TEST(GaussianTarget, RejectsInvalidCovariances) {
             std::string::npos);
 }
 
+TEST(NoiseLevel, ANoiseLevelThatDefinesNoLawIsRefused) {
+  EXPECT_NO_THROW(require_noise_level(1.0, 0.0, "score"));
+  EXPECT_NO_THROW(require_noise_level(0.5, 0.75, "score"));
+  EXPECT_THROW(require_noise_level(1.0, -1e-3, "score"), Error);
+  EXPECT_THROW(require_noise_level(std::nan(""), 0.5, "score"), Error);
+  EXPECT_THROW(require_noise_level(1.0, INFINITY, "score"), Error);
+}
+
+TEST(NoiseLevel, ATimeBeforeZeroOrNotFiniteIsRefused) {
+  EXPECT_NO_THROW(require_forward_time(0.0, "score"));
+  EXPECT_THROW(require_forward_time(-1e-9, "score"), Error);
+  EXPECT_THROW(require_forward_time(std::nan(""), "score"), Error);
+  EXPECT_THROW(require_forward_time(INFINITY, "score"), Error);
+}
+
 }  // namespace
 }  // namespace difflab

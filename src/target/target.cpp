@@ -1,5 +1,7 @@
 #include "difflab/target/target.hpp"
 
+#include <cmath>
+
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -48,6 +50,12 @@ Matrix Target::score_qt(const ForwardProcess& process, double t, const Matrix& X
   Matrix out(X.rows(), X.cols());
   noised_score(process.alpha(t), process.sigma2(t), X, out);
   return out;
+}
+
+void require_noise_level(double alpha, double sigma2, const char* what) {
+  require(std::isfinite(alpha) && std::isfinite(sigma2) && sigma2 >= 0, what,
+          ": alpha must be finite and sigma2 finite and >= 0, got alpha = ", alpha,
+          ", sigma2 = ", sigma2);
 }
 
 }  // namespace difflab

@@ -222,3 +222,14 @@ def test_set_threads_refuses_counts_outside_its_range():
         difflab.set_threads(-1)
     assert difflab.set_threads(1) == 1
     difflab.set_threads(0)
+
+
+def test_a_noise_level_or_time_that_defines_no_law_is_refused():
+    t = difflab.Target({"type": "gaussian", "mean": [0.0], "var": 1.0})
+    x = np.zeros((3, 1))
+    with pytest.raises(ValueError, match="sigma2 finite and >= 0"):
+        t.score(x, sigma2=-1.0)
+    with pytest.raises(ValueError, match="alpha must be finite"):
+        t.log_density(x, alpha=float("nan"))
+    with pytest.raises(ValueError, match="time t must be finite and >= 0, got -1"):
+        difflab.exact_score(t)(-1.0, x)

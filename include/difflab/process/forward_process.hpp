@@ -95,4 +95,8 @@ inline std::shared_ptr<ForwardProcess> make_process(const char* name) {
   return make_process(std::string(name));
 }
 
+// Refuses (difflab::Error, prefixed by `what`) a time that is not finite or is negative: the
+// forward process runs forward from t = 0, and at t < 0 sigma(t)^2 < 0 defines no law.
+void require_forward_time(double t, const char* what);
+
 }  // namespace difflab

@@ -73,4 +73,8 @@ std::shared_ptr<Target> make_target(const nlohmann::json& spec,
                                     const std::string& where = "target");
 std::shared_ptr<Target> load_target(const std::string& path);
 
+// Refuses (difflab::Error, prefixed by `what`) an (alpha, sigma^2) that defines no law
+// alpha X_0 + sigma Z: both must be finite and sigma^2 >= 0.
+void require_noise_level(double alpha, double sigma2, const char* what);
+
 }  // namespace difflab
