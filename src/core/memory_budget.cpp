@@ -112,4 +112,12 @@ void require_memory(std::uint64_t bytes, const std::string& what) {
                : " is available (MemAvailable; --max-memory overrides)");
 }
 
+void require_matrix_memory(std::int64_t rows, std::int64_t cols, std::uint64_t copies,
+                           const std::string& what) {
+  require(rows >= 0 && cols >= 0, what, ": a negative size (", rows, " x ", cols, ")");
+  const std::uint64_t count =
+      checked_mul(static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols), what);
+  require_memory(checked_mul(bytes_of_doubles(count, what), copies, what), what);
+}
+
 }  // namespace difflab

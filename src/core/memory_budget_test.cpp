@@ -55,6 +55,18 @@ TEST_F(MemoryBudgetTest, LimitRefusesWithTheEstimate) {
                         "sampling 3 x 131072 needs about 3.0 MiB of memory but 1.0 MiB is allowed");
 }
 
+// Matrices: rows x cols x copies doubles, with the overflow and the sign checked first.
+TEST_F(MemoryBudgetTest, MatrixRequestsAreCheckedForOverflowSignAndBudget) {
+  set_memory_limit(1ull << 20);
+  EXPECT_NO_THROW(require_matrix_memory(2, 32768, 2, "draws"));  // exactly 1 MiB
+  difflab::expect_error([] { require_matrix_memory(2, 32769, 2, "draws"); },
+                        "draws needs about 1.0 MiB of memory but 1.0 MiB is allowed");
+  difflab::expect_error([] { require_matrix_memory(2, 4294967306, 2, "draws"); }, "draws needs");
+  difflab::expect_error([] { require_matrix_memory(1ll << 40, 1ll << 40, 1, "draws"); },
+                        "overflow");
+  difflab::expect_error([] { require_matrix_memory(2, -5, 1, "draws"); }, "negative size");
+}
+
 TEST_F(MemoryBudgetTest, EnvironmentVariableSetsTheBudgetUnlessTheSetterDid) {
   ::setenv("DIFFLAB_MAX_MEMORY", "2M", 1);
   EXPECT_EQ(memory_budget(), 2ull << 20);

@@ -80,6 +80,14 @@ double quantile(const Vector& C, const Vector& density, double lo, double h, dou
 
 }  // namespace
 
+void require_mass_on_grid(double mass_lost, double limit, const std::string& law_name,
+                          const std::string& region) {
+  require(std::isfinite(mass_lost) && mass_lost <= limit, law_name, ": ", mass_lost,
+          " of the output law's mass leaves the grid ", region, " (at most ", limit,
+          " is allowed), so its distances to the target would be wrong; the sampler's output "
+          "lies far from the target (a diverging or untrained score, or steps too large?)");
+}
+
 GridDistances grid_distances(const GridDensity& p, const Vector& log_q) {
   const Index n = p.nodes();
   require(n >= 4 && log_q.size() == n, "grid distances: ", n, " density nodes but ", log_q.size(),

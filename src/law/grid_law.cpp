@@ -4,10 +4,12 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <sstream>
 
 #include "cubic_interpolation.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/law/grid_distances.hpp"
 #include "difflab/target/product_target.hpp"
 #include "one_step_probe.hpp"
 
@@ -139,6 +141,8 @@ void GridLawOptions::validate() const {
   require(max_nodes >= nodes, kGridLawName, ": max_nodes must be >= nodes");
   require(std::isfinite(tolerance) && tolerance > 0, kGridLawName, ": tolerance must be > 0");
   require(composition_checks >= 1, kGridLawName, ": at least one composition check is needed");
+  require(max_mass_lost >= 0 && max_mass_lost < 1, kGridLawName,
+          ": max_mass_lost must be in [0, 1)");
 }
 
 Vector coordinate_log_density(const Target& target, Index i, double alpha, double sigma2,
@@ -292,7 +296,13 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     sampler.sample(score, grid, x, options, law_detail::CheckRunNoise(rng, 0));
     out.nfe = static_cast<double>(score.evaluations());
   }
-  for (const GridDensity& g : law) out.mass_lost = std::max(out.mass_lost, 1 - g.mass());
+  for (std::size_t i = 0; i < law.size(); ++i) {
+    const GridDensity& g = law[i];
+    out.mass_lost = std::max(out.mass_lost, 1 - g.mass());
+    std::ostringstream region;
+    region << "[" << g.lo << ", " << g.node(g.nodes() - 1) << "] of coordinate " << i;
+    require_mass_on_grid(1 - g.mass(), law_options.max_mass_lost, kGridLawName, region.str());
+  }
   out.coordinates = std::move(law);
   return out;
 }

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <sstream>
 
 #include "difflab/core/error.hpp"
+#include "difflab/law/grid_distances.hpp"
 #include "one_step_probe.hpp"
 
 namespace difflab {
@@ -170,6 +172,14 @@ Matrix axis_derivative(const Matrix& Phi, Index n, int axis, double h) {
   return D;
 }
 
+// "[lo0, hi0] x [lo1, hi1]", for messages.
+std::string region_of(const TensorGrid& g) {
+  const auto hi = [&](int a) { return g.lo[a] + g.h[a] * static_cast<double>(g.n - 1); };
+  std::ostringstream s;
+  s << "[" << g.lo[0] << ", " << hi(0) << "] x [" << g.lo[1] << ", " << hi(1) << "]";
+  return s.str();
+}
+
 }  // namespace
 
 void GridLaw2DOptions::validate() const {
@@ -177,6 +187,8 @@ void GridLaw2DOptions::validate() const {
           nodes);
   require(std::isfinite(tolerance) && tolerance > 0, kGridLaw2dName, ": tolerance must be > 0");
   require(composition_checks >= 1, kGridLaw2dName, ": at least one composition check is needed");
+  require(max_mass_lost >= 0 && max_mass_lost < 1, kGridLaw2dName,
+          ": max_mass_lost must be in [0, 1)");
 }
 
 GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid,
@@ -297,6 +309,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
   Vector weights(X.cols());
   for (Index c = 0; c < X.cols(); ++c) weights(c) = M(c % g.n, c / g.n);
   law.mass_lost = 1 - weights.sum();
+  require_mass_on_grid(law.mass_lost, law_options.max_mass_lost, kGridLaw2dName, region_of(g));
   moments(X, weights, law);
   target.noised_log_density(1.0, 0.0, X, log_q0);
   target.noised_log_density(process.alpha(delta), process.sigma2(delta), X, log_qd);

@@ -14,6 +14,7 @@
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/grids.hpp"
+#include "difflab/score/callback_score.hpp"
 #include "difflab/score/exact_score.hpp"
 #include "difflab/target/target.hpp"
 
@@ -135,6 +136,24 @@ TEST(GridLaw2D, RefusesWhatItCannotCompute) {
   o.nodes = 8;
   expect_error([&] { grid_output_law_2d(*make_sampler("ei"), score, grid, {}, *plane, o); },
                "nodes must be");
+}
+
+// A score that pushes every particle far away (as an untrained network can): the output law
+// leaves the grid, where no distance sees it; the law must refuse instead of reporting
+// KL(p || q) = 0.
+TEST(GridLaw2D, RefusesAnOutputLawThatLeavesTheGrid) {
+  const auto process = make_process("ou");
+  const auto plane =
+      make_target(json{{"type", "gaussian"}, {"mean", {0.0, 1.0}}, {"var", 1.0}}, "t");
+  const CallbackScore away(2, process, [](double, ConstMatrixRef X, MatrixRef out) {
+    out = -X;
+    out.row(0).array() += 200.0;
+  });
+  const TimeGrid grid = uniform_grid(3.0, 0.05, 10);
+  GridLaw2DOptions o;
+  o.nodes = 41;
+  expect_error([&] { grid_output_law_2d(*make_sampler("ei"), away, grid, {}, *plane, o); },
+               "of the output law's mass leaves the grid");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/grids.hpp"
+#include "difflab/score/callback_score.hpp"
 #include "difflab/score/exact_score.hpp"
 #include "difflab/target/target.hpp"
 
@@ -252,6 +253,18 @@ TEST(GridLaw, RefusesWhatItCannotCompute) {
   const TimeGrid fine_end = benton_grid(3.0, 1e-3, 10);  // last step's noise sd ~ 0.03
   expect_error([&] { grid_output_law(*make_sampler("ei"), score, fine_end, {}, *target, tiny); },
                "max_nodes");
+}
+
+// As in two dimensions: a score that sends the particles far away makes the output law leave
+// the grid, and the law refuses rather than report distances that do not see that mass.
+TEST(GridLaw, RefusesAnOutputLawThatLeavesTheGrid) {
+  const auto process = make_process("ou");
+  const auto target = gaussian_1d(0.0, 1.0);
+  const CallbackScore away(
+      1, process, [](double, ConstMatrixRef X, MatrixRef out) { out = (-X).array() + 200.0; });
+  const TimeGrid grid = uniform_grid(3.0, 0.05, 10);
+  expect_error([&] { grid_output_law(*make_sampler("ei"), away, grid, {}, *target); },
+               "of the output law's mass leaves the grid");
 }
 
 }  // namespace

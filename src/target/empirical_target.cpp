@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 
 namespace difflab {
 
@@ -49,6 +50,7 @@ TargetSummary EmpiricalTarget::summary() const {
 }
 
 Matrix EmpiricalTarget::sample(Index n, const CounterRng& rng, std::uint64_t first_particle) const {
+  require_matrix_memory(dim(), n, 2, "drawing " + std::to_string(n) + " samples");
   Matrix X(dim(), n);
   const Index N = size();
   for (Index j = 0; j < n; ++j) {

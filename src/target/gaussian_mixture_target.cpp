@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/target/target_quantities.hpp"
 #include "mixture_tiles.hpp"
 
@@ -129,6 +130,7 @@ TargetSummary GaussianMixtureTarget::summary() const {
 
 Matrix GaussianMixtureTarget::sample(Index n, const CounterRng& rng,
                                      std::uint64_t first_particle) const {
+  require_matrix_memory(dim_, n, 2, "drawing " + std::to_string(n) + " samples");
   Matrix X(dim_, n);
   Vector z(dim_);
   for (Index j = 0; j < n; ++j) {

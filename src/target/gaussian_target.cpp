@@ -5,6 +5,7 @@
 
 #include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/target/target_quantities.hpp"
 
 namespace difflab {
@@ -112,6 +113,7 @@ TargetSummary GaussianTarget::summary() const {
 }
 
 Matrix GaussianTarget::sample(Index n, const CounterRng& rng, std::uint64_t first_particle) const {
+  require_matrix_memory(dim(), n, 2, "drawing " + std::to_string(n) + " samples");
   Matrix Z(dim(), n);
   rng.fill_normal(Z, RngUse::kTargetSample, first_particle, 0);
   const Vector sd = lambda_.array().sqrt();

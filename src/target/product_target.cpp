@@ -47,6 +47,7 @@ TargetSummary ProductTarget::summary() const {
 }
 
 Matrix ProductTarget::sample(Index n, const CounterRng& rng, std::uint64_t first_particle) const {
+  require_matrix_memory(dim(), n, 2, "drawing " + std::to_string(n) + " samples");
   Matrix X(dim(), n);
   parallel_blocks(n, kDefaultBlock, [&](Index begin, Index count) {
     for (Index j = begin; j < begin + count; ++j) {

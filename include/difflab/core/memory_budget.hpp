@@ -34,4 +34,9 @@ std::uint64_t memory_budget();
 // (...)" if bytes exceeds memory_budget().
 void require_memory(std::uint64_t bytes, const std::string& what);
 
+// require_memory for `copies` matrices of rows x cols doubles (the count checked for overflow and
+// for a negative size), e.g. the samples a target draws and the copy its caller keeps.
+void require_matrix_memory(std::int64_t rows, std::int64_t cols, std::uint64_t copies,
+                           const std::string& what);
+
 }  // namespace difflab

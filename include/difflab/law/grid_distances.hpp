@@ -16,6 +16,7 @@
 // tv_bounds): 1 - BC <= TV <= min(sqrt(1 - BC^2), Pinsker, Bretagnolle-Huber) (the Hellinger
 // bounds, with H^2 = 1 - BC, and the KL bounds); tv is then not set.
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "difflab/law/grid_law.hpp"
@@ -34,6 +35,13 @@ struct GridDistances {
 // p and log q at p's nodes (same size). p need not have mass exactly 1 (mass lost at the grid's
 // ends); both are used as given for tv/kl/bhattacharyya, and normalised for w2's quantiles.
 GridDistances grid_distances(const GridDensity& p, const Vector& log_q);
+
+// Refuses (difflab::Error naming the law, the share and the region) a law that lost more than
+// `limit` of its mass off the grid: every distance here integrates over the grid only, so such a
+// law's numbers would be silently wrong (an untrained score that sends the particles far away
+// would show KL(p || q) = 0).
+void require_mass_on_grid(double mass_lost, double limit, const std::string& law_name,
+                          const std::string& region);
 
 // Combines independent coordinates (see above). One coordinate is returned unchanged.
 GridDistances combine_product(const std::vector<GridDistances>& coordinates);

@@ -50,6 +50,10 @@ struct GridLawOptions {
   // Full-run composition checks (chapman-kolmogorov method).
   int composition_checks = 2;
   std::uint64_t check_seed = 777;
+  // The largest share of the output law's mass that may leave the grid. The distances are
+  // integrals over the grid: mass outside it is invisible to them (a law that leaves the grid
+  // altogether would show KL(p || q) = 0), so beyond this share the law is refused.
+  double max_mass_lost = 1e-6;
   void validate() const;
 };
 
