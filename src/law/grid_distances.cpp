@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 
 #include "cubic_interpolation.hpp"
 #include "difflab/core/error.hpp"
@@ -82,10 +84,13 @@ double quantile(const Vector& C, const Vector& density, double lo, double h, dou
 
 void require_mass_on_grid(double mass_lost, double limit, const std::string& law_name,
                           const std::string& region) {
-  require(std::isfinite(mass_lost) && mass_lost <= limit, law_name, ": ", mass_lost,
-          " of the output law's mass leaves the grid ", region, " (at most ", limit,
-          " is allowed), so its distances to the target would be wrong; the sampler's output "
-          "lies far from the target (a diverging or untrained score, or steps too large?)");
+  if (std::isfinite(mass_lost) && mass_lost <= limit) return;
+  std::ostringstream share;
+  share << std::setprecision(3) << mass_lost << " of the output law's mass leaves the grid "
+        << region << " (at most " << limit << " is allowed)";
+  fail(law_name, ": ", share.str(),
+       ", so its distances to the target would be wrong; the sampler's output lies far from the "
+       "target (a diverging or untrained score, or steps too large?)");
 }
 
 GridDistances grid_distances(const GridDensity& p, const Vector& log_q) {

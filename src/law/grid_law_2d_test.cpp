@@ -138,9 +138,9 @@ TEST(GridLaw2D, RefusesWhatItCannotCompute) {
                "nodes must be");
 }
 
-// A score that pushes every particle far away (as an untrained network can): the output law
-// leaves the grid, where no distance sees it; the law must refuse instead of reporting
-// KL(p || q) = 0.
+// A score that pushes every particle far away (as an untrained network can): a stochastic
+// sampler's output law leaves the grid, where no distance sees it, and the law must refuse
+// instead of reporting KL(p || q) = 0.
 TEST(GridLaw2D, RefusesAnOutputLawThatLeavesTheGrid) {
   const auto process = make_process("ou");
   const auto plane =
@@ -154,6 +154,12 @@ TEST(GridLaw2D, RefusesAnOutputLawThatLeavesTheGrid) {
   o.nodes = 41;
   expect_error([&] { grid_output_law_2d(*make_sampler("ei"), away, grid, {}, *plane, o); },
                "of the output law's mass leaves the grid");
+  // The flow-map law integrates over the source grid, so it keeps the mass: its output and the
+  // target are then (numerically) disjoint, TV = 1 and KL(q || p) is infinite.
+  const GridLaw2D flow = grid_output_law_2d(*make_sampler("ode-ei"), away, grid, {}, *plane, o);
+  EXPECT_NEAR(flow.to_target.tv, 1.0, 1e-9);
+  EXPECT_TRUE(std::isinf(flow.to_target.kl_target_output));
+  EXPECT_GT(flow.to_target.kl_output_target, 100.0);
 }
 
 }  // namespace
