@@ -8,6 +8,7 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/core/rng.hpp"
 
 namespace difflab {
@@ -27,6 +28,23 @@ void MlpSpec::validate() const {
           output, "' (valid: noise, score, data)");
   require(precision == "float" || precision == "double", "mlp: unknown precision '", precision,
           "' (valid: float, double)");
+  const std::uint64_t count = parameter_count();
+  require_memory(checked_mul(bytes_of_doubles(count, "mlp parameters"), 2, "mlp parameters"),
+                 "an MLP of width " + std::to_string(width) + " and depth " +
+                     std::to_string(depth) + " (" + std::to_string(count) + " parameters)");
+}
+
+// As Layout below, with every product checked (a width of 1e10 overflows w * w).
+std::uint64_t MlpSpec::parameter_count() const {
+  const auto u = [](Index v) { return static_cast<std::uint64_t>(v); };
+  const std::string what = "mlp parameters";
+  const std::uint64_t w = u(width),
+                      din = checked_add(u(dim), checked_mul(2, u(fourier_features), what), what);
+  const std::uint64_t block =
+      checked_add(checked_mul(2, checked_mul(w, w, what), what), 2 * w, what);
+  std::uint64_t total = checked_add(checked_mul(w, din, what), w, what);
+  total = checked_add(total, checked_mul(u(depth), block, what), what);
+  return checked_add(total, checked_add(checked_mul(u(dim), w, what), u(dim), what), what);
 }
 
 nlohmann::json MlpSpec::to_json() const {

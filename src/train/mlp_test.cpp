@@ -151,5 +151,21 @@ TEST(Mlp, SpecValidationNamesTheField) {
   EXPECT_EQ(MlpSpec::from_json(ok.to_json(), "spec").to_json(), ok.to_json());
 }
 
+// The parameter count against the layout's closed form, and sizes that cannot be held refused
+// before any allocation: width 1e5 (2e10 parameters per block) and a width whose square
+// overflows 64 bits.
+TEST(Mlp, ParameterCountIsCheckedAndAbsurdSizesAreRefused) {
+  MlpSpec s = small_spec("noise", "float");
+  const MlpNetwork net(s);
+  EXPECT_EQ(s.parameter_count(), static_cast<std::uint64_t>(net.parameter_count()));
+  const std::uint64_t w = 8, din = 3 + 2 * 4, depth = 2;
+  s.dim = 3, s.width = 8, s.fourier_features = 4, s.depth = 2;
+  EXPECT_EQ(s.parameter_count(), w * din + w + depth * (2 * w * w + 2 * w) + 3 * w + 3);
+  s.width = 100000;
+  expect_error([&] { s.validate(); }, "an MLP of width 100000 and depth 2");
+  s.width = 4294967306;
+  expect_error([&] { s.validate(); }, "overflows 64 bits");
+}
+
 }  // namespace
 }  // namespace difflab

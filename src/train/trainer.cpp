@@ -7,6 +7,7 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
+#include "difflab/core/memory_budget.hpp"
 
 namespace difflab {
 
@@ -148,6 +149,27 @@ void Trainer::setup(const Matrix& data) {
   for (Index k = 0; k < nv; ++k) validation_.col(k) = data.col(held[static_cast<std::size_t>(k)]);
 }
 
+namespace {
+
+// The training state beside the data: the parameters' copies (weights, float weights, gradient,
+// two Adam moments, the EMA) and one gradient buffer per chunk (at most 16, mlp.cpp), plus a
+// batch's points, times, noise and targets. Checked before anything is allocated (--width 1e5).
+void require_training_memory(const TrainOptions& o, Index dim) {
+  constexpr std::uint64_t kParameterCopies = 6 + 16;
+  const std::string what = "training state";
+  const std::uint64_t params =
+      checked_mul(bytes_of_doubles(o.model.parameter_count(), what), kParameterCopies, what);
+  const std::uint64_t batch =
+      bytes_of_doubles(checked_mul(static_cast<std::uint64_t>(o.batch),
+                                   4 * static_cast<std::uint64_t>(dim) + 1, what),
+                       what);
+  require_memory(checked_add(params, batch, what),
+                 "training an MLP of width " + std::to_string(o.model.width) + ", depth " +
+                     std::to_string(o.model.depth) + " with batches of " + std::to_string(o.batch));
+}
+
+}  // namespace
+
 Trainer::Trainer(const TrainOptions& options, const Matrix& data,
                  std::shared_ptr<const ForwardProcess> process,
                  std::shared_ptr<const Target> target)
@@ -158,6 +180,7 @@ Trainer::Trainer(const TrainOptions& options, const Matrix& data,
   options_.validate(*process_);
   require(!target_ || target_->dim() == data.rows(), "training data has dimension ", data.rows(),
           " but the target has dimension ", target_ ? target_->dim() : 0);
+  require_training_memory(options_, data.rows());
   setup(data);
   standardisation_ =
       options_.standardize ? Standardisation::of(train_) : Standardisation::identity(data.rows());

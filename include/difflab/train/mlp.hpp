@@ -44,7 +44,11 @@ struct MlpSpec {
   std::string precision = "float";    // float | double
   std::uint64_t seed = 0;             // initial weights and frequencies
 
-  void validate() const;  // throws difflab::Error naming the first bad field
+  // Throws difflab::Error naming the first bad field, or a network whose parameters (two copies:
+  // the weights and their working precision) would not fit in memory (core/memory_budget.hpp).
+  void validate() const;
+  // The number of parameters (weights and biases), checked for 64-bit overflow.
+  std::uint64_t parameter_count() const;
   nlohmann::json to_json() const;
   static MlpSpec from_json(const nlohmann::json& j, const std::string& where);
 };
