@@ -35,9 +35,9 @@ namespace {
 // CLI::App::count, so that an unset quantity stays unset (the bound then names it).
 struct QuantityOptions {
   Index d = 0;
-  double L = 0, m2 = 0, kl = 0, eps_score = 0, strong_log_concavity = 0, accuracy = 0;
+  double L = 0, m2 = 0, kl = 0, eps_score = 0, strong_log_concavity = 0, accuracy = 0, fisher = 0;
   bool identity_covariance = false;
-  std::string mu, theta_hat;
+  std::string mu, theta_hat, data_mean, cov_eigenvalues;
   std::vector<std::string> constants;
 };
 
@@ -64,6 +64,12 @@ void add_quantity_options(CLI::App* sub, QuantityOptions& q) {
                 "Declare Cov(q) = I (Benton et al. Assumption 2)");
   sub->add_option("--strong-log-concavity", q.strong_log_concavity,
                   "alpha with -Hess log q >= alpha I");
+  sub->add_option("--fisher", q.fisher,
+                  "Relative Fisher information I(q | N(0, I)) = E|grad log q + x|^2 (conforti23)");
+  sub->add_option("--data-mean", q.data_mean,
+                  "strasman24: mean of Gaussian data N(m, Sigma), comma-separated");
+  sub->add_option("--cov-eigenvalues", q.cov_eigenvalues,
+                  "strasman24: eigenvalues of the Gaussian data's covariance, comma-separated");
   sub->add_option("--accuracy", q.accuracy,
                   "Target accuracy for the step-count calculators (chen-lee-lu23, pf-ode-*)");
   sub->add_option("--mu", q.mu, "bruno-example: data mean, comma-separated");
@@ -122,6 +128,10 @@ nlohmann::json explicit_quantities(const CLI::App* sub, const QuantityOptions& q
   const auto vec = [](const Vector& v) {
     return std::vector<double>(v.data(), v.data() + v.size());
   };
+  if (given(sub, "--fisher")) j["fisher"] = q.fisher;
+  if (given(sub, "--data-mean")) j["data_mean"] = vec(parse_vector(q.data_mean, "--data-mean"));
+  if (given(sub, "--cov-eigenvalues"))
+    j["cov_eigenvalues"] = vec(parse_vector(q.cov_eigenvalues, "--cov-eigenvalues"));
   if (given(sub, "--mu")) j["mu"] = vec(parse_vector(q.mu, "--mu"));
   if (given(sub, "--theta-hat")) j["theta_hat"] = vec(parse_vector(q.theta_hat, "--theta-hat"));
   for (const auto& c : q.constants) {

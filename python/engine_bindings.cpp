@@ -370,8 +370,8 @@ w2_bootstrap, sw2_projections, mmd_bandwidth, knn_k, kl_replicates, tv_bins, tv_
 
 paper: a bound id (returns one dict), a list of ids or None (all; returns a list).
 Calculator: inputs={d, T, delta, steps, grid, grid_file, L, m2, kl, eps_score,
-identity_covariance, strong_log_concavity, accuracy, mu, theta_hat, sampler, denoise,
-constants}; with target=, the target's quantities fill what is not given.
+identity_covariance, strong_log_concavity, fisher, data_mean, cov_eigenvalues, accuracy, mu,
+theta_hat, sampler, denoise, constants}; with target=, the target's quantities fill what is not given.
 measure=True: target= is the run (as in sample()) and the keyword arguments are run options;
 each bound gets its inputs from the run and the measured error of the exact output law beside
 it (measured, ratio, measured_terms).)doc");

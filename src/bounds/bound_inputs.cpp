@@ -62,6 +62,20 @@ void BoundInputs::validate() const {
   check_nonnegative(m2, "m2 (the root second moment)");
   check_nonnegative(kl_to_normal, "kl (KL(q || N(0, I)))");
   check_positive(strong_log_concavity, "strong log-concavity constant");
+  check_nonnegative(fisher_information, "fisher (the relative Fisher information)");
+  check_nonnegative(fisher_information_hi, "the upper end of the Fisher information interval");
+  if (fisher_information && fisher_information_hi)
+    require(*fisher_information_hi >= *fisher_information, "bound inputs: the Fisher information ",
+            "interval's upper end ", *fisher_information_hi, " is below the estimate ",
+            *fisher_information);
+  check_vector(data_mean, "data_mean", d);
+  check_vector(cov_eigenvalues, "cov_eigenvalues", d);
+  if (cov_eigenvalues)
+    require((cov_eigenvalues->array() > 0).all(),
+            "bound inputs: cov_eigenvalues must all be > 0 (a positive definite covariance)");
+  if (data_mean && cov_eigenvalues)
+    require(data_mean->size() == cov_eigenvalues->size(), "bound inputs: data_mean has ",
+            data_mean->size(), " entries but cov_eigenvalues has ", cov_eigenvalues->size());
   check_nonnegative(std::optional<double>(eps_score), "eps_score");
   check_positive(accuracy, "accuracy");
   check_vector(mu, "mu", d);
@@ -216,6 +230,10 @@ BoundInputs from_target(const Target& target, BoundInputs inputs) {
   if (!inputs.L && s.score_lipschitz) inputs.L = s.score_lipschitz;
   if (!inputs.strong_log_concavity && s.strong_log_concavity)
     inputs.strong_log_concavity = s.strong_log_concavity;
+  if (!inputs.fisher_information && s.fisher_information) {
+    inputs.fisher_information = s.fisher_information;
+    if (s.fisher_information_ci) inputs.fisher_information_hi = (*s.fisher_information_ci)[1];
+  }
 
   // Covariance, where the target type makes it available (Benton et al. Assumption 2).
   std::optional<Matrix> cov;
@@ -245,6 +263,10 @@ BoundInputs from_target(const Target& target, BoundInputs inputs) {
   }
   if (gaussian && !inputs.mu && inputs.identity_covariance.value_or(false))
     inputs.mu = gaussian->mean();
+  if (gaussian && !inputs.data_mean && !inputs.cov_eigenvalues) {
+    inputs.data_mean = gaussian->mean();
+    inputs.cov_eigenvalues = gaussian->eigenvalues();
+  }
   return inputs;
 }
 

@@ -7,9 +7,11 @@
 #include "difflab/bounds/bruno_general.hpp"
 #include "difflab/bounds/ccl23.hpp"
 #include "difflab/bounds/chen_lee_lu23.hpp"
+#include "difflab/bounds/conforti23.hpp"
 #include "difflab/bounds/li_wei_chen_chi24.hpp"
 #include "difflab/bounds/li_yan24.hpp"
 #include "difflab/bounds/pf_ode_corrector.hpp"
+#include "difflab/bounds/strasman24.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -49,6 +51,24 @@ const std::vector<BoundEntry>& entries() {
         F::kTimeIntegral,
         {"ei"}},
        bound_benton24},
+      {{"conforti23",
+        "error_bound",
+        "KL",
+        "KL(q || p_{t_N})",
+        "Conforti, Durmus, Gentiloni Silveri 2023: C (eps^2 + h (d + I(q|N(0,I)))) + e^{-2T} KL, "
+        "no early stopping, no Lipschitz score; statement not read, uncertified",
+        F::kTimeIntegral,
+        {"ei"}},
+       bound_conforti23},
+      {{"strasman24",
+        "error_bound",
+        "W2",
+        "W2(Law(Y_N), q)",
+        "Strasman et al. 2025 W2 bound, explicit constants, Gaussian data only (from the "
+        "authors' code; theorem text not read)",
+        F::kMaxOverSteps,
+        {"ei"}},
+       bound_strasman24},
       {{"bruno-example",
         "error_bound",
         "W2",

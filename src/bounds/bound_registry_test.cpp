@@ -17,8 +17,9 @@ TEST(BoundRegistry, ListsEveryBound) {
   std::set<std::string> ids;
   for (const auto& b : list_bounds()) ids.insert(b.id);
   const std::set<std::string> expected = {
-      "ccl23",         "ccl23-path", "benton24",    "bruno-example", "bruno-general",
-      "chen-lee-lu23", "li-yan24",   "pf-ode-dpum", "pf-ode-dpom",   "li-wei-chen-chi24"};
+      "ccl23",         "ccl23-path",        "benton24",   "bruno-example",
+      "bruno-general", "chen-lee-lu23",     "li-yan24",   "pf-ode-dpum",
+      "pf-ode-dpom",   "li-wei-chen-chi24", "conforti23", "strasman24"};
   EXPECT_EQ(ids, expected);
 }
 
@@ -46,6 +47,8 @@ TEST(BoundRegistry, ScoreErrorFormsAndSamplers) {
   EXPECT_EQ(by.at("bruno-general").score_error_form, ScoreErrorForm::kSamplerProcess);
   EXPECT_EQ(by.at("bruno-example").kind, "exact_decomposition");
   EXPECT_EQ(by.at("benton24").samplers, std::vector<std::string>{"ei"});
+  EXPECT_EQ(by.at("conforti23").score_error_form, ScoreErrorForm::kTimeIntegral);
+  EXPECT_EQ(by.at("strasman24").score_error_form, ScoreErrorForm::kMaxOverSteps);
   BoundInputs in;
   in.d = 2;
   in.T = 3;

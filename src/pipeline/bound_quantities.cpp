@@ -58,6 +58,12 @@ BoundInputs bound_quantities_from_json(const nlohmann::json& j, const std::strin
       in.eps_score = number(v, key, where);
     } else if (key == "strong_log_concavity") {
       in.strong_log_concavity = number(v, key, where);
+    } else if (key == "fisher") {
+      in.fisher_information = number(v, key, where);
+    } else if (key == "data_mean") {
+      in.data_mean = numbers(v, key, where);
+    } else if (key == "cov_eigenvalues") {
+      in.cov_eigenvalues = numbers(v, key, where);
     } else if (key == "accuracy") {
       in.accuracy = number(v, key, where);
     } else if (key == "identity_covariance" || key == "denoise") {
@@ -85,7 +91,8 @@ BoundInputs bound_quantities_from_json(const nlohmann::json& j, const std::strin
     } else {
       fail(where, ": unknown quantity '", key,
            "' (valid: d, T, delta, steps, grid, grid_file, L, m2, kl, eps_score, "
-           "strong_log_concavity, identity_covariance, accuracy, mu, theta_hat, sampler, "
+           "strong_log_concavity, fisher, data_mean, cov_eigenvalues, identity_covariance, "
+           "accuracy, mu, theta_hat, sampler, "
            "denoise, constants)");
     }
   }

@@ -59,7 +59,7 @@ if abs(p["value"] - vp) > 1e-12 * vp: print("ccl23-path value", p["value"], "exp
 # 3. Default papers: bounds lacking inputs are skipped with a reason, never given a value.
 run "$dir/all.json" bound --T 6 --delta 1e-3 --steps 200 --d 10 --json
 check skipped "$dir/all.json" '
-if len(j) != 10: print("expected all 10 bounds, got", len(j))
+if len(j) != 12: print("expected all 12 bounds, got", len(j))
 for r in j:
     if not r["skipped"] and not ("certified" in r and "vacuous" in r and "kind" in r and "samplers" in r): print("metadata", r["paper"])
 if by["bruno-example"].get("kind", "exact_decomposition") != "exact_decomposition": print("bruno kind")
@@ -161,6 +161,38 @@ run "$dir/m3_out.json" bound --target "$dir/m3.json" --papers benton24 --steps 2
 check no-law "$dir/m3_out.json" '
 r = by["benton24"]
 if r["measured"] is not None or "no exact output law" not in r["measured_reason"]: print(r)
+'
+
+# conforti23 by hand in the calculator (KL from I/2 without --kl), and both new bounds beside
+# the exact law of a Gaussian run: measured <= bound, with the ratio; the mixture refuses
+# strasman24 (Gaussian data only) and feeds conforti23 the upper end of its Fisher interval.
+run "$dir/cf.json" bound --papers conforti23,strasman24 --grid uniform --T 2 --delta 0 --steps 20 \
+  --d 2 --fisher 3 --eps-score 0.1 --json
+check conforti23-calculator "$dir/cf.json" '
+r = by["conforti23"]
+v = math.exp(-4) * 1.5 + 0.01 + 0.1 * (2 + 3)
+if abs(r["value"] - v) > 1e-12 * v: print("conforti23", r["value"], "expected", v)
+if r["certified"] or r["statement_verified"] or r["vacuous"]: print("conforti23 flags", r)
+if not by["strasman24"]["skipped"] or "Gaussian data" not in by["strasman24"]["reason"]: print(by["strasman24"])
+'
+echo '{"type":"gaussian","mean":[0.8,-0.5],"cov":[[1.6,0.3],[0.3,0.5]]}' >"$dir/g2.json"
+run "$dir/new.json" bound --target "$dir/g2.json" --papers conforti23,strasman24 --sampler ei \
+  --grid uniform --T 3 --delta 0 --steps 30 --json
+check new-bounds-measured "$dir/new.json" '
+for id, key in [("conforti23", "kl_target_output"), ("strasman24", "w2")]:
+    r = by[id]
+    if r["skipped"] or r["measured_key"] != key or not (0 < r["measured"] <= r["value"]): print(id, r)
+    if abs(r["ratio"] - r["measured"] / r["value"]) > 1e-12: print(id, "ratio", r["ratio"])
+if not by["strasman24"]["constant_is_explicit"] or by["strasman24"]["certified"]: print(by["strasman24"])
+'
+echo '{"type":"gmm","weights":[0.4,0.6],"means":[[-1.5],[1]],"vars":[0.3,0.5]}' >"$dir/m1.json"
+run "$dir/new_mix.json" bound --target "$dir/m1.json" --papers conforti23,strasman24 --grid uniform \
+  --T 3 --delta 0 --steps 30 --json
+check new-bounds-mixture "$dir/new_mix.json" '
+r = by["conforti23"]
+if r["skipped"] or "fisher_information_ci_hi" not in r["details"]: print(r)
+elif r["measured"] is not None and not r["measured"] <= r["value"]: print("measured above", r)
+if not by["strasman24"]["skipped"]: print("strasman24 should refuse a mixture", by["strasman24"])
 '
 
 # 5. plan: the planned bound certifies the accuracy.

@@ -50,6 +50,16 @@ struct BoundInputs {
   std::optional<bool> identity_covariance;     // --identity-covariance  Cov(q) = I (Benton A2)
   std::optional<bool> centred;                 // E X = 0 (from a target; Benton's d e^{-2T})
   std::optional<double> strong_log_concavity;  // --strong-log-concavity alpha: -Hess log q >= aI
+  // --fisher  relative Fisher information I(q | N(0, I)) = E_q ||grad log q + x||^2
+  // (target/target_quantities.hpp); from a target's Monte Carlo estimate, fisher_information_hi
+  // is the upper end of its 95% interval (unset for a closed form or a value given by hand).
+  std::optional<double> fisher_information;
+  std::optional<double> fisher_information_hi;
+  // Gaussian data N(m, Sigma), for bounds whose constants are written for Gaussian data:
+  // --data-mean m and --cov-eigenvalues (the eigenvalues of Sigma, all > 0). Set from a
+  // Gaussian target; unset for any other target.
+  std::optional<Vector> data_mean;
+  std::optional<Vector> cov_eigenvalues;
 
   // --- score ---------------------------------------------------------------------------------
   // --eps-score  L2 score error (not squared). CCL23 A3: max_k E_{q_kh}||s - grad log q||^2 <=
@@ -119,7 +129,9 @@ void record_constants(BoundResult& result, const BoundInputs& inputs,
 //   them; left unset otherwise, and the bounds then name the missing input),
 //   identity_covariance for Gaussian and Gaussian-mixture targets (Cov within 1e-12 of I),
 //   centred for the same targets (||E X|| <= 1e-12),
-//   mu = the mean for a Gaussian target with identity covariance (Bruno's example data).
+//   mu = the mean for a Gaussian target with identity covariance (Bruno's example data),
+//   fisher_information (and fisher_information_hi for a Monte Carlo estimate) from the summary,
+//   data_mean and cov_eigenvalues for a Gaussian target.
 BoundInputs from_target(const Target& target, BoundInputs inputs = {});
 
 }  // namespace difflab

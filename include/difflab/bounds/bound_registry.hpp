@@ -5,6 +5,10 @@
 //   ccl23           error_bound   TV      CCL23 Theorem 2, uniform step, no early stopping
 //   ccl23-path      error_bound   KL      CCL23 Theorem 9 (path KL) + OU contraction, KL(q||p_T)
 //   benton24        error_bound   KL      Benton et al. Theorem 1, KL(q_delta || p_{t_N})
+//   conforti23      error_bound   KL      Conforti-Durmus-Gentiloni Silveri, no early stopping,
+//                                         relative Fisher information (statement not read)
+//   strasman24      error_bound   W2      Strasman et al. W2, explicit constants, Gaussian data
+//                                         (from the authors' code)
 //   bruno-example   error_bound   W2      Bruno et al. Gaussian-mean example, exact closed form
 //   bruno-general   error_bound   W2      Bruno et al. general form (caller's constants; non-
 //                                         authoritative)
