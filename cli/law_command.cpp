@@ -26,6 +26,7 @@ void run_law(const LawOptions& opt) {
   LawReportOptions report = opt.report;
   law_report_schema().validate(report, "law");
   report.seed = opt.run.spec.seed;
+  report.on_refine = [](const std::string& line) { std::cerr << line << "\n"; };
   nlohmann::json j = law_report(run, report);
   j["run"] = run.describe();
   j["start"] = opt.run.spec.start;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -44,7 +46,10 @@ const OptionSchema<LawReportOptions>& law_report_schema() {
                    "Monte Carlo samples for TV when no closed form applies")
           .integer("grid_nodes", &L::grid_nodes, 0, 400001,
                    "Grid laws (1-D, product and 2-D targets): nodes per axis (0 = default: 2001 "
-                   "in 1-D, 161 in 2-D); grid_error compares with about half as many");
+                   "in 1-D, 161 in 2-D); grid_error compares with about half as many")
+          .number("grid_tol", &L::grid_tol, 0, 1,
+                  "Grid laws: the accepted grid error relative to each distance; above it the "
+                  "grid is refined (up to 8x the nodes), then the law refused (0 = no check)");
   return schema;
 }
 
@@ -129,55 +134,104 @@ nlohmann::json grid_distances_json(const GridDistances& g) {
   return j;
 }
 
-// |a - b| for each number of two distance blocks: the grid-convergence estimate.
+constexpr const char* kGridErrorKeys[] = {"kl_target_output", "kl_output_target", "w2", "hellinger",
+                                          "tv"};
+
+// |a - b| for each number of two distance blocks: the grid-convergence estimate (0 where both
+// are the same infinity, as a KL can be).
 nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json& coarse) {
   nlohmann::json err;
-  for (const char* key : {"kl_target_output", "kl_output_target", "w2", "hellinger", "tv"})
-    if (fine.contains(key))
-      err[key] = std::abs(fine[key].get<double>() - coarse[key].get<double>());
+  for (const char* key : kGridErrorKeys)
+    if (fine.contains(key) && coarse.contains(key)) {
+      const double a = fine[key].get<double>(), b = coarse[key].get<double>();
+      err[key] = a == b ? 0.0 : std::abs(a - b);
+    }
   return err;
 }
 
-// Product targets and one-dimensional targets: the density of each coordinate propagated on a
-// grid (law/grid_law.hpp), run twice (n and n/2 nodes) for the convergence estimate.
-nlohmann::json grid_law_report(const RunSetup& run, const LawReportOptions& report_options) {
-  GridLawOptions o;
-  if (report_options.grid_nodes > 0) o.nodes = report_options.grid_nodes;
-  o.start_from_q_T = run.spec.start == "exact";
-  const GridLaw coarse = grid_output_law(*run.sampler, *run.score, *run.grid,
-                                         run.spec.sampler_options, *run.target, o);
-  // Convergence in the grid: the same law on about twice the nodes. The finer law's numbers are
-  // reported; their difference from the coarser one's is the error estimate (conservative for
-  // the converging schemes here, see law/grid_law_test.cpp).
-  GridLawOptions fine_options = o;
-  fine_options.nodes = 2 * coarse.coordinates.front().nodes() - 1;
-  fine_options.max_nodes = std::max(fine_options.max_nodes, fine_options.nodes);
-  const GridLaw law = grid_output_law(*run.sampler, *run.score, *run.grid, run.spec.sampler_options,
-                                      *run.target, fine_options);
-  nlohmann::json j{{"method", "grid law (" + law.method + ")"},
-                   {"nodes", law.coordinates.front().nodes()},
-                   {"nfe", law.nfe},
-                   {"mass_lost", law.mass_lost}};
-  // The law's mean and variance per coordinate (trapezoidal moments).
-  Vector mean(static_cast<Index>(law.coordinates.size())), var(mean.size());
-  for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
-    const GridDensity& g = law.coordinates[i];
-    Vector y(g.nodes());
-    for (Index m = 0; m < g.nodes(); ++m) y(m) = g.node(m);
-    const double mass = g.mass();
-    const auto moment = [&](const Vector& f) { return GridDensity{g.lo, g.h, f}.mass() / mass; };
-    const auto k = static_cast<Index>(i);
-    mean(k) = moment(g.density.cwiseProduct(y));
-    var(k) = moment(g.density.cwiseProduct(y.cwiseAbs2())) - mean(k) * mean(k);
+// The distances whose grid error exceeds tol times their value (1e-9 absolute near 0), named
+// with both values; empty when the law has converged. An infinite distance on both grids agrees.
+std::string unconverged_distances(const nlohmann::json& fine, const nlohmann::json& coarse,
+                                  double tol) {
+  std::ostringstream out;
+  out << std::setprecision(3);
+  const nlohmann::json err = grid_error_json(fine, coarse);
+  for (const char* key : kGridErrorKeys) {
+    if (!err.contains(key)) continue;
+    const double e = err[key].get<double>(), v = fine[key].get<double>();
+    if (e <= tol * std::abs(v) + 1e-9) continue;
+    out << (out.tellp() > 0 ? ", " : "") << key << " " << v << " (" << coarse[key].get<double>()
+        << " on the coarser grid)";
   }
-  j["mean"] = json_util::to_json(mean);
-  j["var"] = json_util::to_json(var);
+  return out.str();
+}
+
+// A grid law's report at `nodes` checked against the same law at about half the nodes
+// (law_at(n) gives the report on n nodes with "nodes", those it used), refined while a distance
+// differs by more than grid_tol, up to kGridRefinements times, then refused; sets grid_error
+// and grid_refinements. The finest law is reported.
+template <class LawAt>
+nlohmann::json converged_grid_law(Index nodes, const LawReportOptions& o, const std::string& name,
+                                  LawAt&& law_at) {
+  nlohmann::json coarse = law_at((nodes + 1) / 2);
+  nlohmann::json fine = law_at(nodes);
+  int refinements = 0;
+  for (;; ++refinements) {
+    const std::string off = o.grid_tol > 0 ? unconverged_distances(fine, coarse, o.grid_tol) : "";
+    if (off.empty()) break;
+    const Index used = fine["nodes"].get<Index>();
+    require(refinements < kGridRefinements, name, ": not converged at ", used,
+            " nodes per axis after ", refinements, " refinements: ", off, " differ by more than ",
+            o.grid_tol,
+            " of their value (grid_tol); its numbers would not be exact (a flow that folds near a "
+            "separatrix? fewer, larger steps or a larger grid_tol)");
+    if (o.on_refine)
+      o.on_refine(name + ": " + off + " at " + std::to_string(used) +
+                  " nodes per axis: refining to " + std::to_string(2 * used - 1));
+    coarse = std::move(fine);
+    fine = law_at(2 * used - 1);
+  }
+  fine["grid_error"] = grid_error_json(fine, coarse);
+  fine["grid_refinements"] = refinements;
+  return fine;
+}
+
+// Product targets and one-dimensional targets: the density of each coordinate propagated on a
+// grid (law/grid_law.hpp), on 2n - 1 nodes checked against n (converged_grid_law).
+nlohmann::json grid_law_report(const RunSetup& run, const LawReportOptions& report_options) {
   const double delta = run.grid->delta();
   const double ad = run.process->alpha(delta), sd2 = run.process->sigma2(delta);
-  j.update(grid_distances_json(grid_law_distances(law, *run.target, 1.0, 0.0)));
-  j["to_q_delta"] = grid_distances_json(grid_law_distances(law, *run.target, ad, sd2));
-  j["grid_error"] =
-      grid_error_json(j, grid_distances_json(grid_law_distances(coarse, *run.target, 1.0, 0.0)));
+  const auto law_at = [&](Index nodes) {
+    GridLawOptions o;
+    o.nodes = nodes;
+    o.max_nodes = std::max(o.max_nodes, nodes);
+    o.start_from_q_T = run.spec.start == "exact";
+    const GridLaw law = grid_output_law(*run.sampler, *run.score, *run.grid,
+                                        run.spec.sampler_options, *run.target, o);
+    nlohmann::json j{{"method", "grid law (" + law.method + ")"},
+                     {"nodes", law.coordinates.front().nodes()},
+                     {"nfe", law.nfe},
+                     {"mass_lost", law.mass_lost}};
+    // The law's mean and variance per coordinate (trapezoidal moments).
+    Vector mean(static_cast<Index>(law.coordinates.size())), var(mean.size());
+    for (std::size_t i = 0; i < law.coordinates.size(); ++i) {
+      const GridDensity& g = law.coordinates[i];
+      Vector y(g.nodes());
+      for (Index m = 0; m < g.nodes(); ++m) y(m) = g.node(m);
+      const double mass = g.mass();
+      const auto moment = [&](const Vector& f) { return GridDensity{g.lo, g.h, f}.mass() / mass; };
+      const auto k = static_cast<Index>(i);
+      mean(k) = moment(g.density.cwiseProduct(y));
+      var(k) = moment(g.density.cwiseProduct(y.cwiseAbs2())) - mean(k) * mean(k);
+    }
+    j["mean"] = json_util::to_json(mean);
+    j["var"] = json_util::to_json(var);
+    j.update(grid_distances_json(grid_law_distances(law, *run.target, 1.0, 0.0)));
+    j["to_q_delta"] = grid_distances_json(grid_law_distances(law, *run.target, ad, sd2));
+    return j;
+  };
+  const Index requested = report_options.grid_nodes > 0 ? report_options.grid_nodes : 2001;
+  nlohmann::json j = converged_grid_law(2 * requested - 1, report_options, "grid law", law_at);
   j["grid_error_method"] = "|value(n nodes) - value(n/2 nodes)|, n = nodes";
   return j;
 }
@@ -191,28 +245,29 @@ nlohmann::json distances_2d_json(const GridDistances2D& g) {
           {"target_mass_missed", g.target_mass_missed}};
 }
 
-// Two-dimensional targets of any kind (law/grid_law_2d.hpp), at n and about n/2 nodes per axis
-// for the convergence estimate.
+// Two-dimensional targets of any kind (law/grid_law_2d.hpp), at n nodes per axis checked
+// against about n/2 (converged_grid_law).
 nlohmann::json grid_law_2d_report(const RunSetup& run, const LawReportOptions& report_options) {
-  GridLaw2DOptions o;
-  if (report_options.grid_nodes > 0) o.nodes = report_options.grid_nodes;
-  o.start_from_q_T = run.spec.start == "exact";
-  const GridLaw2D law = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
-                                           run.spec.sampler_options, *run.target, o);
-  GridLaw2DOptions half = o;
-  half.nodes = (o.nodes + 1) / 2;
-  const GridLaw2D coarse = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
-                                              run.spec.sampler_options, *run.target, half);
-  nlohmann::json j{{"method", "2-D grid law (" + law.method + ")"},
-                   {"nodes", law.nodes},
-                   {"nfe", law.nfe},
-                   {"mass_lost", law.mass_lost},
-                   {"mean", json_util::to_json(law.mean)},
-                   {"cov", json_util::to_json(law.cov)},
-                   {"w2_method", "not computed in 2-D (use difflab eval --metrics w2 on samples)"}};
-  j.update(distances_2d_json(law.to_target));
-  j["to_q_delta"] = distances_2d_json(law.to_q_delta);
-  j["grid_error"] = grid_error_json(j, distances_2d_json(coarse.to_target));
+  const auto law_at = [&](Index nodes) {
+    GridLaw2DOptions o;
+    o.nodes = std::min<Index>(nodes, 4001);
+    o.start_from_q_T = run.spec.start == "exact";
+    const GridLaw2D law = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
+                                             run.spec.sampler_options, *run.target, o);
+    nlohmann::json j{
+        {"method", "2-D grid law (" + law.method + ")"},
+        {"nodes", law.nodes},
+        {"nfe", law.nfe},
+        {"mass_lost", law.mass_lost},
+        {"mean", json_util::to_json(law.mean)},
+        {"cov", json_util::to_json(law.cov)},
+        {"w2_method", "not computed in 2-D (use difflab eval --metrics w2 on samples)"}};
+    j.update(distances_2d_json(law.to_target));
+    j["to_q_delta"] = distances_2d_json(law.to_q_delta);
+    return j;
+  };
+  const Index requested = report_options.grid_nodes > 0 ? report_options.grid_nodes : 161;
+  nlohmann::json j = converged_grid_law(requested, report_options, "2-D grid law", law_at);
   j["grid_error_method"] = "|value(n nodes per axis) - value(n/2 nodes per axis)|";
   return j;
 }

@@ -53,7 +53,7 @@ struct GridLawOptions {
   // The largest share of the output law's mass that may leave the grid. The distances are
   // integrals over the grid: mass outside it is invisible to them (a law that leaves the grid
   // altogether would show KL(p || q) = 0), so beyond this share the law is refused.
-  double max_mass_lost = 1e-6;
+  double max_mass_lost = 1e-3;
   void validate() const;
 };
 

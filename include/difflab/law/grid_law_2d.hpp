@@ -38,7 +38,7 @@ struct GridLaw2DOptions {
   double tolerance = 1e-8;  // structural checks of the sampler (one_step_probe)
   int composition_checks = 2;
   std::uint64_t check_seed = 779;
-  double max_mass_lost = 1e-6;  // as GridLawOptions::max_mass_lost
+  double max_mass_lost = 1e-3;  // as GridLawOptions::max_mass_lost
   void validate() const;
 };
 

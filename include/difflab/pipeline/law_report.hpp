@@ -4,7 +4,9 @@
 // laws of one-dimensional, product and two-dimensional targets (docs/theory.md section 5).
 // `difflab law` prints it, `difflab bound` and `difflab run` compare it with the bounds.
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "difflab/core/option_schema.hpp"
 #include "difflab/law/affine_gaussian_law.hpp"
@@ -18,9 +20,18 @@ struct LawReportOptions {
   // Grid laws (1-D, product and 2-D targets): nodes per axis; 0 = the law's default (2001 in
   // 1-D, raised as the kernels need; 161 per axis in 2-D).
   Index grid_nodes = 0;
+  // Grid laws: the largest difference between the law on n nodes and on about n/2, relative to
+  // each distance to the target, that is accepted; above it the grid is refined (n -> 2n - 1)
+  // up to kGridRefinements times, and then the law is refused. 0 reports the estimate only.
+  double grid_tol = 0.1;
+  // Called with one line before each refinement (the CLI prints it); may be empty.
+  std::function<void(const std::string&)> on_refine;
 };
 
-// tv_samples and grid_nodes (the seed is the run's).
+// Refinements of a grid law beyond the requested nodes before it is refused (8 times the nodes).
+inline constexpr int kGridRefinements = 3;
+
+// tv_samples, grid_nodes and grid_tol (the seed is the run's).
 const OptionSchema<LawReportOptions>& law_report_schema();
 
 // Distances from the output law p to the Gaussian reference N(qm, qc), KL directions named:
