@@ -25,16 +25,17 @@ std::string hex(std::uint64_t v) {
 // ---------------------------------------------------------------- options
 
 void TrainOptions::validate(const ForwardProcess& process) const {
-  require(batch >= 1, "--batch must be >= 1, got ", batch);
-  require(iterations >= 0, "--iters must be >= 0, got ", iterations);
+  require(batch >= 1, "train: batch must be >= 1, got ", batch);
+  require(iterations >= 0, "train: iters must be >= 0, got ", iterations);
   require(
       std::isfinite(validation_fraction) && validation_fraction >= 0 && validation_fraction <= 0.5,
-      "--validation-fraction must be in [0, 0.5], got ", validation_fraction);
-  require(validation_samples >= 1, "--validation-samples must be >= 1, got ", validation_samples);
-  require(log_every >= 1, "--log-every must be >= 1, got ", log_every);
+      "train: validation_fraction must be in [0, 0.5], got ", validation_fraction);
+  require(validation_samples >= 1, "train: validation_samples must be >= 1, got ",
+          validation_samples);
+  require(log_every >= 1, "train: validate_every (log_every) must be >= 1, got ", log_every);
   require(std::isfinite(ema_decay) && ema_decay >= 0 && ema_decay < 1,
-          "--ema must be in [0, 1), got ", ema_decay);
-  require(error_samples >= 2, "--error-samples must be >= 2, got ", error_samples);
+          "train: ema must be in [0, 1), got ", ema_decay);
+  require(error_samples >= 2, "train: error_samples must be >= 2, got ", error_samples);
   for (const double t : error_times)
     require(std::isfinite(t) && t > 0, "score-error time ", t, " must be finite and > 0");
   dsm.validate(process);
