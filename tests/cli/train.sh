@@ -54,7 +54,7 @@ expect_error "dimension" train --data "$dir/d3.csv" --out "$dir/m.dlm" --resume 
 # ignored (repeating the original flags, as above, is fine).
 expect_error "optimizer.lr (checkpoint 0.001, given 0.5)" train --target "$dir/gmm.json" \
   "${small[@]}" --iters 30 --out "$dir/r.dlm" --resume --lr 0.5
-expect_error "unknown" train --target "$dir/gmm.json" --optimizer adamx --out "$dir/o.dlm"
+expect_error "'optimizer' must be one of: sgd" train --target "$dir/gmm.json" --optimizer adamx --out "$dir/o.dlm"
 expect_error "option 'out' is required" train --target "$dir/gmm.json"
 expect_error "option 'data' (a samples file) or 'target'" train --out "$dir/o.dlm"
 head -c 200 "$dir/m.dlm" >"$dir/t.dlm"
