@@ -24,6 +24,7 @@ SPEC = {
     "base": {"target": {"type": "gaussian", "mean": [0.5, -0.5], "var": 0.5}, "sampler": "ei",
              "grid": "uniform", "T": 4.0, "delta": 0.0, "n": 200},
     "sweep": {"mode": "grid", "axes": {"steps": [4, 8], "sampler": ["ei", "em"]}},
+    "metrics": ["law", "sw2"],
 }
 
 
