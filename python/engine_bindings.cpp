@@ -1,7 +1,8 @@
 // The Python faces of the library's engine (pipeline/): target, sample, law, eval, bound, plan,
 // train, run (run_experiment), rerun, demo, app and the option tables. Keyword arguments are the
-// options' schema names (the CLI flags with '-' written '_'), passed to the library as JSON and checked there, so every face accepts the
-// same options with the same messages and gives the same bits.
+// options' schema names (the CLI flags with '-' written '_'), passed to the library as JSON and
+// checked there, so every face accepts the same options with the same messages and gives the same
+// bits.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
