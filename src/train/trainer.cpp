@@ -140,7 +140,7 @@ void Trainer::setup(const Matrix& data) {
     (s.uniform() < options_.validation_fraction ? held : train).push_back(i);
   }
   require(!train.empty(), "training data: no point left for training after the validation split (",
-          data.cols(), " points, --validation-fraction ", options_.validation_fraction, ")");
+          data.cols(), " points, validation_fraction ", options_.validation_fraction, ")");
   train_.resize(data.rows(), static_cast<Index>(train.size()));
   for (std::size_t k = 0; k < train.size(); ++k)
     train_.col(static_cast<Index>(k)) = data.col(train[k]);
@@ -182,8 +182,8 @@ Trainer::Trainer(const Checkpoint& c, const Matrix& data, std::shared_ptr<const 
   setup(data);
   require(hex(fingerprint_) == h["data"].value("fingerprint", ""),
           "training data differs from the data ", name,
-          " was trained on (fingerprint mismatch): resume with the same --data/--target, --samples "
-          "and --seed");
+          " was trained on (fingerprint mismatch): resume with the same options data or target, "
+          "samples and seed");
   standardisation_ = Standardisation{c.mean, c.std};
   network_ = std::make_shared<MlpNetwork>(options_.model, c.frequencies, c.parameters);
   optimizer_ = make_optimizer(options_.optimizer, network_->parameter_count());
@@ -270,7 +270,7 @@ TrainSummary Trainer::run(std::int64_t until,
     const double loss =
         dsm_loss(*network_, standardisation_, *process_, batch, &grad, reduction_.get());
     require(std::isfinite(loss) && grad.allFinite(), "training diverged at step ", step_, " (loss ",
-            loss, "): lower --lr or enable --clip");
+            loss, "): lower the option 'lr' or set 'clip'");
     params = network_->parameters();
     optimizer_->step(params, grad);
     network_->set_parameters(params);
