@@ -76,7 +76,11 @@ void add_app(CLI::App* group, const std::string& name, const std::string& descri
   for (std::size_t k = 0; k < table.size(); ++k) {
     std::string flag = table[k].name;
     std::replace(flag.begin(), flag.end(), '_', '-');
-    o->flags.push_back(sub->add_option("--" + flag, o->texts[k], table[k].help));
+    const OptionKind kind = table[k].kind;
+    o->flags.push_back(sub->add_option("--" + flag, o->texts[k], table[k].help)
+                           ->type_name(kind == OptionKind::kInteger  ? "INT"
+                                       : kind == OptionKind::kNumber ? "FLOAT"
+                                                                     : "TEXT"));
   }
   sub->add_option("--threads", o->threads, "Worker threads (0 = all cores)")
       ->capture_default_str()
