@@ -1,59 +1,97 @@
 // difflab app: the applications of the seed lecture (section 3 and the section 2 Langevin
 // comparison; docs/applications.md): SK Gibbs sampling and Z2-synchronisation posterior sampling by
 // stochastic localization, learning a Gaussian mixture with the DDPM objective, and the SE19
-// two-mode Langevin baselines. Each writes one JSON result file (atomically) with the measured
+// two-mode Langevin baselines. The flags of each are its option table in the library
+// (experiment/app_run.hpp, the keys an experiment spec and Python's app() take), which also
+// validates and runs it; each writes one JSON result file (atomically) with the measured
 // quantities beside their theory values.
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <utility>
 
 #include "cli_common.hpp"
-#include "difflab/apps/gmm_learning.hpp"
-#include "difflab/apps/langevin_modes.hpp"
-#include "difflab/apps/sk_model.hpp"
-#include "difflab/apps/z2_synchronization.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
+#include "difflab/core/parallel.hpp"
+#include "difflab/experiment/app_run.hpp"
 
 namespace difflab::cli {
 
 namespace {
 
-// Negative values would wrap around in the unsigned CLI types, so integers are read signed
-// and checked by the options' validate().
-struct SlCliOptions {
-  CommonOptions common;
-  long long n = 1000;
-  double beta = 0.5;
-  apps::SlOptions sl;
-  long long samples = 8;
-  long long instances = 1;
+struct AppCliOptions {
+  std::string name;
+  int threads = 0;
   std::string out;
+  // (option, text) of every flag given; integers are read signed, so that a negative count is
+  // named by the app's validate() instead of wrapping around.
+  std::vector<std::pair<const RunOptionInfo*, std::string>> values;
+  std::vector<std::string> texts;   // one per option of the app's table
+  std::vector<CLI::Option*> flags;  // their flags
 };
 
-void add_sl_options(CLI::App* sub, SlCliOptions& o) {
-  add_common_options(sub, o.common);
-  sub->add_option("--n", o.n, "Number of spins n (>= 2)")->capture_default_str();
-  sub->add_option("--beta", o.beta, "Inverse temperature / signal strength beta (>= 0)")
-      ->capture_default_str();
-  sub->add_option("--samples", o.samples, "Independent samples (per instance)")
-      ->capture_default_str();
-  sub->add_option("--T", o.sl.T, "Final SL time T = L delta")->capture_default_str();
-  sub->add_option("--delta", o.sl.delta, "SL Euler step delta")->capture_default_str();
-  sub->add_option("--amp-iterations", o.sl.amp.amp_iterations, "AMP iterations per SL step")
-      ->capture_default_str();
-  sub->add_option("--ngd-steps", o.sl.amp.ngd_steps,
-                  "Natural-gradient steps on the TAP free energy after AMP")
-      ->capture_default_str();
-  sub->add_option("--ngd-step", o.sl.amp.ngd_step, "NGD step size eta in (0, 1]")
-      ->capture_default_str();
-  sub->add_option("--rounding", o.sl.rounding, "Final rounding: random (MW23) or sign")
-      ->capture_default_str();
-  sub->add_option("--out", o.out, "Result file (JSON)")->required();
+nlohmann::json app_option_value(const RunOptionInfo& info, const std::string& text) {
+  const std::string flag = "--" + info.name;
+  try {
+    std::size_t used = 0;
+    if (info.kind == OptionKind::kInteger) {
+      const long long v = std::stoll(text, &used);
+      if (used == text.size()) return v;
+    } else if (info.kind == OptionKind::kNumber) {
+      const double v = std::stod(text, &used);
+      if (used == text.size()) return v;
+    } else {
+      return text;
+    }
+  } catch (const std::exception&) {
+  }
+  fail(flag, ": '", text, "' is not ",
+       info.kind == OptionKind::kInteger ? "an integer" : "a number");
 }
 
-void write_result(const std::string& out, const nlohmann::json& j) {
-  write_json(out, j);
-  std::cout << "wrote " << out << "\n";
+void run_app_command(const AppCliOptions& o) {
+  set_threads(o.threads);
+  nlohmann::json options = nlohmann::json::object();
+  std::uint64_t seed = 0;
+  for (const auto& [info, text] : o.values) {
+    if (info->name == "seed") {
+      const nlohmann::json v = app_option_value(*info, text);
+      require(v.get<long long>() >= 0, "--seed must be >= 0, got ", text);
+      seed = v.get<std::uint64_t>();
+    } else {
+      options[info->name] = app_option_value(*info, text);
+    }
+  }
+  write_json(o.out, run_app_report(o.name, options, seed));
+  std::cout << "wrote " << o.out << "\n";
+}
+
+void add_app(CLI::App* group, const std::string& name, const std::string& description) {
+  auto o = std::make_shared<AppCliOptions>();
+  o->name = name;
+  CLI::App* sub = group->add_subcommand(name, description);
+  const auto& table = app_option_table(name);
+  o->texts.resize(table.size());
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    std::string flag = table[k].name;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    const OptionKind kind = table[k].kind;
+    o->flags.push_back(sub->add_option("--" + flag, o->texts[k], table[k].help)
+                           ->type_name(kind == OptionKind::kInteger  ? "INT"
+                                       : kind == OptionKind::kNumber ? "FLOAT"
+                                                                     : "TEXT"));
+  }
+  sub->add_option("--threads", o->threads, "Worker threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, kMaxThreads));
+  sub->add_option("--out", o->out, "Result file (JSON)")->required();
+  sub->callback([o, &table] {
+    o->values.clear();
+    for (std::size_t k = 0; k < table.size(); ++k)
+      if (o->flags[k]->count() > 0) o->values.emplace_back(&table[k], o->texts[k]);
+    run_app_command(*o);
+  });
 }
 
 }  // namespace
@@ -70,122 +108,16 @@ void register_app(CLI::App& app) {
     if (group->get_subcommands().empty())
       fail("app: name an application: sk, z2, gmm-learn or langevin-modes");
   });
-
-  {  // sk
-    auto o = std::make_shared<SlCliOptions>();
-    o->sl.samples = 8;
-    CLI::App* sub = group->add_subcommand(
-        "sk",
-        "Sample the SK Gibbs measure exp((beta/2)<x,Wx>) by stochastic localization + AMP/TAP");
-    add_sl_options(sub, *o);
-    sub->callback([o] {
-      apply_common_options(o->common);
-      apps::SkAppOptions so;
-      so.n = static_cast<Index>(o->n);
-      so.beta = o->beta;
-      so.seed = o->common.seed;
-      so.sl = o->sl;
-      so.sl.samples = static_cast<Index>(o->samples);
-      write_result(o->out, apps::run_sk_app(so));
-    });
-  }
-  {  // z2
-    auto o = std::make_shared<SlCliOptions>();
-    o->beta = 1.5;
-    o->sl.T = 5.0;
-    CLI::App* sub = group->add_subcommand(
-        "z2", "Posterior sampling for Z2 synchronisation by stochastic localization + Bayes-AMP");
-    add_sl_options(sub, *o);
-    sub->add_option("--instances", o->instances, "Independent (theta, W) instances")
-        ->capture_default_str();
-    sub->callback([o] {
-      apply_common_options(o->common);
-      apps::Z2AppOptions zo;
-      zo.n = static_cast<Index>(o->n);
-      zo.beta = o->beta;
-      zo.seed = o->common.seed;
-      zo.instances = static_cast<Index>(o->instances);
-      zo.sl = o->sl;
-      zo.sl.samples = static_cast<Index>(o->samples);
-      write_result(o->out, apps::run_z2_app(zo));
-    });
-  }
-  {  // gmm-learn
-    struct GmmCli {
-      CommonOptions common;
-      long long n = 4000, d = 20, k = 2;
-      apps::GmmLearnOptions g;
-      std::string out;
-    };
-    auto o = std::make_shared<GmmCli>();
-    CLI::App* sub = group->add_subcommand(
-        "gmm-learn",
-        "Learn the means of an isotropic Gaussian mixture by GD on the DDPM objective "
-        "(two noise levels) and compare with EM");
-    add_common_options(sub, o->common);
-    sub->add_option("--n", o->n, "Data points")->capture_default_str();
-    sub->add_option("--d", o->d, "Dimension")->capture_default_str();
-    sub->add_option("--k", o->k, "Components (2..min(d, 8))")->capture_default_str();
-    sub->add_option("--radius", o->g.radius, "Half the distance between true means")
-        ->capture_default_str();
-    sub->add_option("--init", o->g.init, "random or warm")->capture_default_str();
-    sub->add_option("--t-large", o->g.t_large, "Stage-1 noise level (< 0: log d)")
-        ->capture_default_str();
-    sub->add_option("--steps-large", o->g.steps_large, "Stage-1 GD steps")->capture_default_str();
-    sub->add_option("--lr-large", o->g.lr_large, "Stage-1 rate (eta = lr e^{2t})")
-        ->capture_default_str();
-    sub->add_option("--t-small", o->g.t_small, "Stage-2 noise level")->capture_default_str();
-    sub->add_option("--steps-small", o->g.steps_small, "Stage-2 GD steps")->capture_default_str();
-    sub->add_option("--lr-small", o->g.lr_small, "Stage-2 rate (eta = lr e^{2t})")
-        ->capture_default_str();
-    sub->add_option("--em-iterations", o->g.em_iterations, "EM iterations")->capture_default_str();
-    sub->add_option("--out", o->out, "Result file (JSON)")->required();
-    sub->callback([o] {
-      apply_common_options(o->common);
-      apps::GmmLearnOptions g = o->g;
-      g.n = static_cast<Index>(o->n);
-      g.d = static_cast<Index>(o->d);
-      g.K = static_cast<Index>(o->k);
-      g.seed = o->common.seed;
-      write_result(o->out, apps::run_gmm_learn_app(g));
-    });
-  }
-  {  // langevin-modes
-    struct LmCli {
-      CommonOptions common;
-      long long n = 1280;
-      apps::LangevinModesOptions l;
-      std::string out;
-    };
-    auto o = std::make_shared<LmCli>();
-    CLI::App* sub = group->add_subcommand(
-        "langevin-modes",
-        "SE19 Fig. 3: heavy-mode fraction of Langevin, annealed Langevin and the "
-        "diffusion sampler on 0.2 N((-5,-5), I) + 0.8 N((5,5), I)");
-    add_common_options(sub, o->common);
-    sub->add_option("--n", o->n, "Particles")->capture_default_str();
-    sub->add_option("--eps", o->l.eps, "Step size eps")->capture_default_str();
-    sub->add_option("--convention", o->l.convention,
-                    "Step convention: alg1 (x + (a/2)s + sqrt(a)z) or code (x + a s + sqrt(2a)z)")
-        ->capture_default_str();
-    sub->add_option("--langevin-steps", o->l.langevin_steps, "Plain Langevin iterations")
-        ->capture_default_str();
-    sub->add_option("--levels", o->l.levels, "Annealing levels")->capture_default_str();
-    sub->add_option("--steps-per-level", o->l.steps_per_level, "Annealed steps per level")
-        ->capture_default_str();
-    sub->add_option("--annealed-score", o->l.annealed_score, "se19-code or perturbed")
-        ->capture_default_str();
-    sub->add_option("--diffusion-steps", o->l.diffusion_steps, "EI steps of the diffusion sampler")
-        ->capture_default_str();
-    sub->add_option("--out", o->out, "Result file (JSON)")->required();
-    sub->callback([o] {
-      apply_common_options(o->common);
-      apps::LangevinModesOptions l = o->l;
-      l.n = static_cast<Index>(o->n);
-      l.seed = o->common.seed;
-      write_result(o->out, apps::run_langevin_modes_app(l));
-    });
-  }
+  add_app(group, "sk",
+          "Sample the SK Gibbs measure exp((beta/2)<x,Wx>) by stochastic localization + AMP/TAP");
+  add_app(group, "z2",
+          "Posterior sampling for Z2 synchronisation by stochastic localization + Bayes-AMP");
+  add_app(group, "gmm-learn",
+          "Learn the means of an isotropic Gaussian mixture by GD on the DDPM objective (two "
+          "noise levels) and compare with EM");
+  add_app(group, "langevin-modes",
+          "SE19 Fig. 3: heavy-mode fraction of Langevin, annealed Langevin and the diffusion "
+          "sampler on 0.2 N((-5,-5), I) + 0.8 N((5,5), I)");
 }
 
 }  // namespace difflab::cli

@@ -12,7 +12,6 @@
 #include <limits>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "cli_common.hpp"
 #include "difflab/bounds/bound_registry.hpp"
@@ -26,25 +25,23 @@
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "run_setup.hpp"
+#include "schema_flags.hpp"
 
 namespace difflab::cli {
 
 namespace {
 
-// The quantities a bound may need, as flags. Plain values with "given" checked through
-// CLI::App::count, so that an unset quantity stays unset (the bound then names it).
+// The quantities a bound may need, as flags (the library's table, pipeline/bound_quantities.hpp);
+// only those given count, so an unset quantity stays unset (the bound then names it).
 struct QuantityOptions {
-  Index d = 0;
-  double L = 0, m2 = 0, kl = 0, eps_score = 0, strong_log_concavity = 0, accuracy = 0, fisher = 0;
-  bool identity_covariance = false;
-  std::string mu, theta_hat, data_mean, cov_eigenvalues;
+  BoundQuantityOptions values;
   std::vector<std::string> constants;
 };
 
 struct BoundOptions {
   RunOptions run;
   QuantityOptions q;
-  std::string papers;
+  std::vector<std::string> papers;
   bool json = false;
   bool strict = false;
   bool list = false;
@@ -53,96 +50,20 @@ struct BoundOptions {
 };
 
 void add_quantity_options(CLI::App* sub, QuantityOptions& q) {
-  sub->add_option("--d", q.d, "Dimension d (measured mode: the target's)");
-  sub->add_option("--L", q.L, "Lipschitz constant of the score, sup_t Lip(grad log q_t)");
-  sub->add_option("--m2", q.m2, "Root second moment sqrt(E|X|^2) of the data");
-  sub->add_option("--kl", q.kl, "KL(q || N(0, I)) of the data");
-  sub->add_option("--eps-score", q.eps_score,
-                  "L2 score error eps (not squared); default 0 = exact score in calculator "
-                  "mode, derived from --score in measured mode");
-  sub->add_flag("--identity-covariance", q.identity_covariance,
-                "Declare Cov(q) = I (Benton et al. Assumption 2)");
-  sub->add_option("--strong-log-concavity", q.strong_log_concavity,
-                  "alpha with -Hess log q >= alpha I");
-  sub->add_option("--fisher", q.fisher,
-                  "Relative Fisher information I(q | N(0, I)) = E|grad log q + x|^2 (conforti23)");
-  sub->add_option("--data-mean", q.data_mean,
-                  "strasman24: mean of Gaussian data N(m, Sigma), comma-separated");
-  sub->add_option("--cov-eigenvalues", q.cov_eigenvalues,
-                  "strasman24: eigenvalues of the Gaussian data's covariance, comma-separated");
-  sub->add_option("--accuracy", q.accuracy,
-                  "Target accuracy for the step-count calculators (chen-lee-lu23, pf-ode-*)");
-  sub->add_option("--mu", q.mu, "bruno-example: data mean, comma-separated");
-  sub->add_option("--theta-hat", q.theta_hat,
-                  "bruno-example: trained theta of s = -x + e^{-t} theta, comma-separated");
+  add_schema_flags(sub, bound_quantity_schema(), q.values);
   sub->add_option("--constant", q.constants,
                   "NAME=VALUE or PAPER.NAME=VALUE for a constant hidden by '<~' (repeatable)");
 }
 
 bool given(const CLI::App* sub, const std::string& flag) { return sub->count(flag) > 0; }
 
-std::string trim(const std::string& s) {
-  const auto a = s.find_first_not_of(" \t");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, sep)) out.push_back(trim(item));
-  return out;
-}
-
-double parse_number(const std::string& text, const std::string& what) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size() && std::isfinite(v)) return v;
-  } catch (...) {
-  }
-  fail(what, ": '", text, "' is not a finite number");
-}
-
-Vector parse_vector(const std::string& text, const std::string& flag) {
-  std::vector<double> values;
-  for (const auto& item : split(text, ',')) values.push_back(parse_number(item, flag));
-  require(!values.empty(), flag, " is empty");
-  return Eigen::Map<Vector>(values.data(), static_cast<Index>(values.size()));
-}
-
 // The quantities given explicitly on the command line, by their library names
-// (pipeline/bound_quantities.hpp); with_grid adds T, delta, steps and grid when given.
+// (pipeline/bound_quantities.hpp); with grid_flags also T, delta, steps and grid when given.
 nlohmann::json explicit_quantities(const CLI::App* sub, const QuantityOptions& q,
                                    const RunSpec* grid_flags) {
-  nlohmann::json j = nlohmann::json::object();
-  if (given(sub, "--d")) j["d"] = q.d;
-  if (given(sub, "--L")) j["L"] = q.L;
-  if (given(sub, "--m2")) j["m2"] = q.m2;
-  if (given(sub, "--kl")) j["kl"] = q.kl;
-  if (given(sub, "--eps-score")) j["eps_score"] = q.eps_score;
-  if (given(sub, "--identity-covariance")) j["identity_covariance"] = q.identity_covariance;
-  if (given(sub, "--strong-log-concavity")) j["strong_log_concavity"] = q.strong_log_concavity;
-  if (given(sub, "--accuracy")) j["accuracy"] = q.accuracy;
-  const auto vec = [](const Vector& v) {
-    return std::vector<double>(v.data(), v.data() + v.size());
-  };
-  if (given(sub, "--fisher")) j["fisher"] = q.fisher;
-  if (given(sub, "--data-mean")) j["data_mean"] = vec(parse_vector(q.data_mean, "--data-mean"));
-  if (given(sub, "--cov-eigenvalues"))
-    j["cov_eigenvalues"] = vec(parse_vector(q.cov_eigenvalues, "--cov-eigenvalues"));
-  if (given(sub, "--mu")) j["mu"] = vec(parse_vector(q.mu, "--mu"));
-  if (given(sub, "--theta-hat")) j["theta_hat"] = vec(parse_vector(q.theta_hat, "--theta-hat"));
-  for (const auto& c : q.constants) {
-    const auto eq = c.find('=');
-    require(eq != std::string::npos && eq > 0, "--constant: '", c, "' is not NAME=VALUE");
-    const std::string name = trim(c.substr(0, eq));
-    require(!name.empty(), "--constant: '", c, "' has an empty name");
-    require(!j.contains("constants") || !j["constants"].contains(name), "--constant: ", name,
-            " given twice");
-    j["constants"][name] = parse_number(trim(c.substr(eq + 1)), "--constant " + name);
-  }
+  nlohmann::json j =
+      bound_quantities_given(q.values, given_schema_fields(sub, bound_quantity_schema()));
+  if (!q.constants.empty()) j["constants"] = bound_constants_from_assignments(q.constants);
   if (grid_flags != nullptr) {
     const RunSpec& r = *grid_flags;
     if (given(sub, "--T")) j["T"] = r.T;
@@ -162,13 +83,13 @@ std::string valid_ids() {
   return s;
 }
 
-std::vector<BoundInfo> selected_bounds(const std::string& papers) {
+std::vector<BoundInfo> selected_bounds(const std::vector<std::string>& papers) {
   const auto all = list_bounds();
   if (papers.empty()) return all;
   std::vector<BoundInfo> out;
   std::set<std::string> seen;
-  for (const auto& id : split(papers, ',')) {
-    require(!id.empty(), "--papers: empty bound id in '", papers, "'");
+  for (const auto& id : papers) {
+    require(!id.empty(), "--papers: empty bound id");
     const auto it =
         std::find_if(all.begin(), all.end(), [&](const BoundInfo& b) { return b.id == id; });
     require(it != all.end(), "--papers: unknown bound '", id, "'; valid bounds: ", valid_ids());
@@ -307,7 +228,8 @@ void register_bound(CLI::App& app) {
   add_run_options(sub, opt->run);
   sub->get_option("--target")->required(false);
   add_quantity_options(sub, opt->q);
-  sub->add_option("--papers", opt->papers, "Comma-separated bound ids (default: all; see --list)");
+  sub->add_option("--papers", opt->papers, "Comma-separated bound ids (default: all; see --list)")
+      ->delimiter(',');
   sub->add_flag("--json", opt->json, "Print a JSON array (one object per bound), not a table");
   sub->add_option("--out,--json-out", opt->out, "Also write the JSON array here");
   sub->add_flag("--strict", opt->strict, "A bound that cannot be evaluated is an error");

@@ -2,8 +2,6 @@
 // density for KL) or a reference samples file, each with a confidence interval (JSON); with --nll
 // also the negative log-likelihood of the samples under the PF-ODE of the target's exact score.
 #include <chrono>
-#include <climits>
-#include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -14,12 +12,8 @@
 #include "cli_common.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
-#include "difflab/law/flow_likelihood.hpp"
 #include "difflab/pipeline/evaluate.hpp"
-#include "difflab/process/forward_process.hpp"
-#include "difflab/score/exact_score.hpp"
 #include "difflab/target/target.hpp"
-#include "difflab/train/checkpoint.hpp"
 #include "schema_flags.hpp"
 
 namespace difflab::cli {
@@ -34,52 +28,11 @@ struct EvalOptions {
   std::string metrics;  // empty = every metric that applies
   std::string out;
   SampleMetricOptions metric;  // the estimators' options (pipeline/sample_metrics.hpp)
-  // --nll: likelihood under the PF-ODE of the target's exact score (law/flow_likelihood.hpp).
+  // --nll: likelihood under the PF-ODE of the target's exact score or of a trained model
+  // (pipeline/evaluate.hpp).
   bool nll = false;
-  int nll_steps = 100;
-  double nll_T = 0;       // 0 = the process's t_max if finite, else 10
-  double nll_delta = -1;  // < 0: 1e-5, or a model's trained delta
-  std::string nll_divergence = "auto";
-  std::string nll_model;  // a trained model (difflab train) instead of the target's exact score
-  int nll_probes = 1;
-  std::string process = "ou";
+  SampleNllRequest nll_request;
 };
-
-// --nll: the options of the likelihood and the score it integrates (the target's exact score or
-// a trained model).
-struct NllSetup {
-  FlowLikelihoodOptions options;
-  std::shared_ptr<const ScoreModel> score;  // null: the target's exact score (built later)
-  std::shared_ptr<const ForwardProcess> process;
-};
-
-NllSetup nll_setup(const EvalOptions& opt) {
-  NllSetup s;
-  s.options.steps = opt.nll_steps;
-  s.options.T = opt.nll_T;
-  s.options.delta = opt.nll_delta < 0 && opt.nll_model.empty() ? 1e-5 : opt.nll_delta;
-  if (!opt.nll_model.empty())
-    resolve_trained_range(s.options.delta, s.options.T,
-                          trained_times(load_checkpoint(opt.nll_model), opt.nll_model),
-                          "--nll-model " + opt.nll_model);
-  s.options.divergence = divergence_method_from_string(opt.nll_divergence);
-  s.options.probes = opt.nll_probes;
-  s.options.seed = opt.common.seed;
-  try {
-    s.options.validate();
-  } catch (const Error& e) {
-    fail("--nll: ", e.what());
-  }
-  if (!opt.nll_model.empty()) {
-    s.score = load_mlp_score(opt.nll_model);
-    s.process = s.score->process_ptr();
-  } else {
-    s.process = make_process(opt.process);
-  }
-  require(s.options.T <= s.process->t_max(), "--nll-T=", s.options.T,
-          " exceeds t_max=", s.process->t_max(), " of process ", s.process->name());
-  return s;
-}
 
 void run_eval(const EvalOptions& opt) {
   apply_common_options(opt.common);
@@ -87,8 +40,8 @@ void run_eval(const EvalOptions& opt) {
   const bool with_reference = !opt.reference_path.empty();
   // The likelihood under a trained model needs neither a target nor a reference; everything
   // else compares the samples with exactly one of them.
-  const bool model_nll_only =
-      opt.nll && !opt.nll_model.empty() && opt.metrics.empty() && !with_target && !with_reference;
+  const bool model_nll_only = opt.nll && !opt.nll_request.model.empty() && opt.metrics.empty() &&
+                              !with_target && !with_reference;
   require(model_nll_only || with_target != with_reference,
           with_target ? "--target and --reference are exclusive: give one"
                       : "one of --target (a target spec) or --reference (a samples file) is "
@@ -98,11 +51,13 @@ void run_eval(const EvalOptions& opt) {
   SampleMetricOptions mo = opt.metric;
   sample_metric_schema().validate(mo, "eval");
   mo.seed = opt.common.seed;
-  require(!opt.nll || with_target || !opt.nll_model.empty(),
+  require(!opt.nll || with_target || !opt.nll_request.model.empty(),
           "--nll needs --target (the likelihood of its exact score) or --nll-model FILE");
-  require(opt.nll || opt.nll_model.empty(), "--nll-model applies only with --nll");
-  std::optional<NllSetup> nll;
-  if (opt.nll) nll = nll_setup(opt);
+  require(opt.nll || opt.nll_request.model.empty(), "--nll-model applies only with --nll");
+  SampleNllRequest nll_request = opt.nll_request;
+  nll_request.seed = opt.common.seed;
+  std::optional<SampleNll> nll;
+  if (opt.nll) nll = prepare_sample_nll(nll_request);
 
   const Matrix X = read_samples(opt.samples_path);
   std::shared_ptr<Target> target;
@@ -132,13 +87,8 @@ void run_eval(const EvalOptions& opt) {
   }
   if (nll) {
     const auto start = std::chrono::steady_clock::now();
-    if (!nll->score) nll->score = std::make_shared<ExactScore>(target, nll->process);
-    result["nll"] = nll_report(
-        *nll->score, X, nll->options,
-        opt.nll_model.empty() ? "the target's exact score" : "the trained model " + opt.nll_model,
-        opt.samples_path);
-    result["wall_seconds"]["nll"] =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result["nll"] = sample_nll(*nll, X, target, opt.samples_path);
+    result["wall_seconds"]["nll"] = seconds_since(start);
   }
   if (!opt.out.empty()) write_json(opt.out, result);
   std::cout << result.dump(2) << "\n";
@@ -176,25 +126,26 @@ void register_eval(CLI::App& app) {
       "exact score (needs --target; instantaneous change of variables, RK4 from "
       "--nll-delta to --nll-T, prior N(0, I) at T). Without --metrics only the NLL is "
       "computed");
-  sub->add_option("--nll-steps", opt->nll_steps, "nll: RK4 steps (logsnr grid)")
+  sub->add_option("--nll-steps", opt->nll_request.steps, "nll: RK4 steps (logsnr grid)")
       ->capture_default_str();
-  sub->add_option("--nll-T", opt->nll_T,
+  sub->add_option("--nll-T", opt->nll_request.T,
                   "nll: end time (0 = a model's trained T; else the process's t_max if finite, "
                   "else 10)")
       ->capture_default_str();
-  sub->add_option("--nll-delta", opt->nll_delta,
+  sub->add_option("--nll-delta", opt->nll_request.delta,
                   "nll: start time (the likelihood is of q_delta; default 1e-5, or a model's "
                   "trained delta; a model refuses times outside its training range)");
-  sub->add_option("--nll-divergence", opt->nll_divergence,
+  sub->add_option("--nll-divergence", opt->nll_request.divergence,
                   "nll: auto (exact for d <= 16), exact (central differences, 2d score "
                   "evaluations per stage) or hutchinson (Rademacher probes drawn with --seed)")
       ->capture_default_str();
-  sub->add_option("--nll-model", opt->nll_model,
+  sub->add_option("--nll-model", opt->nll_request.model,
                   "nll: the score of this trained model (difflab train) instead of the target's "
                   "exact score (then --target is optional)");
-  sub->add_option("--nll-probes", opt->nll_probes, "nll: Hutchinson probes per step")
+  sub->add_option("--nll-probes", opt->nll_request.probes, "nll: Hutchinson probes per step")
       ->capture_default_str();
-  sub->add_option("--process", opt->process, "nll: forward process (ou, vp-linear, vp-cosine)")
+  sub->add_option("--process", opt->nll_request.process,
+                  "nll: forward process (ou, vp-linear, vp-cosine)")
       ->capture_default_str();
   sub->callback([opt] { run_eval(*opt); });
 }

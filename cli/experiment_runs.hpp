@@ -1,15 +1,12 @@
 #pragma once
-// `difflab run` on a spec given as JSON, with its progress lines (demo reuses it).
-#include <nlohmann/json.hpp>
-#include <string>
-
-#include "difflab/pipeline/sweep_shard.hpp"
+// The progress of an experiment (pipeline/experiment_runner.hpp) on stderr, shared by `difflab
+// run` and `difflab demo`: a bar on a terminal, one line per finished row in a log.
+#include "difflab/pipeline/experiment_runner.hpp"
 
 namespace difflab::cli {
 
-// Relative target paths are read from spec_dir; results go to `out` (resuming what is there).
-void run_experiment_spec(const nlohmann::json& spec, const std::string& spec_dir,
-                         const std::string& out, int threads, int jobs = 0,
-                         const SweepShard& shard = {});
+// Sets options.log, options.on_row (both print on rank 0 only, as the runner calls them) and
+// options.comm (this process's ranks).
+void add_experiment_progress(ExperimentRunOptions& options);
 
 }  // namespace difflab::cli

@@ -34,38 +34,51 @@ struct RunCommandOptions {
 
 }  // namespace
 
-void run_experiment_spec(const nlohmann::json& spec, const std::string& spec_dir,
-                         const std::string& out, int threads, int jobs, const SweepShard& shard) {
-  set_threads(threads);
-  ExperimentRunOptions o;
-  o.shard = shard;
+void add_experiment_progress(ExperimentRunOptions& o) {
   o.comm = &cli_communicator();
-  const bool rank0 = o.comm->rank() == 0;
-  o.out = out;
-  o.threads = threads;
-  o.jobs = jobs;
-  std::unique_ptr<ProgressBar> bar;
-  const auto start = std::chrono::steady_clock::now();
   o.log = [](const std::string& line) { std::fprintf(stderr, "difflab run: %s\n", line.c_str()); };
-  o.on_row = [&](std::size_t done, std::size_t total, const nlohmann::json& row) {
+  struct State {
+    std::unique_ptr<ProgressBar> bar;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  };
+  auto state = std::make_shared<State>();
+  o.on_row = [state](std::size_t done, std::size_t total, const nlohmann::json& row) {
     if (done == 0) {
-      bar = std::make_unique<ProgressBar>(std::to_string(total) + " runs",
-                                          static_cast<double>(total));
+      state->bar = std::make_unique<ProgressBar>(std::to_string(total) + " runs",
+                                                 static_cast<double>(total));
+      state->start = std::chrono::steady_clock::now();
       return;
     }
-    bar->advance(1);
+    state->bar->advance(1);
     // On a terminal the bar shows progress; in a log, one line per row.
-    if (!bar->on_terminal())
+    if (!state->bar->on_terminal())
       std::fprintf(stderr, "difflab run: row %s done (%zu/%zu, %.1f s in, row %.2f s)\n",
-                   row["row"].dump().c_str(), done, total, seconds_since(start),
+                   row["row"].dump().c_str(), done, total, seconds_since(state->start),
                    row.value("wall_seconds", 0.0));
+    if (done == total) state->bar->finish();
   };
-  run_experiment(spec, spec_dir, o);
-  if (bar) bar->finish();
-  if (!rank0) return;
-  std::fprintf(stderr, "difflab run: results in %s/results.csv and %s/results.jsonl\n", out.c_str(),
-               out.c_str());
 }
+
+namespace {
+
+void run_spec_file(const RunCommandOptions& opt) {
+  const bool rank0 = cli_communicator().rank() == 0;
+  set_threads(opt.threads);
+  ExperimentRunOptions o;
+  o.out = opt.out;
+  o.threads = opt.threads;
+  o.jobs = opt.jobs;
+  o.shard = opt.shard.empty() ? SweepShard{} : parse_sweep_shard(opt.shard);
+  add_experiment_progress(o);
+  // Ranks 1.. get the spec from rank 0 (pipeline/task_farm.hpp), so only rank 0 reads it.
+  run_experiment(rank0 ? read_json(opt.spec_path) : nlohmann::json(),
+                 std::filesystem::path(opt.spec_path).parent_path().string(), o);
+  if (!rank0) return;
+  std::fprintf(stderr, "difflab run: results in %s/results.csv and %s/results.jsonl\n",
+               opt.out.c_str(), opt.out.c_str());
+}
+
+}  // namespace
 
 void register_run(CLI::App& app) {
   auto opt = std::make_shared<RunCommandOptions>();
@@ -113,11 +126,7 @@ void register_run(CLI::App& app) {
     require(opt->row < 0, "--row is only used with --rerun DIR");
     require(!opt->spec_path.empty(), "a spec file is required: difflab run SPEC.json --out DIR");
     require(!opt->out.empty(), "--out DIR is required");
-    const SweepShard shard = opt->shard.empty() ? SweepShard{} : parse_sweep_shard(opt->shard);
-    // Ranks 1.. get the spec from rank 0 (pipeline/task_farm.hpp), so only rank 0 reads it.
-    run_experiment_spec(rank0 ? read_json(opt->spec_path) : nlohmann::json(),
-                        std::filesystem::path(opt->spec_path).parent_path().string(), opt->out,
-                        opt->threads, opt->jobs, shard);
+    run_spec_file(*opt);
   });
 }
 

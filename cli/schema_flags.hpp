@@ -42,4 +42,16 @@ void add_schema_flags(CLI::App* app, const OptionSchema<Options>& schema, Option
   }
 }
 
+// The names of the fields whose flags were given on the command line (after parsing).
+template <class Options>
+std::vector<std::string> given_schema_fields(const CLI::App* app,
+                                             const OptionSchema<Options>& schema) {
+  std::vector<std::string> given;
+  for (const auto& field : schema.fields()) {
+    const CLI::Option* opt = app->get_option_no_throw("--" + field.info.flag_name());
+    if (opt != nullptr && opt->count() > 0) given.push_back(field.info.name);
+  }
+  return given;
+}
+
 }  // namespace difflab::cli

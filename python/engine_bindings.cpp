@@ -1,8 +1,8 @@
 // The Python faces of the library's engine (pipeline/): target, sample, law, eval, bound, plan,
-// run, rerun, app and the option tables. Keyword arguments are the options' schema names (the CLI
-// flags with
-// '-' written '_'), passed to the library as JSON and checked there, so every face accepts the
-// same options with the same messages and gives the same bits.
+// train, run (run_experiment), rerun, demo, app and the option tables. Keyword arguments are the
+// options' schema names (the CLI flags with '-' written '_'), passed to the library as JSON and
+// checked there, so every face accepts the same options with the same messages and gives the same
+// bits.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -17,6 +17,7 @@
 #include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/pipeline/bound_quantities.hpp"
+#include "difflab/pipeline/demo.hpp"
 #include "difflab/pipeline/evaluate.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
 #include "difflab/pipeline/law_report.hpp"
@@ -26,6 +27,7 @@
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
 #include "difflab/pipeline/target_query.hpp"
+#include "difflab/pipeline/train_run.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/sampler_options_schema.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
@@ -295,6 +297,27 @@ py::object run(const py::object& spec, const std::string& out, int threads, int 
   return result;
 }
 
+// The data are a samples file (str) or an (n, d) array; the target a dict, path or Target.
+py::object train(const py::object& target, const py::object& data, const py::kwargs& kwargs) {
+  difflab::TrainRequest req = difflab::TrainRequest::from_json(to_json(kwargs), "train");
+  if (!target.is_none()) {
+    req.target_object = make_target(target);
+    req.given.push_back("target");
+  }
+  if (py::isinstance<py::str>(data)) {
+    req.data = data.cast<std::string>();
+  } else if (!data.is_none()) {
+    req.data_points = particles(data.cast<Array>(), 0, "train: data");
+  }
+  if (!data.is_none()) req.given.push_back("data");
+  difflab::TrainRunResult result;
+  {
+    py::gil_scoped_release release;
+    result = difflab::train_run(req);
+  }
+  return from_json(result.summary);
+}
+
 // difflab report: the library writes the data of the figures, the package python/difflab_report
 // (found beside this module's sources, DIFFLAB_PYTHON_DIR) draws them. Its errors stay Python
 // exceptions.
@@ -316,6 +339,26 @@ std::string report(const std::string& dir, const std::string& out) {
   return html;
 }
 
+// difflab demo: the library runs the experiments, report() draws them; returns {report,
+// experiments: [dirs]}.
+py::object demo(const std::string& out, const std::vector<std::string>& only, int threads,
+                bool draw) {
+  difflab::DemoOptions o;
+  o.out = out;
+  o.only = only;
+  o.run.threads = threads;
+  std::vector<std::string> dirs;
+  {
+    py::gil_scoped_release release;
+    difflab::set_threads(threads);
+    dirs = difflab::run_demo(o);
+  }
+  py::dict result;
+  result["experiments"] = dirs;
+  result["report"] = draw ? py::object(py::str(report(out, out + "/report.html"))) : py::none();
+  return result;
+}
+
 }  // namespace
 
 void bind_engine(py::module_& m) {
@@ -326,12 +369,14 @@ void bind_engine(py::module_& m) {
         if (which == "sampler") return from_json(difflab::sampler_options_schema().describe());
         if (which == "law") return from_json(difflab::law_report_schema().describe());
         if (which == "metrics") return from_json(difflab::sample_metric_schema().describe());
+        if (which == "train") return from_json(difflab::train_request_schema().describe());
         throw difflab::Error("options: unknown table '" + which +
-                             "' (valid: run, sampler, law, metrics)");
+                             "' (valid: run, sampler, law, metrics, train)");
       },
       py::arg("which") = "run",
-      "The option table (name, flag, type, range, choices, default, help) of run, sampler, law "
-      "or metrics: the keyword arguments sample(), law(), bound(measure=True) and eval() take");
+      "The option table (name, flag, type, range, choices, default, help) of run, sampler, law, "
+      "metrics or train: the keyword arguments sample(), law(), bound(measure=True), eval() and "
+      "train() take");
   m.def("sample", &sample, py::arg("target"), py::kw_only(), py::arg("times") = py::none(),
         py::arg("initial") = py::none(), py::arg("trajectory") = 0, py::arg("summary") = false,
         R"doc(Samples (n, d) from a sampler run, the same bits as `difflab sample`.
@@ -394,9 +439,40 @@ target's. metric: "kl" (benton24 on the benton grid, ccl23-path on the uniform g
 (ccl23), or paper= a plannable bound id; eps: the accuracy; grid: "benton" or "uniform";
 delta: early stopping for benton24. verify=True runs the plan (EI, exact score, N(0, I) start;
 Gaussian targets) and adds "verify" with the measured error beside the bound.)doc");
+  m.def("train", &train, py::arg("target") = py::none(), py::kw_only(),
+        py::arg("data") = py::none(),
+        R"doc(Trains an MLP score network by denoising score matching, as `difflab train`, and
+writes its checkpoint to out= (a model for score="model:PATH"); returns the summary as a dict
+{model, options, train: {log: [{step, train_loss, validation_loss, score_error}], ...},
+final_step, lipschitz}.
+
+target: a target dict, path or Target (the data law if data is not given, and the exact score
+for the logged score error); data: samples as an (n, d) array or a .csv/.npy path. Keyword
+arguments: the options of difflab.options("train"): out (required), iters, batch, width, depth,
+optimizer, lr, ..., seed, log, summary, resume. The same options and seed give the CLI's
+checkpoint bytes.)doc");
   m.def("run", &run, py::arg("spec"), py::arg("out"), py::arg("threads") = 0, py::arg("jobs") = 0,
         R"doc(Runs (or resumes) an experiment spec (a dict or a path) into the directory out, as
 `difflab run`; returns {"rows": [...], "fits": ...}.)doc");
+  m.def("run_experiment", &run, py::arg("spec"), py::arg("out"), py::arg("threads") = 0,
+        py::arg("jobs") = 0,
+        "Runs (or resumes) an experiment spec (a dict or a path) into the directory out; the "
+        "same function as run()");
+  m.def("demo", &demo, py::arg("out") = "difflab-demo", py::kw_only(),
+        py::arg("only") = std::vector<std::string>(), py::arg("threads") = 0,
+        py::arg("draw") = true,
+        R"doc(Runs small versions of three reproductions into out/<name>/ (as `difflab demo`:
+the same specs, the same rows bit for bit; rerunning resumes) and draws their report
+out/report.html (matplotlib). only: a subset of difflab.demo_experiments() names; draw=False
+skips the report. Returns {"experiments": [dirs], "report": path or None}.)doc");
+  m.def(
+      "demo_experiments",
+      [] {
+        py::dict out;
+        for (const auto& e : difflab::demo_experiments()) out[py::str(e.name)] = from_json(e.spec);
+        return out;
+      },
+      "The demo's experiment specs by name (experiments/demo/, compiled in)");
   m.def(
       "rerun",
       [](const std::string& dir, std::size_t row, int threads) {

@@ -97,7 +97,7 @@ PlanResult plan_one(const std::string& id, double accuracy, const BoundInputs& i
   if (is_ccl23) {
     require(in.delta == 0, "plan: ", id, " has no early stopping: delta must be 0, got ", in.delta);
   } else {
-    require(in.delta > 0, "plan: benton24 needs early stopping delta > 0: pass --delta");
+    require(in.delta > 0, "plan: benton24 needs early stopping: the option 'delta' must be > 0");
   }
   require(in.delta < T, "plan: delta = ", in.delta, " must be < the planned T = ", T);
   in.T = T;
@@ -115,7 +115,7 @@ PlanResult plan_one(const std::string& id, double accuracy, const BoundInputs& i
     if (!is_step_assumption(name) && !holds && !options.allow_failed_assumptions)
       fail("plan: ", id, "'s assumption '", name,
            "' does not hold (or is not verified) for these inputs, so no step count certifies "
-           "the accuracy (see the bound's notes; PlanOptions::allow_failed_assumptions plans "
+           "the accuracy (see the bound's notes; the option 'allow_failed_assumptions' plans "
            "anyway)");
   double floor = 0;
   for (const char* term : {"initialisation", "score_error"})

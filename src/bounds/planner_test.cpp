@@ -166,13 +166,18 @@ TEST(Planner, ClearErrors) {
   skew.identity_covariance = false;
   expect_error([&] { plan_for_accuracy("benton24", 0.5, skew, "benton"); },
                "assumption 'identity_covariance' does not hold");
+  // The remedy named as the option every face spells the same way (CLI flags are the names
+  // with '_' written '-'), not as a C++ field.
+  expect_error([&] { plan_for_accuracy("benton24", 0.5, skew, "benton"); },
+               "the option 'allow_failed_assumptions' plans anyway");
   PlanOptions allow;
   allow.allow_failed_assumptions = true;
   const PlanResult p = plan_for_accuracy("benton24", 0.5, skew, "benton", allow);
   EXPECT_FALSE(p.bound.assumptions_hold());
   BoundInputs stop = benton_template();
   stop.delta = 0;
-  expect_error([&] { plan_for_accuracy("benton24", 0.5, stop, "benton"); }, "delta > 0");
+  expect_error([&] { plan_for_accuracy("benton24", 0.5, stop, "benton"); },
+               "the option 'delta' must be > 0");
   PlanOptions tight;
   tight.max_steps = 4;
   expect_error([&] { plan_for_accuracy("ccl23", 0.1, ccl23_template(), "uniform", tight); },

@@ -218,10 +218,15 @@ void validate_app_run(const std::string& app, const nlohmann::json& options, std
   app_entry(app).build(o, seed);
 }
 
-nlohmann::json run_app(const std::string& app, const nlohmann::json& options, std::uint64_t seed) {
+nlohmann::json run_app_report(const std::string& app, const nlohmann::json& options,
+                              std::uint64_t seed) {
   nlohmann::json o = options;
   o.erase("seed");
-  return drop_long_arrays(app_entry(app).build(o, seed)());
+  return app_entry(app).build(o, seed)();
+}
+
+nlohmann::json run_app(const std::string& app, const nlohmann::json& options, std::uint64_t seed) {
+  return drop_long_arrays(run_app_report(app, options, seed));
 }
 
 }  // namespace difflab

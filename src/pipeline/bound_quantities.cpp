@@ -1,6 +1,7 @@
 #include "difflab/pipeline/bound_quantities.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "difflab/core/error.hpp"
 #include "difflab/process/forward_process.hpp"
@@ -9,6 +10,8 @@
 namespace difflab {
 
 namespace {
+
+constexpr double kQuantityInf = std::numeric_limits<double>::infinity();
 
 double number(const nlohmann::json& v, const std::string& key, const std::string& where) {
   require(v.is_number() && std::isfinite(v.get<double>()), where, ": '", key,
@@ -109,6 +112,71 @@ BoundInputs bound_quantities_from_json(const nlohmann::json& j, const std::strin
     in.steps = static_cast<int>(g.steps());
   }
   return in;
+}
+
+const OptionSchema<BoundQuantityOptions>& bound_quantity_schema() {
+  using Q = BoundQuantityOptions;
+  static const OptionSchema<Q> schema =
+      OptionSchema<Q>()
+          .integer("d", &Q::d, 0, 1e9, "Dimension d (measured mode: the target's)")
+          .number("L", &Q::L, -kQuantityInf, kQuantityInf,
+                  "Lipschitz constant of the score, sup_t Lip(grad log q_t)")
+          .number("m2", &Q::m2, -kQuantityInf, kQuantityInf,
+                  "Root second moment sqrt(E|X|^2) of the data")
+          .number("kl", &Q::kl, -kQuantityInf, kQuantityInf, "KL(q || N(0, I)) of the data")
+          .number("eps_score", &Q::eps_score, -kQuantityInf, kQuantityInf,
+                  "L2 score error eps (not squared); default 0 = exact score in calculator mode, "
+                  "derived from the score model in measured mode")
+          .flag("identity_covariance", &Q::identity_covariance,
+                "Declare Cov(q) = I (Benton et al. Assumption 2)")
+          .number("strong_log_concavity", &Q::strong_log_concavity, -kQuantityInf, kQuantityInf,
+                  "alpha with -Hess log q >= alpha I")
+          .number("fisher", &Q::fisher, -kQuantityInf, kQuantityInf,
+                  "Relative Fisher information I(q | N(0, I)) = E|grad log q + x|^2 (conforti23)")
+          .numbers("data_mean", &Q::data_mean, "strasman24: mean of Gaussian data N(m, Sigma)")
+          .numbers("cov_eigenvalues", &Q::cov_eigenvalues,
+                   "strasman24: eigenvalues of the Gaussian data's covariance")
+          .number("accuracy", &Q::accuracy, -kQuantityInf, kQuantityInf,
+                  "Target accuracy for the step-count calculators (chen-lee-lu23, pf-ode-*)")
+          .numbers("mu", &Q::mu, "bruno-example: data mean")
+          .numbers("theta_hat", &Q::theta_hat,
+                   "bruno-example: trained theta of s = -x + e^{-t} theta");
+  return schema;
+}
+
+nlohmann::json bound_quantities_given(const BoundQuantityOptions& q,
+                                      const std::vector<std::string>& given) {
+  const nlohmann::json all = bound_quantity_schema().write(q);
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& name : given)
+    if (all.contains(name)) j[name] = all[name];
+  return j;
+}
+
+nlohmann::json bound_constants_from_assignments(const std::vector<std::string>& assignments) {
+  const auto trim = [](const std::string& s) {
+    const auto a = s.find_first_not_of(" \t");
+    return a == std::string::npos ? std::string() : s.substr(a, s.find_last_not_of(" \t") - a + 1);
+  };
+  nlohmann::json constants = nlohmann::json::object();
+  for (const auto& c : assignments) {
+    const auto eq = c.find('=');
+    require(eq != std::string::npos && eq > 0, "constant: '", c, "' is not NAME=VALUE");
+    const std::string name = trim(c.substr(0, eq)), text = trim(c.substr(eq + 1));
+    require(!name.empty(), "constant: '", c, "' has an empty name");
+    require(!constants.contains(name), "constant: ", name, " given twice");
+    double v = 0;
+    std::size_t used = 0;
+    try {
+      v = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    require(used == text.size() && used > 0 && std::isfinite(v), "constant ", name, ": '", text,
+            "' is not a finite number");
+    constants[name] = v;
+  }
+  return constants;
 }
 
 }  // namespace difflab

@@ -5,6 +5,9 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/rng.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
+#include "difflab/process/forward_process.hpp"
+#include "difflab/score/exact_score.hpp"
+#include "difflab/train/checkpoint.hpp"
 
 namespace difflab {
 
@@ -161,6 +164,45 @@ nlohmann::json nll_report(const ScoreModel& score, const Matrix& X,
                      ? "normal over the points (95%)"
                      : "normal over the points (95%), Hutchinson noise included";
   return j;
+}
+
+SampleNll prepare_sample_nll(const SampleNllRequest& r) {
+  SampleNll s;
+  s.options.steps = r.steps;
+  s.options.T = r.T;
+  s.options.delta = r.delta < 0 && r.model.empty() ? 1e-5 : r.delta;
+  if (!r.model.empty())
+    resolve_trained_range(s.options.delta, s.options.T,
+                          trained_times(load_checkpoint(r.model), r.model), "nll model " + r.model);
+  s.options.divergence = divergence_method_from_string(r.divergence);
+  s.options.probes = r.probes;
+  s.options.seed = r.seed;
+  try {
+    s.options.validate();
+  } catch (const Error& e) {
+    fail("nll: ", e.what());
+  }
+  if (!r.model.empty()) {
+    s.score = load_mlp_score(r.model);
+    s.process = s.score->process_ptr();
+    s.model_label = "the trained model " + r.model;
+  } else {
+    s.process = make_process(r.process);
+    s.model_label = "the target's exact score";
+  }
+  require(s.options.T <= s.process->t_max(), "nll: T = ", s.options.T,
+          " exceeds t_max=", s.process->t_max(), " of process ", s.process->name());
+  return s;
+}
+
+nlohmann::json sample_nll(const SampleNll& nll, const Matrix& X,
+                          std::shared_ptr<const Target> target, const std::string& samples_label) {
+  std::shared_ptr<const ScoreModel> score = nll.score;
+  if (!score) {
+    require(target != nullptr, "nll: needs a target (its exact score) or a trained model");
+    score = std::make_shared<ExactScore>(std::move(target), nll.process);
+  }
+  return nll_report(*score, X, nll.options, nll.model_label, samples_label);
 }
 
 }  // namespace difflab

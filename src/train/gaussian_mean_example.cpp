@@ -243,6 +243,18 @@ nlohmann::json GaussianMeanExampleReport::to_json() const {
           {"train_seconds", train_seconds}};
 }
 
+nlohmann::json GaussianMeanExampleReport::headline() const {
+  const nlohmann::json full = to_json();
+  return {{"example", "gaussian-mean"},
+          {"mu", full["mu"]},
+          {"theta", full["theta"]},
+          {"w2_em", w2_em},
+          {"w2_ei", w2_ei},
+          {"bound_terms", full["bound_terms"]},
+          {"aux_score_error", full["aux_score_error"]},
+          {"train_seconds", train_seconds}};
+}
+
 GaussianMeanExampleReport run_gaussian_mean_example(const GaussianMeanExampleOptions& options) {
   options.validate();
   GaussianMeanExampleReport rep;

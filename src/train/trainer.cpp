@@ -26,16 +26,17 @@ std::string hex(std::uint64_t v) {
 // ---------------------------------------------------------------- options
 
 void TrainOptions::validate(const ForwardProcess& process) const {
-  require(batch >= 1, "--batch must be >= 1, got ", batch);
-  require(iterations >= 0, "--iters must be >= 0, got ", iterations);
+  require(batch >= 1, "train: batch must be >= 1, got ", batch);
+  require(iterations >= 0, "train: iters must be >= 0, got ", iterations);
   require(
       std::isfinite(validation_fraction) && validation_fraction >= 0 && validation_fraction <= 0.5,
-      "--validation-fraction must be in [0, 0.5], got ", validation_fraction);
-  require(validation_samples >= 1, "--validation-samples must be >= 1, got ", validation_samples);
-  require(log_every >= 1, "--log-every must be >= 1, got ", log_every);
+      "train: validation_fraction must be in [0, 0.5], got ", validation_fraction);
+  require(validation_samples >= 1, "train: validation_samples must be >= 1, got ",
+          validation_samples);
+  require(log_every >= 1, "train: validate_every (log_every) must be >= 1, got ", log_every);
   require(std::isfinite(ema_decay) && ema_decay >= 0 && ema_decay < 1,
-          "--ema must be in [0, 1), got ", ema_decay);
-  require(error_samples >= 2, "--error-samples must be >= 2, got ", error_samples);
+          "train: ema must be in [0, 1), got ", ema_decay);
+  require(error_samples >= 2, "train: error_samples must be >= 2, got ", error_samples);
   for (const double t : error_times)
     require(std::isfinite(t) && t > 0, "score-error time ", t, " must be finite and > 0");
   dsm.validate(process);
@@ -140,7 +141,7 @@ void Trainer::setup(const Matrix& data) {
     (s.uniform() < options_.validation_fraction ? held : train).push_back(i);
   }
   require(!train.empty(), "training data: no point left for training after the validation split (",
-          data.cols(), " points, --validation-fraction ", options_.validation_fraction, ")");
+          data.cols(), " points, validation_fraction ", options_.validation_fraction, ")");
   train_.resize(data.rows(), static_cast<Index>(train.size()));
   for (std::size_t k = 0; k < train.size(); ++k)
     train_.col(static_cast<Index>(k)) = data.col(train[k]);
@@ -204,8 +205,8 @@ Trainer::Trainer(const Checkpoint& c, const Matrix& data, std::shared_ptr<const 
   setup(data);
   require(hex(fingerprint_) == h["data"].value("fingerprint", ""),
           "training data differs from the data ", name,
-          " was trained on (fingerprint mismatch): resume with the same --data/--target, --samples "
-          "and --seed");
+          " was trained on (fingerprint mismatch): resume with the same options data or target, "
+          "samples and seed");
   standardisation_ = Standardisation{c.mean, c.std};
   network_ = std::make_shared<MlpNetwork>(options_.model, c.frequencies, c.parameters);
   optimizer_ = make_optimizer(options_.optimizer, network_->parameter_count());
@@ -292,7 +293,7 @@ TrainSummary Trainer::run(std::int64_t until,
     const double loss =
         dsm_loss(*network_, standardisation_, *process_, batch, &grad, reduction_.get());
     require(std::isfinite(loss) && grad.allFinite(), "training diverged at step ", step_, " (loss ",
-            loss, "): lower --lr or enable --clip");
+            loss, "): lower the option 'lr' or set 'clip'");
     params = network_->parameters();
     optimizer_->step(params, grad);
     network_->set_parameters(params);

@@ -119,7 +119,7 @@ TEST(Trainer, BadInputIsAnErrorNamingIt) {
   expect_error([&] { Trainer(o, data, process); }, "unknown weighting 'snr'");
   o = small_options();
   o.batch = 0;
-  expect_error([&] { Trainer(o, data, process); }, "--batch must be >= 1");
+  expect_error([&] { Trainer(o, data, process); }, "batch must be >= 1");
   o = small_options();
   o.dsm.T = 2.0;
   expect_error([&] { Trainer(o, data, make_process("vp-linear")); }, "exceeds the largest time");

@@ -250,6 +250,10 @@ expect_error "constant C must be > 0" bound --papers benton24 --d 2 --T 6 --delt
 expect_error "eps_score" bound --papers benton24 --d 2 --T 6 --delta 1e-3 --steps 10 --eps-score -0.1
 expect_error "OU process" bound --target "$dir/g.json" --process vp-linear --T 0.9
 expect_error "plan needs eps" plan --target "$dir/g.json" --metric kl
+expect_error "the option 'allow_failed_assumptions' plans anyway" plan --paper benton24 --eps 0.5 \
+  --d 2 --kl 1
+"$bin" plan --paper benton24 --eps 0.5 --d 2 --kl 1 --allow-failed-assumptions >/dev/null 2>&1 ||
+  fail "plan --allow-failed-assumptions did not plan"
 expect_error "plan verify: the measured error needs an exact output law" plan --target "$dir/lap.json" --metric kl --eps 0.5 --L 1 --m2 2 --kl 1 --identity-covariance --verify
 # --kl: without a target the mean is unknown, so Benton's d e^{-2T} is not valid; with KL the
 # initialisation term e^{-2T} KL is, and the plan reaches the --verify check.

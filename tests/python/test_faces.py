@@ -54,6 +54,13 @@ def test_plan_errors_speak_python():
         difflab.plan(GAUSS, metric="kl")
     with pytest.raises(ValueError, match="metric must be kl or tv"):
         difflab.plan(GAUSS, metric="w2", eps=0.1)
+    # A failed assumption names the remedy as the keyword argument (the CLI's flag is the same
+    # name with '-' for '_'), and the keyword plans anyway.
+    inputs = {"d": 2, "kl": 1.0}
+    with pytest.raises(ValueError, match="the option 'allow_failed_assumptions' plans anyway"):
+        difflab.plan(inputs=inputs, paper="benton24", eps=0.5)
+    assert difflab.plan(inputs=inputs, paper="benton24", eps=0.5,
+                        allow_failed_assumptions=True)["steps"] >= 1
     with pytest.raises(ValueError, match="plan verify needs a target"):
         difflab.plan(inputs={"d": 2, "kl": 1.0, "identity_covariance": True}, metric="kl",
                      eps=0.5, verify=True)

@@ -32,4 +32,8 @@ void validate_app_run(const std::string& app, const nlohmann::json& options, std
 // (rows hold numbers, not d-vectors or per-epoch histories). Bit-identical for a given seed.
 nlohmann::json run_app(const std::string& app, const nlohmann::json& options, std::uint64_t seed);
 
+// The app's whole result JSON (what `difflab app` writes); run_app is this without long arrays.
+nlohmann::json run_app_report(const std::string& app, const nlohmann::json& options,
+                              std::uint64_t seed);
+
 }  // namespace difflab

@@ -45,6 +45,32 @@ nlohmann::json nll_report(const ScoreModel& score, const Matrix& X,
                           const FlowLikelihoodOptions& options, const std::string& model_label,
                           const std::string& samples_label);
 
+// The likelihood of `difflab eval --nll` as a face gives it.
+struct SampleNllRequest {
+  int steps = 100;
+  double T = 0;       // 0: a model's trained T; else the process's t_max if finite, else 10
+  double delta = -1;  // < 0: 1e-5, or a model's trained delta
+  std::string divergence = "auto";
+  std::string model;  // a trained checkpoint (difflab train) instead of the target's exact score
+  int probes = 1;
+  std::string process = "ou";  // of the target's exact score (a model has its own)
+  std::uint64_t seed = 0;
+};
+
+// The request resolved and checked before any work: the options (a model refuses times outside
+// its training range), the model's score and the process.
+struct SampleNll {
+  FlowLikelihoodOptions options;
+  std::shared_ptr<const ScoreModel> score;  // null: the target's exact score
+  std::shared_ptr<const ForwardProcess> process;
+  std::string model_label;
+};
+SampleNll prepare_sample_nll(const SampleNllRequest& request);
+
+// nll_report of the samples under the prepared model, or under `target`'s exact score.
+nlohmann::json sample_nll(const SampleNll& nll, const Matrix& X,
+                          std::shared_ptr<const Target> target, const std::string& samples_label);
+
 // Parses "w2,sw2" into names, refusing empty and repeated names (the registry checks the rest).
 std::vector<std::string> parse_metric_list(const std::string& list);
 

@@ -116,6 +116,9 @@ struct GaussianMeanExampleReport {
   // ({em: {optimisation, initialisation, discretisation}, ei: {...}}), aux_score_error
   // ({closed_form, monte_carlo, monte_carlo_se, particles, method}), train_seconds.
   nlohmann::json to_json() const;
+  // The headline numbers: example, mu, theta, w2_em, w2_ei, bound_terms, aux_score_error,
+  // train_seconds (what `difflab train --example` prints; the full report is to_json()).
+  nlohmann::json headline() const;
 };
 
 // Trains theta (steps 1-2 above), then evaluates (3-4). Validates the options. Bit-identical for
