@@ -19,8 +19,10 @@
 //             xi_2.
 // The Brownian path is shared: the full step's noise is the midpoint's Brownian integral carried
 // to t_{k+1} plus an independent increment over (u, t_{k+1}) (variances add up to
-// e^{rho_h} - 1, the EI step's). For OU (beta = 2) this is the randomized-midpoint step of the
-// paper's reverse process, whose drift integral it estimates the same way. Each particle draws
+// e^{rho_h} - 1, the EI step's). The paper's sequential algorithm, as a summary of it describes
+// it, applies the same estimator to the drift integral of the probability-flow ODE inside a
+// predictor-corrector scheme; its equations could not be read, and this SDE form is derived in
+// docs/theory.md 13 (the paper's estimator, the EI's exact noise). Each particle draws
 // its own a (RngUse::kMidpointTime), so score evaluations at the midpoint are per particle.
 //
 // The one-step kernel is a mixture over a of Gaussians, so no exact-law method applies (the

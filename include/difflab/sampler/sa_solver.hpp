@@ -35,10 +35,10 @@
 // the exact Gaussian law (affine_gaussian_law.hpp); orders measured there (sa_solver_test.cpp,
 // W2 to q_delta on a 2-D Gaussian): tau = 0 is a deterministic Adams method of order p (its
 // corrector of order c also interpolates through c points, so it improves the constant, not the
-// order): p = c = 3 gives slopes 3.5 at N = 40..320, approaching 3. tau = 1 has weak order 2
-// whatever p >= 2 (the traits' order): interpolating D along a Brownian path gets the mean to
-// order p but the covariance of the drift integral with the step's noise only to O(h^3) per step.
-// The paper states its convergence results for the predictor and corrector in its section 5;
+// order): p = c = 3 gives slopes 3.6 at N = 40..320 (3 without the corrector). tau = 1 has weak
+// order 2 whatever p >= 2 (the traits' order): interpolating D along a Brownian path gets the mean
+// to order p but the covariance of the drift integral with the step's noise only to O(h^3) per
+// step. The paper states its convergence results for the predictor and corrector in its section 5;
 // they could not be read here. One score evaluation per step.
 #include "difflab/sampler/sampler.hpp"
 
