@@ -35,6 +35,11 @@ void SamplerOptions::validate() const {
   require(annealed_step_rule == "se19" || annealed_step_rule == "constant",
           "sampler option annealed_step_rule must be \"se19\" or \"constant\", got \"",
           annealed_step_rule, "\"");
+  require(std::isfinite(sa_tau) && sa_tau >= 0, "sampler option sa_tau must be >= 0, got ", sa_tau);
+  require(sa_predictor_order >= 1 && sa_predictor_order <= 4,
+          "sampler option sa_predictor_order must be in [1, 4], got ", sa_predictor_order);
+  require(sa_corrector_order >= 0 && sa_corrector_order <= 4,
+          "sampler option sa_corrector_order must be in [0, 4], got ", sa_corrector_order);
 }
 
 nlohmann::json SamplerSummary::to_json() const {

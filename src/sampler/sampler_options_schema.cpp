@@ -27,7 +27,13 @@ const OptionSchema<SamplerOptions>& sampler_options_schema() {
           .text("annealed_step_rule", &S::annealed_step_rule,
                 "annealed-langevin: step per level, se19 (eps sigma_i^2/sigma_L^2, Song & Ermon "
                 "2019 Algorithm 1) or constant (eps)",
-                {"se19", "constant"});
+                {"se19", "constant"})
+          .number("sa_tau", &S::sa_tau, 0, inf,
+                  "sa-solver: noise scale tau (0: probability-flow ODE, 1: reverse SDE)")
+          .integer("sa_predictor_order", &S::sa_predictor_order, 1, 4,
+                   "sa-solver: order of the stochastic Adams predictor")
+          .integer("sa_corrector_order", &S::sa_corrector_order, 0, 4,
+                   "sa-solver: order of the stochastic Adams corrector (0: no corrector)");
   return schema;
 }
 

@@ -19,7 +19,9 @@
 #include "difflab/sampler/mala.hpp"
 #include "difflab/sampler/predictor_corrector.hpp"
 #include "difflab/sampler/probability_flow_ei.hpp"
+#include "difflab/sampler/randomized_midpoint.hpp"
 #include "difflab/sampler/restart.hpp"
+#include "difflab/sampler/sa_solver.hpp"
 #include "difflab/sampler/sampler.hpp"
 #include "difflab/sampler/unadjusted_langevin.hpp"
 #include "difflab/sampler/unipc.hpp"
@@ -54,6 +56,8 @@ const std::vector<SamplerEntry>& registry() {
       {"deis", [] { return std::make_unique<Deis>(3); }},
       {"restart", [] { return std::make_unique<Restart>(2); }},
       {"unipc", [] { return std::make_unique<UniPC>(2, UniPC::Variant::kBh2); }},
+      {"rmp", [] { return std::make_unique<RandomizedMidpoint>(); }},
+      {"sa-solver", [] { return std::make_unique<SaSolver>(); }},
   };
   return entries;
 }

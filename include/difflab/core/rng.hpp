@@ -16,16 +16,18 @@ namespace difflab {
 
 // What a random number is for; distinct uses never share a stream.
 enum class RngUse : std::uint64_t {
-  kInitial = 1,       // initial points of a sampler (N(0, I) or q_T)
-  kStepNoise = 2,     // Brownian increments of a sampler step
-  kCorrector = 3,     // corrector / Langevin inner-step noise
-  kAccept = 4,        // Metropolis accept/reject uniforms
-  kTargetSample = 5,  // exact samples of a target
-  kForwardNoise = 6,  // forward-process noise (marginal sampling, DSM)
-  kMonteCarlo = 7,    // Monte Carlo estimators (metrics, score-error checks)
-  kPerturbation = 8,  // random but fixed ingredients of a model (e.g. a perturbation field)
-  kTraining = 9,      // minibatches and noise of training
-  kUser = 100         // first value free for callers
+  kInitial = 1,         // initial points of a sampler (N(0, I) or q_T)
+  kStepNoise = 2,       // Brownian increments of a sampler step
+  kCorrector = 3,       // corrector / Langevin inner-step noise
+  kAccept = 4,          // Metropolis accept/reject uniforms
+  kTargetSample = 5,    // exact samples of a target
+  kForwardNoise = 6,    // forward-process noise (marginal sampling, DSM)
+  kMonteCarlo = 7,      // Monte Carlo estimators (metrics, score-error checks)
+  kPerturbation = 8,    // random but fixed ingredients of a model (e.g. a perturbation field)
+  kTraining = 9,        // minibatches and noise of training
+  kMidpointTime = 10,   // the uniform time of a randomized-midpoint step (rmp)
+  kMidpointNoise = 11,  // Brownian increment after a randomized midpoint (rmp)
+  kUser = 100           // first value free for callers
 };
 
 // A stream of random numbers for one (seed, use, particle, step): draws are sequential within

@@ -73,6 +73,11 @@ struct SamplerOptions {
   //   "se19"     alpha_i = eps sigma_i^2 / sigma_L^2 (Song & Ermon 2019, Algorithm 1; default)
   //   "constant" alpha_i = eps at every level
   std::string annealed_step_rule = "se19";
+  // sa-solver (sa_solver.hpp): tau of its SDE family (0: the probability-flow ODE, 1: the reverse
+  // SDE) and the orders of its Adams predictor and corrector (Xue et al. 2023; 0: no corrector).
+  double sa_tau = 1.0;
+  int sa_predictor_order = 3;
+  int sa_corrector_order = 3;
   StepCallback on_step;  // optional
   // Throws difflab::Error when an option is out of range.
   void validate() const;
