@@ -165,6 +165,27 @@ void ensure_directory(const std::string& dir) {
   require(fs::is_directory(dir, ec), dir, ": exists and is not a directory");
 }
 
+void require_writable_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  require(!path.empty(), "output path is empty");
+  const fs::path target(path);
+  std::error_code ec;
+  if (fs::is_directory(target, ec)) fail(path, ": is a directory, not a file");
+  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+  try {
+    ensure_directory(dir);
+  } catch (const Error& e) {
+    fail(path, ": cannot be written: ", e.what());
+  }
+  const std::string probe =
+      (fs::path(dir) / ("." + target.filename().string() + ".probe." + std::to_string(::getpid())))
+          .string();
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) fail(path, ": cannot be written in ", dir, ": ", std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
 void write_text_atomic(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
   std::call_once(g_handlers_once, install_temp_cleanup_handlers);

@@ -65,6 +65,20 @@ TEST_F(FileIoBadInputTest, UnwritableOutputPathsAreBadInput) {
   EXPECT_TRUE(fs::is_directory(dir_ + "/a/b"));
 }
 
+// The same paths refused up front (before a long run), leaving nothing behind for a good one.
+TEST_F(FileIoBadInputTest, WritableFileCheckRefusesWhatAWriteWouldFail) {
+  write_text_atomic(dir_ + "/plain", "x");
+  difflab::expect_error([&] { require_writable_file(dir_ + "/plain/out.json"); },
+                        "out.json: cannot be written");
+  difflab::expect_error([] { require_writable_file("/proc/x/y"); }, "/proc/x/y: cannot be written");
+  difflab::expect_error([&] { require_writable_file(dir_); }, "is a directory, not a file");
+  difflab::expect_error([] { require_writable_file(""); }, "output path is empty");
+  require_writable_file(dir_ + "/new/sub/model.dlm");
+  EXPECT_TRUE(fs::is_directory(dir_ + "/new/sub"));
+  EXPECT_TRUE(fs::is_empty(dir_ + "/new/sub"));  // the probe is gone
+  EXPECT_FALSE(fs::exists(dir_ + "/new/sub/model.dlm"));
+}
+
 TEST_F(FileIoBadInputTest, NpyShapeWhoseByteCountOverflowsIsRefused) {
   // 2^61 x 4 doubles = 2^66 bytes: wraps to 0 in 64-bit arithmetic, which matched an empty
   // data section before the size computation was checked.

@@ -19,6 +19,9 @@ namespace {
 
 constexpr double kTrainInf = std::numeric_limits<double>::infinity();
 constexpr double kTrainMaxCount = 1e12;
+// A billion optimizer steps is weeks at the fastest rate measured (bench/README.md); more is a
+// typo, refused at once rather than run until killed.
+constexpr double kTrainMaxIterations = 1e9;
 
 const OptionSchema<MlpSpec>& mlp_spec_schema() {
   using M = MlpSpec;
@@ -76,7 +79,7 @@ const OptionSchema<TrainOptions>& train_options_schema() {
           .nest(&T::optimizer, optimizer_schema())
           .integer("batch", &T::batch, 1, std::ldexp(1.0, 40),
                    "Minibatch size (drawn with replacement)")
-          .integer("iters", &T::iterations, 0, kTrainMaxCount,
+          .integer("iters", &T::iterations, 0, kTrainMaxIterations,
                    "Total optimizer steps (a resume continues to it)")
           .nest(&T::dsm, dsm_schema())
           .number("validation_fraction", &T::validation_fraction, 0, 0.5,
@@ -232,6 +235,10 @@ nlohmann::json lipschitz_summary(const Trainer& trainer, Index samples, std::uin
 TrainRunResult train_run(const TrainRequest& r, const TrainRunHooks& hooks) {
   r.validate();
   const bool rank0 = hooks.comm == nullptr || hooks.comm->rank() == 0;
+  // The outputs are written after the training: a path that cannot be written is refused first.
+  if (rank0)
+    for (const std::string* path : {&r.out, &r.log, &r.summary})
+      if (!path->empty()) require_writable_file(*path);
   const std::shared_ptr<const Target> target = request_target(r);
   const Matrix data = request_data(r, target.get());
   std::unique_ptr<Trainer> trainer = make_trainer(r, data, target);

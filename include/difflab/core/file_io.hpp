@@ -17,6 +17,10 @@ void write_text_atomic(const std::string& path, const std::string& text);
 // Creates dir (and its parents) if needed; a path that cannot be a directory (a file in the
 // way, /proc, no permission) is a difflab::Error naming it, never std::filesystem_error.
 void ensure_directory(const std::string& dir);
+// Refuses, before long work, an output file that could not be written at its end: a directory,
+// a parent that cannot be created, a directory without write permission (/proc/x/y). Creates
+// the parent directories (as the writer would) and a probe file that it removes at once.
+void require_writable_file(const std::string& path);
 // Removes "<name>.tmp.<pid>[.<k>]" regular files in dir whose process no longer exists; returns
 // how many it removed. write_text_atomic calls it for the directory it writes into.
 int remove_stale_temporaries(const std::string& dir);
