@@ -11,6 +11,7 @@
 #include "difflab/core/allocator_tuning.hpp"
 #include "difflab/core/communicator.hpp"
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/core/parallel.hpp"
 #ifdef DIFFLAB_HAVE_MPI
 #include "mpi/mpi_communicator.hpp"
@@ -83,6 +84,16 @@ int run_cli(int argc, char** argv, const difflab::Communicator& comm) {
   difflab::cli::register_app(app);
   difflab::cli::register_run(app);
   difflab::cli::register_report(app);
+  // --max-memory on every subcommand: the budget that requests are checked against before they
+  // allocate (core/memory_budget.hpp); set before the subcommand runs.
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    sub->add_option_function<std::string>(
+        "--max-memory",
+        [](const std::string& v) {
+          difflab::set_memory_limit(difflab::parse_memory_size(v, "--max-memory"));
+        },
+        "Memory a request may use, e.g. 512M or 2G (powers of 1024); default: what the machine "
+        "has available");
   try {
     if (comm.size() > 1 && !distributed_subcommand(argc, argv))
       difflab::fail("difflab ", argc >= 2 ? argv[1] : "", " does not share work among MPI ranks (",

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <string>
 
 #include "difflab/apps/goe.hpp"
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/core/parallel.hpp"
 
 namespace difflab::apps {
@@ -32,6 +34,11 @@ SlResult sl_sample(const Matrix& J, double beta, const Vector& z0, const SlOptio
   const auto start = std::chrono::steady_clock::now();
   const int L = options.steps();
   const double sqrt_delta = std::sqrt(options.delta);
+  // The samples and their final means, n x samples each, refused with the estimate before
+  // they are allocated (samples 4294967306).
+  require_matrix_memory(n, options.samples, 2,
+                        "stochastic localization: " + std::to_string(options.samples) +
+                            " samples of size " + std::to_string(n));
   SlResult result;
   result.X.resize(n, options.samples);
   result.final_mean.resize(n, options.samples);

@@ -66,7 +66,10 @@ Vector z2_spectral_start(const Vector& v, double beta) {
 void Z2AppOptions::validate() const {
   require(n >= 2, "--n must be >= 2, got ", n);
   require(std::isfinite(beta) && beta >= 0, "--beta must be >= 0, got ", beta);
-  require(instances >= 1, "--instances must be >= 1, got ", instances);
+  // Each instance draws an n x n matrix and runs the whole sampler: a million is days of work,
+  // more a typo (4294967306 ran until killed).
+  require(instances >= 1 && instances <= 1000000, "--instances must be in [1, 1000000], got ",
+          instances);
   sl.validate();
 }
 

@@ -33,7 +33,7 @@ SKIP = {"--help", "-h", "--list", "--version", "--papers-list", "--json"}
 
 INT_VALUES = ["-1", "0", "abc", "1.5", "1e10", "4294967306", "-9223372036854775809", ""]
 REAL_VALUES = ["nan", "inf", "-inf", "1e999", "-1", "abc", "1e308", ""]
-TEXT_VALUES = ["", "nonsense", "{dir}", "{dir}/missing.json", "/proc/x/y", "{dir}/bad.json"]
+TEXT_VALUES = ["", "nonsense", "{dir}", "{dir}/missing.json", "/proc/x/y", "{dir}/bad.json", "1X"]
 
 # Spec mutations: a key's value replaced by each of these.
 SPEC_VALUES = [None, "nonsense", -1, 0, 4294967306, 1e300, [], {}, [1, "x"], True]
@@ -50,6 +50,8 @@ def bases(d):
         "plan": ["plan", "--target", t1, "--metric", "kl", "--eps", "0.1"],
         "train": ["train", "--target", t2, "--samples", "200", "--iters", "5", "--width", "8",
                   "--depth", "1", "--batch", "16", "--out", f"{d}/m.dlm"],
+        "app sk": ["app", "sk", "--n", "40", "--beta", "0.5", "--out", f"{d}/sk.json"],
+        "app z2": ["app", "z2", "--n", "40", "--beta", "1.5", "--out", f"{d}/z2.json"],
     }
 
 
@@ -68,7 +70,8 @@ def write_inputs(d):
 
 def options_of(binary, command):
     """(flag, kind) of every option that takes a value, from `difflab COMMAND --help`."""
-    text = subprocess.run([binary, command, "--help"], capture_output=True, text=True).stdout
+    text = subprocess.run([binary] + command.split() + ["--help"], capture_output=True,
+                          text=True).stdout
     found = []
     for line in text.splitlines():
         m = re.match(r"\s+(?:-\w,)?(--[\w-]+)(?:\s+(\w+))?", line)
