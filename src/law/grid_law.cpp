@@ -296,12 +296,17 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     sampler.sample(score, grid, x, options, law_detail::CheckRunNoise(rng, 0));
     out.nfe = static_cast<double>(score.evaluations());
   }
+  std::size_t worst = 0;
   for (std::size_t i = 0; i < law.size(); ++i) {
-    const GridDensity& g = law[i];
-    out.mass_lost = std::max(out.mass_lost, 1 - g.mass());
+    const double lost = 1 - law[i].mass();
+    // The largest share lost, or the first NaN (kept: it is refused below).
+    if (!std::isnan(out.mass_lost) && !(lost <= out.mass_lost)) out.mass_lost = lost, worst = i;
+  }
+  if (!(out.mass_lost <= law_options.max_mass_lost)) {
+    const GridDensity& g = law[worst];
     std::ostringstream region;
-    region << "[" << g.lo << ", " << g.node(g.nodes() - 1) << "] of coordinate " << i;
-    require_mass_on_grid(1 - g.mass(), law_options.max_mass_lost, kGridLawName, region.str());
+    region << "[" << g.lo << ", " << g.node(g.nodes() - 1) << "] of coordinate " << worst;
+    require_mass_on_grid(out.mass_lost, law_options.max_mass_lost, kGridLawName, region.str());
   }
   out.coordinates = std::move(law);
   return out;

@@ -86,15 +86,20 @@ nlohmann::json RunSpec::to_json() const {
   return j;
 }
 
+nlohmann::json take_inline_target(const nlohmann::json& options, nlohmann::json& target_json) {
+  nlohmann::json rest = options;
+  if (options.contains("target") && options["target"].is_object()) {
+    target_json = options["target"];
+    rest.erase("target");
+  }
+  return rest;
+}
+
 RunSpec RunSpec::from_json(const nlohmann::json& j, const std::string& where,
                            const std::string& base_dir, const std::vector<std::string>& ignore) {
   RunSpec spec;
   require(j.is_object(), where, ": run options must be a JSON object");
-  nlohmann::json rest = j;
-  if (j.contains("target") && j["target"].is_object()) {
-    spec.target_json = j["target"];
-    rest.erase("target");
-  }
+  const nlohmann::json rest = take_inline_target(j, spec.target_json);
   run_spec_schema().read(rest, spec, where, ignore);
   if (!spec.target.empty() && !base_dir.empty() && std::filesystem::path(spec.target).is_relative())
     spec.target = (std::filesystem::path(base_dir) / spec.target).string();

@@ -10,6 +10,7 @@
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/rng.hpp"
 #include "difflab/experiment/results_table.hpp"
+#include "difflab/pipeline/run_spec.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/train/rank_chunk_reduction.hpp"
 
@@ -138,12 +139,7 @@ void TrainRequest::validate() const {
 TrainRequest TrainRequest::from_json(const nlohmann::json& j, const std::string& where) {
   TrainRequest r;
   require(j.is_object(), where, ": options must be a JSON object");
-  nlohmann::json rest = j;
-  if (j.contains("target") && j["target"].is_object()) {
-    r.target_json = j["target"];
-    rest.erase("target");
-  }
-  train_request_schema().read(rest, r, where);
+  train_request_schema().read(take_inline_target(j, r.target_json), r, where);
   for (const auto& item : j.items()) r.given.push_back(item.key());
   return r;
 }

@@ -56,6 +56,11 @@ struct RunSpec {
                            const std::vector<std::string>& ignore = {});
 };
 
+// Options that may name their target inline: `options` without "target" when it is an inline
+// object (which goes to `target_json`), else `options` unchanged (a path stays a schema field).
+// Shared by RunSpec::from_json and TrainRequest::from_json.
+nlohmann::json take_inline_target(const nlohmann::json& options, nlohmann::json& target_json);
+
 // The field table of RunSpec (the sampler options nested in it). "target" is listed as a
 // string (the path); inline targets are taken by RunSpec::from_json.
 const OptionSchema<RunSpec>& run_spec_schema();
