@@ -131,8 +131,23 @@ class Table:
         return ", ".join(parts)
 
     def value(self, i, column):
-        v = self.flat[i].get(column)
-        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        """A number, math.inf / -inf / nan for a null written with its reason (extended), or
+        None."""
+        return extended(self.flat[i], column)
+
+
+# The library writes a value that may be infinite (a KL between laws that do not share their
+# support) as null with a sibling "<key>_reason" of "infinite", "-infinite" or "not a number"
+# (json_util::put_extended): JSON has no infinity.
+EXTENDED = {"infinite": math.inf, "-infinite": -math.inf, "not a number": math.nan}
+
+
+def extended(obj, key):
+    """obj[key] as a number, the extended value of a null with its reason, or None."""
+    v = obj.get(key)
+    if v is None:
+        return EXTENDED.get(obj.get(key + "_reason"))
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def _short(v):
@@ -519,7 +534,7 @@ def bars_figures(table, hints, chosen_rows):
         series = []
         for i in chosen_rows:
             vals = [table.value(i, c) for c in cols]
-            if any(v is None for v in vals):
+            if any(v is None or not math.isfinite(v) for v in vals):
                 continue
             s = {"label": table.label(i, keys) if keys else "", "values": vals}
             if se and table.value(i, se) is not None:
@@ -567,11 +582,18 @@ def mode_weight_figure(table, chosen_rows):
     return [fig], summary
 
 
+def _cell(v):
+    """A table cell: report_data.json is JSON, so an infinite value is written as its text."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    return v
+
+
 def table_figure(table, columns, chosen_rows):
     cols = [table.column(c) for c in columns]
     rows = []
     for i in chosen_rows:
-        rows.append([table.label(i, table.axes)] + [table.value(i, c) for c in cols])
+        rows.append([table.label(i, table.axes)] + [_cell(table.value(i, c)) for c in cols])
     return {"kind": "table", "name": "rows", "title": "Results",
             "columns": ["run"] + list(columns), "rows": rows}
 

@@ -80,6 +80,31 @@ void only_keys(const nlohmann::json& obj, const std::set<std::string>& allowed,
   }
 }
 
+void put_extended(nlohmann::json& obj, const std::string& key, double value) {
+  const std::string reason_key = key + kReasonSuffix;
+  if (std::isfinite(value)) {
+    obj[key] = value;
+    obj.erase(reason_key);
+    return;
+  }
+  obj[key] = nullptr;
+  obj[reason_key] = std::isnan(value) ? "not a number" : value > 0 ? "infinite" : "-infinite";
+}
+
+double get_extended(const nlohmann::json& obj, const std::string& key, const std::string& where) {
+  const nlohmann::json& v = member(obj, key, where);
+  if (!v.is_null()) return number(v, where + ": " + key);
+  const auto r = obj.find(key + kReasonSuffix);
+  if (r != obj.end() && r->is_string()) {
+    const std::string reason = r->get<std::string>();
+    if (reason == "infinite") return std::numeric_limits<double>::infinity();
+    if (reason == "-infinite") return -std::numeric_limits<double>::infinity();
+    if (reason == "not a number") return std::numeric_limits<double>::quiet_NaN();
+  }
+  fail(where, ": ", key, " is null without a '", key, kReasonSuffix,
+       "' of \"infinite\", \"-infinite\" or \"not a number\"");
+}
+
 nlohmann::json to_json(const Vector& v) {
   return std::vector<double>(v.data(), v.data() + v.size());
 }

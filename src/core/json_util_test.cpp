@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "difflab/core/error.hpp"
@@ -106,6 +108,36 @@ TEST(JsonUtil, OnlyKeys) {
         only_keys(json{{"meen", 1}}, {"mean", "cov"}, "target");
       },
       "target: unknown key \"meen\" (valid: cov, mean)");
+}
+
+// An infinite value survives a dump and a parse: null with its reason, read back as infinity
+// (nlohmann::json alone would write null and read nothing).
+TEST(JsonUtil, ExtendedNumbersRoundTrip) {
+  const double inf = std::numeric_limits<double>::infinity();
+  json obj;
+  put_extended(obj, "kl", inf);
+  put_extended(obj, "low", -inf);
+  put_extended(obj, "nan", std::nan(""));
+  put_extended(obj, "w2", 0.25);
+  const json back = json::parse(obj.dump());
+  EXPECT_TRUE(back["kl"].is_null());
+  EXPECT_EQ(back["kl_reason"], "infinite");
+  EXPECT_EQ(back["low_reason"], "-infinite");
+  EXPECT_EQ(back["nan_reason"], "not a number");
+  EXPECT_FALSE(back.contains("w2_reason"));
+  EXPECT_EQ(get_extended(back, "kl", "law"), inf);
+  EXPECT_EQ(get_extended(back, "low", "law"), -inf);
+  EXPECT_TRUE(std::isnan(get_extended(back, "nan", "law")));
+  EXPECT_EQ(get_extended(back, "w2", "law"), 0.25);
+  // A value made finite again drops its stale reason.
+  put_extended(obj, "kl", 1.5);
+  EXPECT_FALSE(obj.contains("kl_reason"));
+  expect_message(
+      [&] {
+        get_extended(json{{"kl", nullptr}}, "kl", "law");
+      },
+      "law: kl is null without a 'kl_reason' of \"infinite\", \"-infinite\" or \"not a "
+      "number\"");
 }
 
 }  // namespace

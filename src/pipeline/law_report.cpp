@@ -22,16 +22,22 @@ namespace difflab {
 
 namespace {
 
+// The distances a KL can make infinite (laws that do not share their support), written as
+// json_util::put_extended does: null with "<key>_reason": "infinite" rather than a bare null.
+void put_distances(nlohmann::json& j, double kl_target_output, double kl_output_target,
+                   double hellinger) {
+  json_util::put_extended(j, "kl_target_output", kl_target_output);
+  json_util::put_extended(j, "kl_output_target", kl_output_target);
+  json_util::put_extended(j, "hellinger", hellinger);
+}
+
 // The report's distance block, KL directions named (q the reference, p the output law).
 nlohmann::json distances_json(double kl_target_output, double kl_output_target, double w2,
                               double hellinger, const GaussianTv& tv) {
-  nlohmann::json j{{"kl_target_output", kl_target_output},
-                   {"kl_output_target", kl_output_target},
-                   {"w2", w2},
-                   {"hellinger", hellinger},
-                   {"tv", tv.tv.value},
-                   {"tv_method", tv.tv.method},
-                   {"tv_bounds", tv.bounds.to_json()}};
+  nlohmann::json j{
+      {"tv", tv.tv.value}, {"tv_method", tv.tv.method}, {"tv_bounds", tv.bounds.to_json()}};
+  put_distances(j, kl_target_output, kl_output_target, hellinger);
+  json_util::put_extended(j, "w2", w2);
   if (!tv.tv.is_exact()) j["tv_ci"] = {tv.tv.ci_lo, tv.tv.ci_hi};
   return j;
 }
@@ -118,10 +124,10 @@ nlohmann::json diagonal_law_report(const GaussianTarget& target, const RunSetup&
 }
 
 nlohmann::json grid_distances_json(const GridDistances& g) {
-  nlohmann::json j{{"kl_target_output", g.kl_target_output},
-                   {"kl_output_target", g.kl_output_target},
-                   {"w2", g.w2},
-                   {"hellinger", std::sqrt(std::max(0.0, 1 - g.bhattacharyya))}};
+  nlohmann::json j = nlohmann::json::object();
+  put_distances(j, g.kl_target_output, g.kl_output_target,
+                std::sqrt(std::max(0.0, 1 - g.bhattacharyya)));
+  json_util::put_extended(j, "w2", g.w2);
   if (g.tv) {
     j["tv"] = *g.tv;
     j["tv_method"] = "grid quadrature (exact up to the grid error)";
@@ -143,8 +149,9 @@ nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json&
   nlohmann::json err;
   for (const char* key : kGridErrorKeys)
     if (fine.contains(key) && coarse.contains(key)) {
-      const double a = fine[key].get<double>(), b = coarse[key].get<double>();
-      err[key] = a == b ? 0.0 : std::abs(a - b);
+      const double a = json_util::get_extended(fine, key, "law"),
+                   b = json_util::get_extended(coarse, key, "law");
+      json_util::put_extended(err, key, a == b ? 0.0 : std::abs(a - b));
     }
   return err;
 }
@@ -158,10 +165,11 @@ std::string unconverged_distances(const nlohmann::json& fine, const nlohmann::js
   const nlohmann::json err = grid_error_json(fine, coarse);
   for (const char* key : kGridErrorKeys) {
     if (!err.contains(key)) continue;
-    const double e = err[key].get<double>(), v = fine[key].get<double>();
+    const double e = json_util::get_extended(err, key, "grid error"),
+                 v = json_util::get_extended(fine, key, "law");
     if (e <= tol * std::abs(v) + 1e-9) continue;
-    out << (out.tellp() > 0 ? ", " : "") << key << " " << v << " (" << coarse[key].get<double>()
-        << " on the coarser grid)";
+    out << (out.tellp() > 0 ? ", " : "") << key << " " << v << " ("
+        << json_util::get_extended(coarse, key, "law") << " on the coarser grid)";
   }
   return out.str();
 }
@@ -237,12 +245,12 @@ nlohmann::json grid_law_report(const RunSetup& run, const LawReportOptions& repo
 }
 
 nlohmann::json distances_2d_json(const GridDistances2D& g) {
-  return {{"kl_target_output", g.kl_target_output},
-          {"kl_output_target", g.kl_output_target},
-          {"tv", g.tv},
-          {"tv_method", "grid quadrature (exact up to the grid error)"},
-          {"hellinger", std::sqrt(std::max(0.0, 1 - g.bhattacharyya))},
-          {"target_mass_missed", g.target_mass_missed}};
+  nlohmann::json j{{"tv", g.tv},
+                   {"tv_method", "grid quadrature (exact up to the grid error)"},
+                   {"target_mass_missed", g.target_mass_missed}};
+  put_distances(j, g.kl_target_output, g.kl_output_target,
+                std::sqrt(std::max(0.0, 1 - g.bhattacharyya)));
+  return j;
 }
 
 // Two-dimensional targets of any kind (law/grid_law_2d.hpp), at n nodes per axis checked

@@ -5,10 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "core/expect_error.hpp"
+#include "difflab/core/json_util.hpp"
+#include "difflab/score/callback_score.hpp"
 
 namespace difflab {
 namespace {
@@ -32,9 +36,12 @@ RunSpec mixture_run(const std::string& sampler, Index steps) {
 // own grid_error.
 void expect_converged(const nlohmann::json& law, double tol) {
   for (const auto& [key, err] : law["grid_error"].items()) {
-    const double v = law[key].get<double>();
+    if (key.ends_with(json_util::kReasonSuffix)) continue;
+    const double v = json_util::get_extended(law, key, "law");
     if (std::isinf(v)) continue;
-    EXPECT_LE(err.get<double>(), tol * std::abs(v) + 1e-9) << key << " = " << v;
+    EXPECT_LE(json_util::get_extended(law["grid_error"], key, "grid_error"),
+              tol * std::abs(v) + 1e-9)
+        << key << " = " << v;
   }
 }
 
@@ -62,6 +69,31 @@ TEST(LawReport, GridLawThatDoesNotConvergeIsRefused) {
   o.grid_nodes = 31;
   o.grid_tol = 1e-12;  // beyond what quadrature on any of these grids reaches
   expect_error([&] { law_report(run, o); }, "not converged at 241 nodes per axis after 3");
+}
+
+// A flow that sends every particle far from the target (a score pushing along x, as an untrained
+// network can): the 2-D flow-map law keeps the mass, so output and target are disjoint, TV = 1
+// and KL(q || p) is infinite. The report says so in a form that survives a dump and a parse:
+// null with "kl_target_output_reason": "infinite" (nlohmann::json alone writes a bare null),
+// and the grid error of two equal infinities is 0.
+TEST(LawReport, InfiniteKlIsWrittenAsNullWithItsReason) {
+  RunSetup run = build_run(mixture_run("ode-ei", 10), RunUse::kExactLaw, false);
+  run.score =
+      std::make_shared<CallbackScore>(2, run.process, [](double, ConstMatrixRef X, MatrixRef out) {
+        out = -X;
+        out.row(0).array() += 200.0;
+      });
+  LawReportOptions o;
+  o.grid_nodes = 41;
+  const nlohmann::json law = nlohmann::json::parse(law_report(run, o).dump());
+  EXPECT_NEAR(law["tv"].get<double>(), 1.0, 1e-9);
+  EXPECT_TRUE(law["kl_target_output"].is_null());
+  EXPECT_EQ(law["kl_target_output_reason"], "infinite");
+  EXPECT_EQ(json_util::get_extended(law, "kl_target_output", "law"),
+            std::numeric_limits<double>::infinity());
+  EXPECT_GT(law["kl_output_target"].get<double>(), 100.0);  // finite: no reason written
+  EXPECT_FALSE(law.contains("kl_output_target_reason"));
+  EXPECT_EQ(json_util::get_extended(law["grid_error"], "kl_target_output", "grid_error"), 0.0);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/json_util.hpp"
 #include "difflab/score/gaussian_mean_score.hpp"
 #include "difflab/score/score_error.hpp"
 #include "difflab/target/gaussian_target.hpp"
@@ -234,7 +235,10 @@ MeasuredError measured_error(const BoundResult& r, const nlohmann::json* law,
       m.tv_ci = ref.value("tv_ci", nlohmann::json());
     }
   } else {
+    // An infinite distance is null with its reason (json_util::put_extended): say which.
+    const auto why = ref.find(m.key + json_util::kReasonSuffix);
     m.reason = "the law report has no finite " + m.key;
+    if (why != ref.end() && why->is_string()) m.reason += " (" + why->get<std::string>() + ")";
   }
   return m;
 }

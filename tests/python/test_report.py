@@ -458,6 +458,32 @@ def test_fit_over_two_points_with_a_null_interval_renders(tmp_path):
     assert table["rows"][0][4] is None and table["rows"][0][5] is None
 
 
+def test_infinite_kl_written_as_null_with_its_reason_is_read_as_infinity(tmp_path):
+    """The library writes an infinite KL as null with kl_target_output_reason "infinite"
+    (json_util::put_extended): the table shows "inf", the curves leave the point out, and a
+    null without a reason stays missing."""
+    rows = [{"row": 0, "options": {"steps": 10}, "metrics": {"law": {"kl_target_output": 0.1}}},
+            {"row": 1, "options": {"steps": 20}, "metrics": {"law": {"kl_target_output": 0.05}}},
+            {"row": 2, "options": {"steps": 40}, "metrics": {"law": {
+                "kl_target_output": None, "kl_target_output_reason": "infinite"}}},
+            {"row": 3, "options": {"steps": 80}, "metrics": {"law": {"kl_target_output": None}}}]
+    spec = {"name": "inf", "base": {}, "sweep": {"axes": {"steps": [10, 20, 40, 80]}},
+            "report": {"table": ["kl_target_output"],
+                       "curves": [{"x": "steps", "y": "kl_target_output"}]}}
+    d = _experiment(tmp_path, "inf", spec, rows)
+    table = assemble.Table(spec, rows)
+    col = table.column("kl_target_output")
+    assert [table.value(i, col) for i in range(4)] == [0.1, 0.05, math.inf, None]
+    proc, html, _ = run_build([d], str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    data = json.load(open(os.path.join(d, "report", "report_data.json")))
+    cells = next(f for f in data["figures"] if f["kind"] == "table")["rows"]
+    assert [r[1] for r in cells] == [0.1, 0.05, "inf", None]
+    curve = next(f for f in data["figures"] if f["kind"] == "curves")
+    assert curve["series"][0]["x"] == [10, 20]
+    assert ">inf<" in open(html).read()
+
+
 def test_one_bad_directory_shows_its_error_and_the_page_is_drawn(tmp_path):
     good = _two_point_experiment(tmp_path, "good")
     bad = tmp_path / "bad"

@@ -22,6 +22,15 @@ Matrix matrix(const nlohmann::json& value, const std::string& where);  // array 
 void only_keys(const nlohmann::json& obj, const std::set<std::string>& allowed,
                const std::string& where);
 nlohmann::json to_json(const Vector& v);
+// JSON has no infinity, and nlohmann::json writes one as null without a word. A value that may
+// be infinite (a KL between laws that do not share their support) is written by put_extended as
+// null, the fits' encoding of an infinite interval end, with a sibling "<key>_reason" that says
+// which: "infinite", "-infinite" or "not a number"; a finite value is written as a number and
+// no reason. get_extended reads either form back (infinity from null + "infinite") and refuses a
+// null without a reason, naming `where`.
+inline constexpr const char* kReasonSuffix = "_reason";
+void put_extended(nlohmann::json& obj, const std::string& key, double value);
+double get_extended(const nlohmann::json& obj, const std::string& key, const std::string& where);
 nlohmann::json to_json(const Matrix& m);  // array of rows
 
 }  // namespace difflab::json_util
