@@ -112,7 +112,7 @@ void register_sample(CLI::App& app) {
   auto opt = std::make_shared<SampleOptions>();
   CLI::App* sub = app.add_subcommand("sample", "Run a reverse-time sampler and write the samples");
   add_run_options(sub, opt->run);
-  // --target is required for sampling but not for --list.
+  // --target is required for sampling (but for a trained model's), not for --list.
   sub->get_option("--target")->required(false);
   sub->add_option("--out", opt->out, "Samples file (.csv or .npy; one particle per row)");
   sub->add_option("--trajectory", opt->trajectory,
@@ -123,7 +123,11 @@ void register_sample(CLI::App& app) {
   sub->add_option("--summary", opt->summary, "Write the run summary (JSON)");
   sub->add_flag("--list", opt->list, "List samplers and grids and exit");
   sub->callback([opt] {
-    if (!opt->list) require(!opt->run.spec.target.empty(), "--target is required");
+    // A trained model (--score model:FILE) samples without a target: its checkpoint holds the
+    // dimension (pipeline/run_spec.hpp).
+    if (!opt->list)
+      require(!opt->run.spec.target.empty() || opt->run.spec.score.rfind("model:", 0) == 0,
+              "--target is required (except with --score model:FILE, a trained model)");
     run_sample(*opt);
   });
 }

@@ -76,8 +76,9 @@ void RunSpec::validate(const std::string& where) const {
   require(T > delta, where, ": T (", T, ") must be larger than delta (", delta, ")");
   require(grid != "file" || !grid_file.empty(), where, ": grid 'file' needs grid_file");
   require(grid == "file" || grid_file.empty(), where, ": grid_file is only used with grid 'file'");
-  require(!target.empty() || !target_json.is_null() || target_object != nullptr, where,
-          ": no target (a target file or an inline target is required)");
+  require(has_target() || score.rfind("model:", 0) == 0, where,
+          ": no target (a target file or an inline target is required; only a trained model, "
+          "score model:FILE, samples without one)");
 }
 
 nlohmann::json RunSpec::to_json() const {
@@ -107,9 +108,12 @@ RunSpec RunSpec::from_json(const nlohmann::json& j, const std::string& where,
 }
 
 nlohmann::json RunSetup::describe() const {
-  return {{"target", target->to_json()}, {"process", process->to_json()},
-          {"score", score->to_json()},   {"sampler", sampler->name()},
-          {"grid", grid->to_json()},     {"particles", initial.cols()}};
+  return {{"target", target ? target->to_json() : nlohmann::json()},
+          {"process", process->to_json()},
+          {"score", score->to_json()},
+          {"sampler", sampler->name()},
+          {"grid", grid->to_json()},
+          {"particles", initial.cols()}};
 }
 
 std::shared_ptr<const ScoreModel> make_score_model(const RunSpec& s,
@@ -156,15 +160,31 @@ RunSetup build_run(const RunSpec& spec, RunUse use, bool draw_particles) {
     r.target = spec.target_object;
   } else if (!spec.target_json.is_null()) {
     r.target = make_target(spec.target_json, "target");
-  } else {
+  } else if (!spec.target.empty()) {
     r.target = load_target(spec.target);
   }
   r.process = make_process(spec.process);
   require(spec.T <= r.process->t_max(), "T (", spec.T, ") exceeds the largest time of process ",
           spec.process, " (", r.process->t_max(), ")");
-  r.score = make_score_model(spec, r.target, r.process, use);
-  require(r.score->dim() == r.target->dim(), "the score model has dimension ", r.score->dim(),
-          " but the target has dimension ", r.target->dim());
+  if (r.target) {
+    r.score = make_score_model(spec, r.target, r.process, use);
+    require(r.score->dim() == r.target->dim(), "the score model has dimension ", r.score->dim(),
+            " but the target has dimension ", r.target->dim());
+  } else {
+    // A trained model alone (RunSpec::validate): its checkpoint holds its dimension and process.
+    require(use == RunUse::kSample,
+            "no target: an exact law compares the output with a target; give the option 'target'");
+    require(spec.start == "normal" || !spec.init.empty(),
+            "start exact draws from q_T of the target; without a target use start normal or init");
+    const std::string path = spec.score.substr(6);
+    require(!path.empty(), "score model:FILE needs a file name");
+    auto model = load_mlp_score(path);
+    require(model->process().to_json() == r.process->to_json(), path,
+            ": the model was trained for process ", model->process().name(),
+            " but the run's process is ", r.process->name());
+    r.score = std::move(model);
+  }
+  const Index dim = r.score->dim();
   r.sampler = make_sampler(spec.sampler);
   r.grid = std::make_unique<TimeGrid>(make_grid(spec.grid, *r.process, spec.T, spec.delta,
                                                 static_cast<int>(spec.steps), spec.grid_file));
@@ -172,17 +192,19 @@ RunSetup build_run(const RunSpec& spec, RunUse use, bool draw_particles) {
   if (spec.init.empty()) {
     // The particles, the sampler's working copy and the output: about three d x n matrices,
     // refused with the estimate before anything is allocated (--n 1e10).
-    const std::uint64_t particles = checked_mul(
-        static_cast<std::uint64_t>(spec.n), static_cast<std::uint64_t>(r.target->dim()), "n * d");
-    require_memory(checked_mul(bytes_of_doubles(particles, "n * d"), 3, "n * d"),
-                   "sampling " + std::to_string(spec.n) + " particles in dimension " +
-                       std::to_string(r.target->dim()));
+    const std::uint64_t particles =
+        checked_mul(static_cast<std::uint64_t>(spec.n), static_cast<std::uint64_t>(dim), "n * d");
+    require_memory(
+        checked_mul(bytes_of_doubles(particles, "n * d"), 3, "n * d"),
+        "sampling " + std::to_string(spec.n) + " particles in dimension " + std::to_string(dim));
   }
   if (!spec.init.empty()) {
-    r.initial = read_samples(spec.init, r.target->dim());
-  } else {
+    r.initial = read_samples(spec.init, dim);
+  } else if (r.target) {
     r.initial = initial_points(parse_initial_law(spec.start), *r.target, *r.process, r.grid->T(),
                                spec.n, CounterRng(spec.seed));
+  } else {
+    r.initial = standard_normal_points(dim, spec.n, CounterRng(spec.seed));
   }
   return r;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # difflab train end to end: a tiny run on a 2-D Gaussian mixture writes a checkpoint, a JSON-lines
 # log and a summary (with the true score error and the Lipschitz estimates); `difflab sample
-# --score model:FILE` samples with it; a resumed run gives the same checkpoint bytes as an
+# --score model:FILE` samples with it; a model trained on a data file alone (no target) samples
+# without a target; a resumed run gives the same checkpoint bytes as an
 # uninterrupted one; `difflab law` refuses a learned score; and the error contract for bad input
 # (exit 2, one line naming the problem).
 set -u
@@ -44,6 +45,50 @@ ls "$dir" | grep -q "\.tmp" && fail "a temporary file was left behind"
 "$bin" train --target "$dir/gmm.json" "${small[@]}" --iters 20 --out "$dir/r.dlm" --resume \
   2>"$dir/err" || fail "resume failed: $(cat "$dir/err")"
 cmp -s "$dir/m.dlm" "$dir/r.dlm" || fail "resumed checkpoint differs from the uninterrupted one"
+
+# Training on data alone: no target, the dimension is the data's and is stored in the checkpoint;
+# sampling that model needs no target either (its dimension from the checkpoint), and gives the
+# same bits as the same run with a target of that dimension (the start N(0, I) is the same).
+"$bin" target --target "$dir/gmm.json" --sample 300 --seed 4 --out "$dir/data.npy" >/dev/null 2>&1
+"$bin" train --data "$dir/data.npy" --width 16 --depth 1 --batch 32 --validate-every 10 \
+  --seed 3 --iters 20 --out "$dir/dm.dlm" --summary "$dir/ds.json" 2>"$dir/err" ||
+  fail "train --data without --target failed: $(cat "$dir/err")"
+[[ -s "$dir/ds.json" ]] && { /usr/bin/python3 - "$dir/ds.json" <<'PY' || fail "data-only model summary"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["final_step"] == 20 and s["options"]["model"]["dim"] == 2, s["options"]
+PY
+}
+"$bin" sample --score model:"$dir/dm.dlm" --steps 10 --n 40 --seed 2 --out "$dir/y_model.npy" \
+  --summary "$dir/y_model.json" 2>"$dir/err" || fail "sample with a model and no target: $(cat "$dir/err")"
+"$bin" sample --target "$dir/gmm.json" --score model:"$dir/dm.dlm" --steps 10 --n 40 --seed 2 \
+  --out "$dir/y_target.npy" 2>/dev/null || fail "sample with the model and a target failed"
+[[ -s "$dir/y_model.npy" ]] && { cmp -s "$dir/y_model.npy" "$dir/y_target.npy" ||
+  fail "the model's samples without a target differ from those with one"; }
+[[ -s "$dir/y_model.json" ]] && { /usr/bin/python3 - "$dir/y_model.json" <<'PY' || fail "summary of a run without target"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["run"]["target"] is None and s["particles"] == 40, s
+PY
+}
+# Refusals: data of another dimension than the given target, no data, NaN in the data (.csv and
+# .npy), a target of another dimension than the model, q_T without a target.
+: >"$dir/empty.csv"
+printf '1,2,3\n4,5,6\n' >"$dir/d3.csv"
+/usr/bin/python3 -c "
+import sys, numpy as np
+np.save(sys.argv[1], np.array([[0.0, 1.0], [np.nan, 2.0]]))" "$dir/nan.npy"
+expect_error "d3.csv: samples have dimension 3 but 2 is expected" train --data "$dir/d3.csv" --target "$dir/gmm.json" \
+  --out "$dir/x.dlm"
+expect_error "no samples (empty file)" train --data "$dir/empty.csv" --out "$dir/x.dlm"
+expect_error "nan.npy: row 2, column 1: value is not finite" train --data "$dir/nan.npy" --out "$dir/x.dlm"
+expect_error "the model has dimension 2 but the target has dimension 3" sample --target "$dir/g3.json" \
+  --score model:"$dir/dm.dlm" --out "$dir/y.csv"
+expect_error "without a target use start normal or init" sample --score model:"$dir/dm.dlm" \
+  --start exact --out "$dir/y.csv"
+expect_error "samples have dimension 3 but 2 is expected" sample --score model:"$dir/dm.dlm" \
+  --init "$dir/d3.csv" --out "$dir/y.csv"
+[[ -e "$dir/x.dlm" ]] && fail "a refused training wrote its checkpoint"
 
 # Errors: one line, exit 2.
 printf '1,2\nnan,3\n' >"$dir/nan.csv"

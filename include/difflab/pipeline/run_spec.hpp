@@ -46,7 +46,10 @@ struct RunSpec {
   SamplerOptions sampler_options;
 
   // Range, choice and consistency checks (throws difflab::Error naming `where` and the key).
+  // A run needs a target, except sampling with a trained model (score model:FILE), whose
+  // dimension is the checkpoint's (build_run).
   void validate(const std::string& where = "run") const;
+  bool has_target() const { return !target.empty() || !target_json.is_null() || target_object; }
   // Every option (schema fields, plus the target as given).
   nlohmann::json to_json() const;
   // Sets the fields named in `j` (unknown keys are an error unless listed in `ignore`); "target"
@@ -72,6 +75,7 @@ enum class RunUse { kSample, kExactLaw };
 // What a RunSpec resolves to.
 struct RunSetup {
   RunSpec spec;
+  // Null only when sampling with a trained model without a target (RunSpec::validate).
   std::shared_ptr<const Target> target;
   std::shared_ptr<const ForwardProcess> process;
   std::shared_ptr<const ScoreModel> score;
@@ -82,7 +86,9 @@ struct RunSetup {
 };
 
 // Validates the spec and builds everything (throws difflab::Error on bad input). With
-// draw_particles false the initial points are not drawn (validation of a sweep's runs).
+// draw_particles false the initial points are not drawn (validation of a sweep's runs). Without
+// a target (a trained model's run: kSample, start normal or init) `target` is null and the
+// dimension is the model's.
 RunSetup build_run(const RunSpec& spec, RunUse use = RunUse::kSample, bool draw_particles = true);
 
 // The score-model factory: the model named by spec.score for this target and process.
