@@ -649,6 +649,60 @@ def figures_2d(table, fig2d):
     return scatters + trajectories + quivers
 
 
+# ---------------------------------------------------------------- images, the trained model
+
+def images_figure(table, data):
+    """report/images.json (written by the library: samples of the drawn rows, re-run from their
+    seeds, and the data beside them) as an images figure: real rows first."""
+    by_row = {r["row"]: i for i, r in enumerate(table.rows)}
+    keys = table.axes or ["sampler"]
+    rows = [{"label": r["label"], "images": r["images"]} for r in data.get("real", [])]
+    for entry in data["rows"]:
+        i = by_row.get(entry["row"])
+        label = table.label(i, keys) if i is not None else f"row {entry['row']}"
+        rows.append({"label": label, "images": entry["images"]})
+    h, w = data["shape"]
+    fig = {"kind": "images", "name": "images", "shape": [int(h), int(w)], "rows": rows,
+           "title": data.get("title", "Generated samples beside the data"),
+           "caption": data.get("caption", "The first samples of each drawn run (recomputed from "
+                                          "its seed) under the data, on the grey scale of the "
+                                          "data (samples outside its range clipped).")}
+    real = [v for r in data.get("real", []) for img in r["images"] for v in img]
+    if real and min(real) < max(real):  # the data's range: generated pixels compare with it
+        fig["range"] = [min(real), max(real)]
+    return fig
+
+
+def train_figures(summary):
+    """DIR/train/summary.json (the spec's trained model): its L2(q_t) score error against the
+    target's exact score at the last logged step, by t, and the loss as a summary line."""
+    log = summary.get("train", {}).get("log", [])
+    lines = []
+    if log:
+        last = log[-1]
+        lines.append(f"trained model: {summary.get('final_step')} steps, training loss "
+                     f"{last['train_loss']:.4g}" +
+                     (f", validation loss {last['validation_loss']:.4g}"
+                      if last.get("validation_loss") is not None else ""))
+    errors = [e for e in (log[-1].get("score_error", []) if log else [])
+              if isinstance(e.get("rms"), (int, float)) and e["rms"] > 0]
+    if not errors:
+        return [], lines
+    series = {"label": f"step {log[-1]['step']}", "x": [e["t"] for e in errors],
+              "y": [e["rms"] for e in errors],
+              "ci_lo": [max(e["rms_ci95"][0], 0.1 * e["rms"]) for e in errors],
+              "ci_hi": [e["rms_ci95"][1] for e in errors]}
+    fig = {"kind": "curves", "name": "train_score_error", "axes": "loglog",
+           "title": "Trained model: L2(q_t) score error against the exact score",
+           "xlabel": "t", "ylabel": "rms ||s(t, x) - grad log q_t(x)||", "series": [series],
+           "caption": "Monte Carlo over exact samples of q_t with 95% intervals, at the last "
+                      "logged training step (the target's exact noised score, docs/theory.md "
+                      "10.4 for an empirical target)."}
+    lines.append("trained model's rms score error: " + ", ".join(
+        f"{e['rms']:.3g} at t = {e['t']:g}" for e in errors))
+    return [fig], lines
+
+
 # ---------------------------------------------------------------- the section
 
 def chosen_rows(table, fig2d, limit=8):
@@ -694,6 +748,14 @@ def section(directory):
     out["figures"] += bars_figures(table, hints.get("bars", []), picked)
     if fig2d:
         out["figures"] += figures_2d(table, fig2d)
+    images_path = os.path.join(directory, "report", "images.json")
+    if os.path.exists(images_path):
+        out["figures"].append(images_figure(table, _read_json(images_path)))
+    train_path = os.path.join(directory, "train", "summary.json")
+    if os.path.exists(train_path):
+        figs, lines = train_figures(_read_json(train_path))
+        out["figures"] += figs
+        summary += lines
     if hints.get("table"):
         out["figures"].append(table_figure(table, hints["table"], list(range(len(rows)))))
     if summary:

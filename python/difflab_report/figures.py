@@ -66,6 +66,11 @@ def size_inches(spec):
     if kind == "quiver":
         rows, cols = _grid_shape(len(spec["panels"]), QUIVER_PER_ROW)
         return (0.4 + 3.3 * cols, 0.2 + 3.4 * rows)
+    if kind == "images":
+        h, w = spec["shape"]
+        cols = max(len(r["images"]) for r in spec["rows"])
+        cell = 0.75  # inches per image column
+        return (round(2.0 + cols * cell, 2), round(0.3 + len(spec["rows"]) * cell * h / w, 2))
     rows, cols = _grid_shape(len(spec["panels"]), SCATTER_PER_ROW)
     xlim, ylim = scatter_limits(spec)
     aspect = (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
@@ -410,5 +415,32 @@ def draw_bars(fig, spec):
     _outside_legend(ax, handles)
 
 
+def draw_images(fig, spec):
+    """One row of images per entry, its label on the left; pixel values on one common grey scale
+    (white at spec["range"][0] or the smallest value of the figure, black at range[1] or the
+    largest; values outside are clipped), so rows compare."""
+    rows = spec["rows"]
+    cols = max(len(r["images"]) for r in rows)
+    if spec["range"] is not None:
+        lo, hi = spec["range"]
+    else:
+        lo = min(float(np.min(a)) for r in rows for a in r["images"])
+        hi = max(float(np.max(a)) for r in rows for a in r["images"])
+        if hi <= lo:
+            hi = lo + 1.0
+    axes = fig.subplots(len(rows), cols, squeeze=False)
+    for i, r in enumerate(rows):
+        for k in range(cols):
+            ax = axes[i][k]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+            if k < len(r["images"]):
+                ax.imshow(r["images"][k], cmap="gray_r", vmin=lo, vmax=hi,
+                          interpolation="nearest")
+        axes[i][0].set_ylabel(r["label"], rotation=0, ha="right", va="center", fontsize=9)
+
+
 DRAW = {"curves": draw_curves, "scatter": draw_scatter, "trajectories": draw_trajectories,
-        "quiver": draw_quiver, "bars": draw_bars}
+        "quiver": draw_quiver, "bars": draw_bars, "images": draw_images}

@@ -355,8 +355,43 @@ def _table(fig, where, _warn):
     return {"columns": columns, "rows": rows}
 
 
+# ---------------------------------------------------------------- images
+
+def _images(fig, where, _warn):
+    """Rows of same-shape grey images (e.g. generated digits beside real ones): shape [h, w],
+    each row a label and images of h * w pixel values; optional range [lo, hi] of the grey
+    scale (white to black)."""
+    shape = _field(fig, "shape", where, _list)
+    if len(shape) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                                  for v in shape):
+        raise SchemaError(f"{where}.shape: expected two positive integers [h, w]")
+    rows = _field(fig, "rows", where, _list)
+    if not rows:
+        raise SchemaError(f"{where}.rows: empty (an images figure needs at least one row)")
+    out = []
+    for i, row in enumerate(rows):
+        rw = f"{where}.rows[{i}]"
+        _object(row, rw)
+        images = _field(row, "images", rw, _list)
+        if not images:
+            raise SchemaError(f"{rw}.images: empty")
+        arrays = []
+        for k, img in enumerate(images):
+            a = _numbers(img, f"{rw}.images[{k}]")
+            _length_is(a, shape[0] * shape[1], f"{rw}.images[{k}]", "pixels (h * w)")
+            arrays.append(a.reshape(shape))
+        out.append({"label": _field(row, "label", rw, _string), "images": arrays})
+    grey = None
+    if "range" in fig:
+        grey = _field(fig, "range", where, _numbers)
+        if len(grey) != 2 or not grey[0] < grey[1]:
+            raise SchemaError(f"{where}.range: expected [lo, hi] with lo < hi")
+        grey = (float(grey[0]), float(grey[1]))
+    return {"shape": tuple(shape), "rows": out, "range": grey}
+
+
 _KINDS = {"curves": _curves, "scatter": _scatter, "trajectories": _trajectories,
-          "quiver": _quiver, "bars": _bars, "table": _table}
+          "quiver": _quiver, "bars": _bars, "table": _table, "images": _images}
 
 
 # ---------------------------------------------------------------- primitive checks

@@ -48,7 +48,10 @@ const std::vector<RunOptionInfo>& run_option_table() {
   static const std::vector<RunOptionInfo> table = [] {
     std::vector<RunOptionInfo> t = {
         {"target", OptionKind::kTarget, "target spec: a JSON file path or an inline target object"},
-        {"d", OptionKind::kInteger, "dimension of a generated target (see generate_target)"}};
+        {"d", OptionKind::kInteger, "dimension of a generated target (see generate_target)"},
+        {"reference", OptionKind::kString,
+         "samples file (.npy or .csv, relative to the spec's directory, e.g. held-out data): the "
+         "reference of the sample metrics instead of exact target samples (all its points)"}};
     append_schema(t, run_spec_schema());
     append_schema(t, law_report_schema());
     append_schema(t, sample_metric_schema());
@@ -59,8 +62,9 @@ const std::vector<RunOptionInfo>& run_option_table() {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",  "description", "seed",   "app",  "base",
-                                           "sweep", "metrics",     "bounds", "fits", "report"};
+const std::vector<std::string> kTopKeys = {"name", "description", "seed",    "app",
+                                           "base", "sweep",       "metrics", "bounds",
+                                           "fits", "report",      "train"};
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -162,6 +166,15 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
     require(j["report"].is_object(), where,
             ": 'report' must be an object (see experiments/README.md)");
     s.report = j["report"];
+  }
+  if (j.contains("train")) {
+    require(s.app.empty(), where, ": 'train' applies to sampler runs, not to app ", s.app);
+    require(j["train"].is_object(), where,
+            ": 'train' must be an object of train options (see experiments/README.md)");
+    for (const char* own : {"out", "summary", "log", "resume"})
+      require(!j["train"].contains(own), where, ": train: '", own,
+              "' is set by the runner (DIR/train/)");
+    s.train = j["train"];
   }
   require(j.contains("base") && j["base"].is_object(), where,
           ": 'base' (an object of run options) is required");

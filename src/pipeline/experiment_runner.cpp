@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -23,6 +24,8 @@
 #include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
 #include "difflab/pipeline/task_farm.hpp"
+#include "difflab/pipeline/train_run.hpp"
+#include "difflab/train/trainer.hpp"
 
 namespace difflab {
 
@@ -37,7 +40,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // The keys of a run's options that are not RunSpec fields: the generated-target dimension and
 // the options of the exact law and the sample metrics.
 std::vector<std::string> non_run_keys() {
-  std::vector<std::string> keys = {"d"};
+  std::vector<std::string> keys = {"d", "reference"};
   for (const auto& n : law_report_schema().names()) keys.push_back(n);
   for (const auto& n : sample_metric_schema().names()) keys.push_back(n);
   return keys;
@@ -56,6 +59,31 @@ nlohmann::json run_target_json(const nlohmann::json& options, const fs::path& sp
     return read_json(p.string());
   }
   return generate_target(t, d, "target");
+}
+
+// A samples file named relative to the spec's directory, resolved.
+fs::path spec_relative(const std::string& path, const fs::path& spec_dir) {
+  const fs::path p(path);
+  return p.is_relative() ? spec_dir / p : p;
+}
+
+// An empirical target's samples file, copied into DIR/targets/ under its data fingerprint, and
+// the target rewritten to name that copy (relative to the target file beside it): DIR stays
+// self-contained for data targets too.
+nlohmann::json store_empirical_samples(nlohmann::json target, const fs::path& spec_dir,
+                                       const std::string& dir) {
+  if (!target.is_object() || target.value("type", "") != "empirical" ||
+      !target.contains("samples") || !target["samples"].is_string())
+    return target;
+  const fs::path from = spec_relative(target["samples"].get<std::string>(), spec_dir);
+  const Matrix X = read_samples(from.string());
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.npy",
+                static_cast<unsigned long long>(data_fingerprint(X)));
+  ensure_directory(dir + "/targets");
+  if (!fs::exists(dir + "/targets/" + name)) write_samples(dir + "/targets/" + name, X);
+  target["samples"] = name;
+  return target;
 }
 
 // Writes the run's target into DIR/targets/ (content-addressed), so DIR is self-contained: any
@@ -88,7 +116,7 @@ Options read_options(const OptionSchema<Options>& schema, const nlohmann::json& 
 }
 
 nlohmann::json sample_metrics_json(const ExperimentSpec& spec, const PlannedRun& run,
-                                   const RunSetup& setup, double& nfe) {
+                                   const RunSetup& setup, const std::string& dir, double& nfe) {
   nlohmann::json metrics = nlohmann::json::object();
   Matrix X = setup.initial;
   const SamplerSummary summary = setup.sampler->sample(
@@ -101,7 +129,9 @@ nlohmann::json sample_metrics_json(const ExperimentSpec& spec, const PlannedRun&
     needs_reference =
         needs_reference || (m != "law" && metric_info(m).needs == MetricNeeds::kReference);
   Matrix Y;
-  if (needs_reference)
+  if (needs_reference && run.options.contains("reference"))
+    Y = read_samples(dir + "/" + reference_copy(run.options), setup.target->dim());
+  else if (needs_reference)
     Y = setup.target->sample(mo.reference_n > 0 ? mo.reference_n : X.cols(), CounterRng(run.seed),
                              kReferenceFirstParticle);
   for (const auto& m : spec.metrics)
@@ -122,9 +152,10 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
     row["wall_seconds"] = seconds_since(start);
     return row;
   }
-  const RunSpec rs = run_spec_from_options(run.options, dir + "/" + target_rel, run.seed);
+  const RunSpec rs = run_spec_from_options(run.options, dir, target_rel, run.seed);
   const RunSetup setup = build_run(rs);
   row["target_file"] = target_rel;
+  if (run.options.contains("reference")) row["reference_file"] = reference_copy(run.options);
   row["dim"] = setup.target->dim();
   nlohmann::json metrics = nlohmann::json::object();
   nlohmann::json nfe;
@@ -141,7 +172,7 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
   if (std::any_of(spec.metrics.begin(), spec.metrics.end(),
                   [](const std::string& m) { return m != "law"; })) {
     double sampled_nfe = 0;
-    metrics.update(sample_metrics_json(spec, run, setup, sampled_nfe));
+    metrics.update(sample_metrics_json(spec, run, setup, dir, sampled_nfe));
     nfe = sampled_nfe;
   }
   row["metrics"] = metrics;
@@ -167,11 +198,26 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
         targets.emplace_back();
         continue;
       }
-      const nlohmann::json t = run_target_json(run.options, spec_dir);
-      make_target(t, "target");  // validates before anything is written
+      const nlohmann::json t =
+          store_empirical_samples(run_target_json(run.options, spec_dir), spec_dir, dir);
       targets.push_back(store_target(t, dir));
-      build_run(run_spec_from_options(run.options, dir + "/" + targets.back(), run.seed),
-                RunUse::kSample, false);
+      // Validates (the target from its stored copy, which names its samples beside it). The
+      // spec's model is trained after every run is validated: until then a run of the trained
+      // score is checked with the exact one.
+      RunSpec rs = run_spec_from_options(run.options, dir, targets.back(), run.seed);
+      if (run.options.value("score", "") == "trained" && !fs::exists(trained_model_path(dir)))
+        rs.score = "exact";
+      build_run(rs, RunUse::kSample, false);
+      if (run.options.contains("reference")) {
+        const std::string copy = dir + "/" + reference_copy(run.options);
+        const Matrix Y = read_samples(
+            spec_relative(run.options["reference"].get<std::string>(), spec_dir).string());
+        const Index d = load_target(dir + "/" + targets.back())->dim();
+        require(Y.rows() == d, "reference ", run.options["reference"].get<std::string>(),
+                " has dimension ", Y.rows(), ", the target ", d);
+        ensure_directory(dir + "/data");
+        write_samples(copy, Y);
+      }
       read_options(law_report_schema(), run.options);
       read_options(sample_metric_schema(), run.options);
     } catch (const Error& e) {
@@ -285,15 +331,59 @@ void serve_rows(Communicator& comm) {
 
 }  // namespace
 
-RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& target_path,
-                              std::uint64_t seed) {
+std::string reference_copy(const nlohmann::json& options) {
+  return "data/reference_" + options_hash(options.at("reference")) + ".npy";
+}
+
+std::string trained_model_path(const std::string& dir) { return dir + "/train/model.dlm"; }
+
+RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& dir,
+                              const std::string& target_rel, std::uint64_t seed) {
   nlohmann::json o = options;
-  o["target"] = target_path;
+  o["target"] = dir + "/" + target_rel;
   o["seed"] = seed;
+  if (o.value("score", "") == "trained") o["score"] = "model:" + trained_model_path(dir);
   return RunSpec::from_json(o, "run", "", non_run_keys());
 }
 
 namespace {
+
+// The spec's "train" request with its paths resolved against the spec's directory (data, a
+// target file, an inline empirical target's samples) and the outputs in DIR/train/.
+TrainRequest spec_train_request(const ExperimentSpec& spec, const fs::path& spec_dir,
+                                const std::string& dir) {
+  nlohmann::json j = spec.train;
+  if (j.contains("data") && j["data"].is_string())
+    j["data"] = spec_relative(j["data"].get<std::string>(), spec_dir).string();
+  if (j.contains("target") && j["target"].is_string())
+    j["target"] = spec_relative(j["target"].get<std::string>(), spec_dir).string();
+  if (j.contains("target") && j["target"].is_object() && j["target"].contains("samples") &&
+      j["target"]["samples"].is_string())
+    j["target"]["samples"] =
+        spec_relative(j["target"]["samples"].get<std::string>(), spec_dir).string();
+  j["out"] = trained_model_path(dir);
+  j["summary"] = dir + "/train/summary.json";
+  return TrainRequest::from_json(j, "spec: train");
+}
+
+// Trains the spec's model once (DIR/train/summary.json, written after the checkpoint, marks it
+// done), before any run; runs with score "trained" need it.
+void train_spec_model(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
+                      const fs::path& spec_dir, const std::string& dir,
+                      const std::function<void(const std::string&)>& log) {
+  for (const auto& run : runs)
+    require(!spec.train.is_null() || run.options.value("score", "") != "trained", "spec: run ",
+            run.index, ": score 'trained' needs the spec's 'train' (the model to train)");
+  if (spec.train.is_null()) return;
+  const TrainRequest request = spec_train_request(spec, spec_dir, dir);
+  request.validate();
+  if (fs::exists(request.summary)) return;
+  ensure_directory(dir + "/train");
+  if (log)
+    log("training the spec's model (" + std::to_string(request.train.iterations) +
+        " iterations) -> " + request.out);
+  train_run(request, {});
+}
 
 void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_dir,
                              const ExperimentRunOptions& opt, Communicator* comm, bool& farming) {
@@ -308,6 +398,7 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
   ensure_directory(opt.out);
   check_shard_directory(opt.out, opt.shard, raw);
   const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
+  train_spec_model(spec, runs, spec_dir, opt.out, opt.log);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
   if (!opt.shard.whole() && !fs::exists(opt.out + "/shard.json"))
     write_json(opt.out + "/shard.json", shard_record(opt.shard, raw));

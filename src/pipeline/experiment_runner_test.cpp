@@ -49,9 +49,9 @@ TEST(ExperimentRunner, RowsEqualTheLawOfEachRunAndResumeAddsNothing) {
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& row : rows) {
     // The row's law is the law of the same run built directly.
-    const RunSpec s = run_spec_from_options(row["options"],
-                                            (dir / row["target_file"].get<std::string>()).string(),
-                                            row["seed"].get<std::uint64_t>());
+    const RunSpec s =
+        run_spec_from_options(row["options"], dir.string(), row["target_file"].get<std::string>(),
+                              row["seed"].get<std::uint64_t>());
     LawReportOptions lo;
     lo.seed = row["seed"];
     const nlohmann::json law = law_report(build_run(s, RunUse::kExactLaw, false), lo);

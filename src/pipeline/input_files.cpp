@@ -31,6 +31,18 @@ std::vector<std::string> run_input_paths(const nlohmann::json& options,
     std::filesystem::path p(t);
     paths.push_back((p.is_relative() ? spec_dir / p : p).string());
   }
+  // Resolved as the runner resolves them: the reference samples and an inline empirical
+  // target's samples file.
+  if (const std::string r = text("reference"); !r.empty()) {
+    std::filesystem::path p(r);
+    paths.push_back((p.is_relative() ? spec_dir / p : p).string());
+  }
+  if (const auto t = options.find("target");
+      t != options.end() && t->is_object() && t->value("type", "") == "empirical" &&
+      t->contains("samples") && (*t)["samples"].is_string()) {
+    std::filesystem::path p((*t)["samples"].get<std::string>());
+    paths.push_back((p.is_relative() ? spec_dir / p : p).string());
+  }
   for (const char* key : {"grid_file", "init"})
     if (const std::string p = text(key); !p.empty()) paths.push_back(p);
   if (const std::string s = text("score"); s.rfind("model:", 0) == 0 && s.size() > 6)

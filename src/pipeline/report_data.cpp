@@ -1,6 +1,7 @@
 // The data `difflab report` draws that needs the library: for 2-D sampler experiments, the
 // samples and trajectories of a few rows re-run bit for bit from their seeds, the target's
-// density and the exact score field of q_t at several t (docs/architecture.md, "Faces": the
+// density and the exact score field of q_t at several t; for report.images, samples of a few
+// rows beside the data, as images (docs/architecture.md, "Faces": the
 // figures themselves are drawn by the Python package python/difflab_report).
 #include "difflab/pipeline/report_data.hpp"
 
@@ -16,6 +17,7 @@
 #include "difflab/pipeline/experiment_runner.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
+#include "difflab/target/empirical_target.hpp"
 
 namespace difflab {
 
@@ -154,9 +156,9 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
   std::vector<std::size_t> row_target;  // view of each drawn row
   for (const nlohmann::json* row : chosen) {
     if (!row->contains("target_file") || (*row)["dim"].get<Index>() != 2) continue;
-    RunSpec ro = run_spec_from_options((*row)["options"],
-                                       dir + "/" + (*row)["target_file"].get<std::string>(),
-                                       (*row)["seed"].get<std::uint64_t>());
+    RunSpec ro =
+        run_spec_from_options((*row)["options"], dir, (*row)["target_file"].get<std::string>(),
+                              (*row)["seed"].get<std::uint64_t>());
     // The first particles of a run depend only on (seed, particle): these are the row's own.
     ro.n = std::min<Index>(ro.n, kMaxScatterPoints);
     RunSetup setup = build_run(ro);
@@ -240,6 +242,67 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
   return {{"rows", out_rows}, {"views", views}};
 }
 
+// The first `count` columns of X as lists of numbers (one image each).
+nlohmann::json image_list(const Matrix& X, Index count) {
+  nlohmann::json out = nlohmann::json::array();
+  for (Index j = 0; j < std::min<Index>(count, X.cols()); ++j)
+    out.push_back(json_util::to_json(Vector(X.col(j))));
+  return out;
+}
+
+// Samples drawn as images (report.images: {"shape": [h, w], "count": k}, h w the dimension):
+// the first k samples of each drawn row, re-run bit for bit (the first particles of a run
+// depend only on (seed, particle)), beside the first k points of the rows' reference file
+// (held-out data) and of their empirical target's training points. Null without report.images.
+nlohmann::json sample_images(const ExperimentSpec& spec, const std::vector<nlohmann::json>& rows,
+                             const std::string& dir) {
+  if (!spec.report.contains("images") || !spec.app.empty() || rows.empty()) return nullptr;
+  const nlohmann::json& hint = spec.report["images"];
+  const std::string where = "spec: report.images";
+  require(hint.is_object(), where, " must be an object {\"shape\": [h, w], \"count\": k}");
+  json_util::only_keys(hint, {"shape", "count", "title", "caption"}, where);
+  const Vector shape = json_util::vector(json_util::member(hint, "shape", where), where + ".shape");
+  require(shape.size() == 2 && shape.minCoeff() >= 1 && shape == shape.array().round().matrix(),
+          where, ".shape must be two positive integers [h, w]");
+  const Index count =
+      hint.contains("count") ? json_util::integer(hint["count"], where + ".count") : 10;
+  require(count >= 1 && count <= 100, where, ".count must be in [1, 100], got ", count);
+  const Index d = static_cast<Index>(shape(0) * shape(1));
+  nlohmann::json out_rows = nlohmann::json::array();
+  const nlohmann::json* first = nullptr;
+  for (const nlohmann::json* row : sample_rows(spec, rows)) {
+    if (!row->contains("target_file")) continue;
+    require((*row)["dim"].get<Index>() == d, where, ".shape ", shape(0), " x ", shape(1),
+            " does not match the dimension ", (*row)["dim"].get<Index>(), " of row ",
+            (*row)["row"].dump());
+    RunSpec ro =
+        run_spec_from_options((*row)["options"], dir, (*row)["target_file"].get<std::string>(),
+                              (*row)["seed"].get<std::uint64_t>());
+    ro.n = std::min<Index>(ro.n, count);
+    RunSetup setup = build_run(ro);
+    Matrix X = setup.initial;
+    setup.sampler->sample(*setup.score, *setup.grid, X, ro.sampler_options, CounterNoise(ro.seed));
+    out_rows.push_back({{"row", (*row)["row"]}, {"images", image_list(X, count)}});
+    if (first == nullptr) first = row;
+  }
+  if (first == nullptr) return nullptr;
+  nlohmann::json real = nlohmann::json::array();
+  if (first->contains("reference_file"))
+    real.push_back(
+        {{"label", "held-out data (reference)"},
+         {"images",
+          image_list(read_samples(dir + "/" + (*first)["reference_file"].get<std::string>()),
+                     count)}});
+  const auto target = load_target(dir + "/" + (*first)["target_file"].get<std::string>());
+  if (const auto* data = dynamic_cast<const EmpiricalTarget*>(target.get()))
+    real.push_back(
+        {{"label", "training data (target)"}, {"images", image_list(data->points(), count)}});
+  nlohmann::json j{{"shape", {shape(0), shape(1)}}, {"rows", out_rows}, {"real", real}};
+  for (const char* key : {"title", "caption"})
+    if (hint.contains(key)) j[key] = hint[key];
+  return j;
+}
+
 }  // namespace
 
 // The experiment directories: DIR itself when it holds spec.json, else its subdirectories that
@@ -266,13 +329,15 @@ void write_report_data(const std::string& e) {
     return a["row"].get<std::size_t>() < b["row"].get<std::size_t>();
   });
   ensure_directory(e + "/report");
-  const nlohmann::json fig = figures_2d(spec, rows, e);
-  const std::string path = e + "/report/figures2d.json";
-  if (fig.is_null()) {
-    fs::remove(path);
-  } else {
-    write_json(path, fig);
-  }
+  const auto write_or_remove = [](const std::string& path, const nlohmann::json& data) {
+    if (data.is_null()) {
+      fs::remove(path);
+    } else {
+      write_json(path, data);
+    }
+  };
+  write_or_remove(e + "/report/figures2d.json", figures_2d(spec, rows, e));
+  write_or_remove(e + "/report/images.json", sample_images(spec, rows, e));
 }
 
 }  // namespace difflab

@@ -554,3 +554,24 @@ def test_uncertified_bound_is_drawn_grey_and_hollow():
     line = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "b (not certified)"][0]
     assert line.get_markerfacecolor() == "none" and line.get_linestyle() == ":"
     plt.close(fig)
+
+
+def test_images_figure_takes_the_data_grey_range_and_checks_pixel_counts():
+    """report/images.json (library) -> an images figure: real rows first, the grey scale of the
+    data; a row whose image has another number of pixels than h * w is a schema error."""
+    from difflab_report import schema
+    spec = {"name": "im", "base": {}, "sweep": {"axes": {"sampler": ["ei"]}}}
+    rows = [{"row": 0, "options": {"sampler": "ei"}, "metrics": {}}]
+    data = {"shape": [2, 2], "rows": [{"row": 0, "images": [[-0.5, 0.2, 0.3, 1.7]]}],
+            "real": [{"label": "data", "images": [[0.0, 0.25, 0.5, 1.0]]}]}
+    fig = assemble.images_figure(assemble.Table(spec, rows), data)
+    assert [r["label"] for r in fig["rows"]] == ["data", "sampler=ei"]
+    assert fig["range"] == [0.0, 1.0]
+    v = schema.validate({"version": 1, "name": "im", "title": "t", "description": "",
+                         "figures": [fig]}, print)
+    assert v["figures"][0]["rows"][1]["images"][0].shape == (2, 2)
+    fig["rows"][1]["images"][0] = [0.0, 1.0, 2.0]
+    with pytest.raises(schema.SchemaError, match=r"rows\[1\]\.images\[0\]: 3 values, but there "
+                                                  r"are 4 pixels"):
+        schema.validate({"version": 1, "name": "im", "title": "t", "description": "",
+                         "figures": [fig]}, print)

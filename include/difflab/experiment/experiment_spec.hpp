@@ -59,6 +59,10 @@ struct ExperimentSpec {
   std::vector<std::string> metrics;
   std::vector<std::string> bounds;
   std::vector<FitRequest> fits;
+  // Optional: a model to train once before the runs (the options of `difflab train`, paths
+  // relative to the spec's directory; out, summary, log and resume are the runner's). Runs whose
+  // score is "trained" sample it (pipeline/experiment_runner.hpp). Null when absent.
+  nlohmann::json train;
   nlohmann::json raw;  // the spec exactly as given (written to DIR/spec.json)
 };
 

@@ -62,8 +62,16 @@ void write_sweep_fits(const ExperimentSpec& spec, std::vector<nlohmann::json> ro
 // stored row (every field except wall_seconds): {"row", "match", "differences": [...]}.
 nlohmann::json rerun_row(const std::string& dir, std::size_t row, int threads);
 
-// The RunSpec of a spec run's options object, with the run's target file and derived seed.
-RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& target_path,
-                              std::uint64_t seed);
+// The RunSpec of a spec run's options object in results directory `dir`, with the run's target
+// file (relative to dir) and derived seed; the score "trained" is the spec's trained model.
+RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& dir,
+                              const std::string& target_rel, std::uint64_t seed);
+
+// The model a spec's "train" writes in results directory `dir` (DIR/train/model.dlm, with its
+// summary.json beside it).
+std::string trained_model_path(const std::string& dir);
+
+// The copy in DIR of a run's "reference" samples file (relative to DIR).
+std::string reference_copy(const nlohmann::json& options);
 
 }  // namespace difflab

@@ -13,6 +13,8 @@ std::vector<std::string> experiment_dirs(const std::string& dir);
 // Writes DIR/report/figures2d.json for an experiment directory (removes it when the experiment
 // has no 2-D sampler rows): the samples and trajectories of the rows to draw, re-run bit for bit,
 // and per target its density and the exact score field of q_t.
+// Also writes DIR/report/images.json when the spec has report.images (generated samples of the
+// drawn rows and the data beside them, as images; removed otherwise).
 void write_report_data(const std::string& experiment_dir);
 
 }  // namespace difflab
