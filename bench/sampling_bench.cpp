@@ -7,7 +7,10 @@
 // (bench/peer_torch_ei.py) on the same problem and prints the ratios.
 #include <benchmark/benchmark.h>
 
+#include <vector>
+
 #include "difflab/core/parallel.hpp"
+#include "difflab/core/rng.hpp"
 #include "difflab/sampler/exponential_integrator.hpp"
 #include "difflab/sampler/initialization.hpp"
 #include "difflab/schedule/grids.hpp"
@@ -78,6 +81,45 @@ void BM_GmmScore(benchmark::State& state) {
                          benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_GmmScore)->Arg(256)->Arg(4096);
+
+// Standard normals per second from the counter-based generator, one thread: the sampler's path
+// (CounterRng::fill_normal into a d x n block, column j = particle j) for d = 32 (the GMM
+// benchmark's dimension) and d = 3 (a partial block per particle), and one long RngStream.
+void BM_FillNormal(benchmark::State& state) {
+  const Index d = state.range(0), n = 4096;
+  const CounterRng rng(1);
+  Matrix Z(d, n);
+  std::uint64_t step = 0;
+  for (auto _ : state) {
+    rng.fill_normal(Z, RngUse::kStepNoise, 0, step++);
+    benchmark::DoNotOptimize(Z.data());
+  }
+  state.counters["normals/s"] =
+      benchmark::Counter(static_cast<double>(d * n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+  state.counters["ns/normal"] =
+      benchmark::Counter(static_cast<double>(d * n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_FillNormal)->Arg(32)->Arg(3);
+
+void BM_StreamFillNormal(benchmark::State& state) {
+  const Index n = 1 << 16;
+  std::vector<double> z(static_cast<std::size_t>(n));
+  std::uint64_t particle = 0;
+  for (auto _ : state) {
+    RngStream s(1, RngUse::kUser, particle++, 0);
+    s.fill_normal(z.data(), n);
+    benchmark::DoNotOptimize(z.data());
+  }
+  state.counters["normals/s"] =
+      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+  state.counters["ns/normal"] =
+      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_StreamFillNormal);
 
 // Eigen's GEMM rate (n^3 product, Eigen's own OpenMP threading over `threads`): the peak the
 // sampling and training rates are compared with.

@@ -36,9 +36,15 @@ TEST(LangevinModes, PlainLangevinKeepsTheInitSplit) {
 TEST(LangevinModes, AnnealedLangevinAndDiffusionRecoverTheWeights) {
   LangevinModesOptions o = small_run();
   const double se = 4 * std::sqrt(0.8 * 0.2 / double(o.n));
-  EXPECT_NEAR(heavy_mode_fraction(run_annealed_langevin(o)), 0.8, se);
+  // Annealed Langevin with these finite levels and steps does not reach 0.8 exactly: over 24
+  // runs of 640 particles (seeds 1-12, each with the generator before and after the 2026-12-06
+  // change of the normals' bits) its heavy fraction averaged 0.775 (standard error 0.003).
+  // The 4-standard-error band is therefore widened by 0.03 for it; plain Langevin's 0.51 is
+  // still far outside.
+  const double annealed_bias = 0.03;
+  EXPECT_NEAR(heavy_mode_fraction(run_annealed_langevin(o)), 0.8, se + annealed_bias);
   o.annealed_score = "perturbed";
-  EXPECT_NEAR(heavy_mode_fraction(run_annealed_langevin(o)), 0.8, se);
+  EXPECT_NEAR(heavy_mode_fraction(run_annealed_langevin(o)), 0.8, se + annealed_bias);
   EXPECT_NEAR(heavy_mode_fraction(run_diffusion_sampler(o)), 0.8, se);
 }
 

@@ -12,10 +12,9 @@ namespace difflab {
 
 void CounterNoise::normal(MatrixRef Z, std::uint64_t first_particle, std::uint64_t step,
                           RngUse use) const {
-  for (Index j = 0; j < Z.cols(); ++j) {
-    RngStream s = rng_.stream(use, first_particle + static_cast<std::uint64_t>(j), step);
-    s.fill_normal(Z.col(j).data(), Z.rows());
-  }
+  // Batched across particles (CounterRng::fill_normal); the same numbers as one RngStream per
+  // column.
+  rng_.fill_normal(Z.data(), Z.rows(), Z.cols(), Z.outerStride(), use, first_particle, step);
 }
 
 double CounterNoise::uniform(std::uint64_t particle, std::uint64_t step, RngUse use) const {

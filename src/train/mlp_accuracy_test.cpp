@@ -22,12 +22,19 @@ namespace {
 //   measured E||s - grad log q_t||^2 = 0.0973 +- 0.0079 (t = 0.05), 0.0083 +- 0.0002 (t = 0.3),
 //            0.0005 (t = 1), against E||grad log q_t||^2 of roughly d / (alpha^2 var + sigma^2)
 //            ~ 7, 4 and 2 (within-component approximation): relative errors of 1-2% or less;
-//   measured W2(model samples, target samples) = 0.165, and 0.116 for the same sampler with the
-//            exact score: the floor set by 1000 vs 1000 empirical measures.
-// Thresholds: score errors below 0.2, 0.02 and 0.002; W2 below 0.25 (the model's own error, 0.05
-// above the floor, may double before the test fails). 1500 Adam steps take ~6 s on 2 cores.
+//   W2(samples, 1000 fresh target samples) is printed but not tested: it is dominated by how
+//            many of the 1000 + 1000 points fall in each mode (binomial, sd ~15 points, each
+//            moved ~3.6): with the exact score it ranged 0.13-0.47 over 10 runs (5 seeds, the
+//            generator before and after the 2026-12-06 change of the normals' bits), so a
+//            threshold under 0.5 was a draw of the noise (0.165 passed 0.25 before, 0.309 after).
+//   Tested instead: W2 between the model's samples and the exact score's samples from the same
+//            initial points and the same noise (coupled: the difference is the learned score's
+//            doing only): 0.095-0.25 over the same 10 runs (from the 1-2% of particles that end
+//            in the other mode); an untrained network gives W2 > 1.
+// Thresholds: score errors below 0.2, 0.02 and 0.002; coupled W2 below 0.35. 1500 Adam steps take
+// ~6 s on 2 cores.
 constexpr double kMaxSquaredError[] = {0.2, 0.02, 0.002};
-constexpr double kMaxW2 = 0.25;
+constexpr double kMaxCoupledW2 = 0.35;
 
 TEST(MlpAccuracy, LearnsATwoDimensionalMixture) {
 #if defined(__SANITIZE_ADDRESS__)
@@ -79,8 +86,11 @@ TEST(MlpAccuracy, LearnsATwoDimensionalMixture) {
   const double w2_exact = empirical_w2(Y, reference).value;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("trained %lld steps, %.1f s; W2 model %.4f, exact score %.4f\n",
-              static_cast<long long>(summary.final_step), seconds, w2_model, w2_exact);
+  const double w2_coupled = empirical_w2(X, Y).value;
+  std::printf(
+      "trained %lld steps, %.1f s; W2 to fresh target samples: model %.4f, exact score %.4f; "
+      "W2(model, exact score, same noise) %.4f\n",
+      static_cast<long long>(summary.final_step), seconds, w2_model, w2_exact, w2_coupled);
   const auto& errors = summary.log.back().score_errors;
   ASSERT_EQ(errors.size(), 3u);
   for (std::size_t k = 0; k < errors.size(); ++k) {
@@ -88,7 +98,7 @@ TEST(MlpAccuracy, LearnsATwoDimensionalMixture) {
                 errors[k].mean_squared, errors[k].standard_error);
     EXPECT_LT(errors[k].mean_squared, kMaxSquaredError[k]) << "t = " << errors[k].t;
   }
-  EXPECT_LT(w2_model, kMaxW2);
+  EXPECT_LT(w2_coupled, kMaxCoupledW2);
 }
 
 }  // namespace

@@ -1,10 +1,17 @@
 #pragma once
-// Counter-based random numbers (Philox4x64-10 from Random123, Salmon et al., SC'11).
+// Counter-based random numbers (Philox4x64-10 from Random123: J. K. Salmon, M. A. Moraes,
+// R. O. Dror, D. E. Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC'11).
 //
 // Every random number in difflab is a pure function of (seed, particle, step, use, index):
 // the key is (seed, use) and the counter is (particle, step, block, 0). There is no shared
 // sequential state, so a particle's noise is the same whichever thread or batch handles it,
 // and results are bit-identical for any thread count or batch split.
+//
+// Normals: each Philox block (four 64-bit words) gives four standard normals by the Box-Muller
+// transform (G. E. P. Box, M. E. Muller, Ann. Math. Statist. 29 (1958) 610-611), two per pair
+// of words. The transform runs on batches of blocks in branch-free elementwise code that the
+// compiler vectorises (src/core/rng.cpp); its log, sin and cos are fdlibm's kernels, written
+// out so that the result is the same bits with or without AVX2 (see rng.cpp).
 #include <Random123/philox.h>
 
 #include <array>
@@ -39,7 +46,8 @@ class RngStream {
   double uniform();      // in (0, 1), never 0 or 1
   double normal();       // standard normal (Box-Muller on Philox output)
   std::uint64_t bits();  // 64 raw bits
-  // Fills out[0..n) with standard normals; vectorised over whole Philox blocks.
+  // Fills out[0..n) with standard normals, the same as n calls of normal(); whole blocks go
+  // through the batched (vectorised) Box-Muller transform.
   void fill_normal(double* out, Index n);
 
  private:
@@ -62,8 +70,13 @@ class CounterRng {
     return RngStream(seed_, use, particle, step);
   }
   // Fills the columns of Z (d x n) with standard normals; column j belongs to particle
-  // first_particle + j, so any split of the particles gives the same numbers.
+  // first_particle + j, so any split of the particles gives the same numbers. Column j holds
+  // the first d normals of RngStream(seed, use, first_particle + j, step).
   void fill_normal(Matrix& Z, RngUse use, std::uint64_t first_particle, std::uint64_t step) const;
+  // The same for a column-major block of `rows` x `cols` doubles whose columns are `col_stride`
+  // doubles apart (an Eigen::Ref or a block of a larger matrix).
+  void fill_normal(double* data, Index rows, Index cols, Index col_stride, RngUse use,
+                   std::uint64_t first_particle, std::uint64_t step) const;
   // A derived seed (for sub-runs of an experiment), well mixed and independent of this one's
   // streams.
   std::uint64_t derive(std::uint64_t index) const;
@@ -71,5 +84,14 @@ class CounterRng {
  private:
   std::uint64_t seed_;
 };
+
+namespace rng_detail {
+// The Box-Muller map used for every normal: pairs (words[2i], words[2i+1]) of 64-bit words to
+// out[2i] = r cos(theta), out[2i + 1] = r sin(theta), r = sqrt(-2 log u1), theta = 2 pi u2, for
+// i < pairs. Exposed for the accuracy tests.
+void box_muller(const std::uint64_t* words, double* out, Index pairs);
+// The uniform the radius uses: (top 52 bits + 1/2) 2^-52, strictly inside (0, 1).
+double open_unit52(std::uint64_t w);
+}  // namespace rng_detail
 
 }  // namespace difflab
