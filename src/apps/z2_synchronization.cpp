@@ -4,6 +4,7 @@
 
 #include "difflab/apps/goe.hpp"
 #include "difflab/apps/state_evolution.hpp"
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab::apps {
@@ -48,10 +49,11 @@ TopEigen top_eigenpair(const Matrix& A, int steps) {
     Tm(j, j) = alpha(j);
     if (j + 1 < used) Tm(j, j + 1) = Tm(j + 1, j) = beta_off(j);
   }
-  Eigen::SelfAdjointEigenSolver<Matrix> es(Tm);
+  const SymmetricEigen es = symmetric_eigen(Tm);
+  require(es.ok, "z2: the eigendecomposition of the Lanczos matrix did not converge");
   TopEigen r;
-  r.value = es.eigenvalues()(used - 1);
-  r.vector = V.leftCols(used) * es.eigenvectors().col(used - 1);
+  r.value = es.values(used - 1);
+  r.vector = V.leftCols(used) * es.vectors.col(used - 1);
   r.vector.normalize();
   if (r.vector.sum() < 0) r.vector = -r.vector;
   return r;

@@ -178,8 +178,7 @@ bool BoundInputs::has_constant(const std::string& paper, const std::string& name
 std::vector<std::string> BoundInputs::unused_constants(const std::string& paper,
                                                        const std::vector<std::string>& used) const {
   auto list_used = [&] {
-    std::string s;
-    for (const auto& u : used) s += (s.empty() ? "" : ", ") + u;
+    const std::string s = comma_list(used);
     return s.empty() ? std::string("none") : s;
   };
   std::vector<std::string> plain_unused;

@@ -9,12 +9,6 @@ namespace difflab {
 
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 std::string number_text(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   std::ostringstream os;
@@ -69,7 +63,7 @@ std::string FieldInfo::expectation() const {
       return "true or false";
     case FieldType::kString: {
       const auto c = valid_choices();
-      return c.empty() ? "a string" : "one of: " + join(c);
+      return c.empty() ? "a string" : "one of: " + comma_list(c);
     }
     case FieldType::kInteger:
     case FieldType::kNumber:
@@ -99,7 +93,7 @@ nlohmann::json FieldInfo::describe() const {
 [[noreturn]] void option_schema_unknown_key(const std::string& key, const std::string& where,
                                             const std::vector<std::string>& valid) {
   if (key == "(not an object)") fail(where, ": options must be a JSON object");
-  fail(where, ": unknown option '", key, "' (valid: ", join(valid), ")");
+  fail(where, ": unknown option '", key, "' (valid: ", comma_list(valid), ")");
 }
 
 namespace option_schema_detail {

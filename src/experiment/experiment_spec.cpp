@@ -66,18 +66,12 @@ const std::vector<std::string> kTopKeys = {"name", "description", "seed",    "ap
                                            "base", "sweep",       "metrics", "bounds",
                                            "fits", "report",      "train"};
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 using OptionTable = std::vector<RunOptionInfo>;
 
 std::string option_names(const OptionTable& table) {
   std::vector<std::string> names;
   for (const auto& o : table) names.push_back(o.name);
-  return join(names);
+  return comma_list(names);
 }
 
 const RunOptionInfo& option_info(const OptionTable& table, const std::string& name,
@@ -147,7 +141,7 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
   for (const auto& [key, value] : j.items()) {
     (void)value;
     require(std::find(kTopKeys.begin(), kTopKeys.end(), key) != kTopKeys.end(), where,
-            ": unknown key '", key, "' (valid: ", join(kTopKeys), ")");
+            ": unknown key '", key, "' (valid: ", comma_list(kTopKeys), ")");
   }
   ExperimentSpec s;
   s.raw = j;

@@ -5,6 +5,7 @@
 #include <tuple>
 #include <vector>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 
 namespace difflab {
@@ -110,11 +111,10 @@ GaussianLaw affine_gaussian_law(const Sampler& sampler, const ScoreModel& score,
   for (const auto& s : slots) noise_dim += s.second;
 
   // 2. A square root of the initial covariance (eigendecomposition: P0 may be singular).
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (initial.cov + initial.cov.transpose()));
-  require(eig.info() == Eigen::Success &&
-              eig.eigenvalues().minCoeff() >= -1e-12 * std::max(1.0, eig.eigenvalues().maxCoeff()),
+  const SymmetricEigen eig = symmetric_eigen(0.5 * (initial.cov + initial.cov.transpose()));
+  require(eig.ok && eig.values.minCoeff() >= -1e-12 * std::max(1.0, eig.values.maxCoeff()),
           "exact law: the initial covariance is not positive semi-definite");
-  const Matrix root = eig.eigenvectors() * eig.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+  const Matrix root = eig.vectors * eig.values.cwiseMax(0.0).cwiseSqrt().asDiagonal();
 
   // 3. One batch: [mean | mean + root columns | noise probes | check particles].
   const Index n_probe = static_cast<Index>(slots.size()) * d;

@@ -6,6 +6,7 @@
 #include <numbers>
 #include <vector>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/core/rng.hpp"
@@ -53,14 +54,14 @@ double log_det_from_cholesky(const Matrix& L) { return 2.0 * L.diagonal().array(
 // Symmetric PSD square root by eigendecomposition, clamping roundoff-negative eigenvalues. A
 // clearly negative eigenvalue (beyond roundoff of the largest) is an error.
 Matrix psd_sqrt(const Matrix& S, const char* fn, const char* name) {
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (S + S.transpose()));
-  require(eig.info() == Eigen::Success, fn, ": eigendecomposition of ", name, " failed");
-  const Vector& lam = eig.eigenvalues();
+  const SymmetricEigen eig = symmetric_eigen(0.5 * (S + S.transpose()));
+  require(eig.ok, fn, ": eigendecomposition of ", name, " failed");
+  const Vector& lam = eig.values;
   const double tol = 1e-12 * std::max(1.0, lam.cwiseAbs().maxCoeff());
   require(lam.minCoeff() >= -tol, fn, ": ", name, " is not positive semi-definite (eigenvalue ",
           lam.minCoeff(), ")");
   const Vector root = lam.cwiseMax(0.0).cwiseSqrt();
-  return eig.eigenvectors() * root.asDiagonal() * eig.eigenvectors().transpose();
+  return eig.vectors * root.asDiagonal() * eig.vectors.transpose();
 }
 
 void check_eigenvalues(const Vector& a, Index d, const char* fn, const char* name,
@@ -159,11 +160,11 @@ double gaussian_kl(const Vector& m0, const Matrix& S0, const Vector& m1, const M
   // M = L1^{-1} L0, so M M^T = L1^{-1} S0 L1^{-T} has the eigenvalues l_i of S1^{-1} S0, and
   // tr(S1^{-1} S0) - d - log det(S1^{-1} S0) = sum_i (l_i - 1 - log l_i).
   const Matrix M = L1.triangularView<Eigen::Lower>().solve(L0);
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(M * M.transpose(), Eigen::EigenvaluesOnly);
-  require(eig.info() == Eigen::Success, fn, ": eigendecomposition failed");
+  const SymmetricEigen eig = symmetric_eigenvalues(M * M.transpose());
+  require(eig.ok, fn, ": eigendecomposition failed");
   double trace_logdet = 0;
   for (Index i = 0; i < d; ++i) {
-    const double l = std::max(eig.eigenvalues()(i), std::numeric_limits<double>::min());
+    const double l = std::max(eig.values(i), std::numeric_limits<double>::min());
     trace_logdet += x_minus_log1p(l - 1.0);
   }
   const Vector w = L1.triangularView<Eigen::Lower>().solve(m1 - m0);
@@ -176,9 +177,9 @@ double gaussian_w2(const Vector& m0, const Matrix& S0, const Vector& m1, const M
   psd_sqrt(S0, fn, "S0");  // validates S0 is PSD
   const Matrix R1 = psd_sqrt(S1, fn, "S1");
   const Matrix C = R1 * S0 * R1;
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (C + C.transpose()), Eigen::EigenvaluesOnly);
-  require(eig.info() == Eigen::Success, fn, ": eigendecomposition failed");
-  const double cross = eig.eigenvalues().cwiseMax(0.0).cwiseSqrt().sum();
+  const SymmetricEigen eig = symmetric_eigenvalues(0.5 * (C + C.transpose()));
+  require(eig.ok, fn, ": eigendecomposition failed");
+  const double cross = eig.values.cwiseMax(0.0).cwiseSqrt().sum();
   const double w2sq = (m0 - m1).squaredNorm() + S0.trace() + S1.trace() - 2.0 * cross;
   return std::sqrt(std::max(0.0, w2sq));
 }

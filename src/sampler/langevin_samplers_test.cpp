@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/process/forward_process.hpp"
@@ -143,10 +144,11 @@ TEST(UnadjustedLangevin, GaussianTwoDimNonDiagonalHasTheLyapunovStationaryCovari
   const Matrix V = ula_stationary_cov(g.Sigma, h);
   // Cross-check of the Lyapunov solution: A commutes with Sigma, so in Sigma's eigenbasis each
   // coordinate is the 1-d AR(1) above, with variance lambda / (1 - h / (2 lambda)).
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(g.Sigma);
-  const Matrix Vd = eig.eigenvectors().transpose() * V * eig.eigenvectors();
+  const SymmetricEigen eig = symmetric_eigen(g.Sigma);
+  ASSERT_TRUE(eig.ok);
+  const Matrix Vd = eig.vectors.transpose() * V * eig.vectors;
   for (Index i = 0; i < 2; ++i) {
-    const double lambda = eig.eigenvalues()(i);
+    const double lambda = eig.values(i);
     EXPECT_NEAR(Vd(i, i), lambda / (1 - h / (2 * lambda)), 1e-12);
   }
   EXPECT_NEAR(Vd(0, 1), 0.0, 1e-12);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/process/forward_process.hpp"
@@ -57,9 +58,9 @@ struct GaussianProblem {
 // The eigen-decomposition is computed here, independently of GaussianTarget's.
 Matrix exact_flow(const GaussianProblem& p, const ForwardProcess& process, double T, double delta,
                   const Matrix& XT) {
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(p.cov);
-  const Matrix& U = eig.eigenvectors();
-  const Vector& lambda = eig.eigenvalues();
+  const SymmetricEigen eig = symmetric_eigen(p.cov);
+  const Matrix& U = eig.vectors;
+  const Vector& lambda = eig.values;
   const double aT = process.alpha(T), ad = process.alpha(delta);
   const double s2T = process.sigma2(T), s2d = process.sigma2(delta);
   Matrix Y = U.transpose() * (XT.colwise() - aT * p.mu);

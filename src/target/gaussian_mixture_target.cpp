@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/memory_budget.hpp"
 #include "difflab/target/target_quantities.hpp"
@@ -61,11 +62,11 @@ GaussianMixtureTarget::GaussianMixtureTarget(std::vector<double> weights,
       Eigen::LLT<Matrix> llt(c.cov);
       require(llt.info() == Eigen::Success, name,
               ": covariance is not positive definite (Cholesky failed)");
-      Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (c.cov + c.cov.transpose()));
-      require(eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() > 0, name,
+      const SymmetricEigen eig = symmetric_eigen(0.5 * (c.cov + c.cov.transpose()));
+      require(eig.ok && eig.values.minCoeff() > 0, name,
               ": covariance is not positive definite");
-      variances_.col(static_cast<Index>(i)) = eig.eigenvalues();
-      U_.push_back(eig.eigenvectors());
+      variances_.col(static_cast<Index>(i)) = eig.values;
+      U_.push_back(eig.vectors);
       input_covs_.resize(K);
       input_covs_[i] = 0.5 * (c.cov + c.cov.transpose());
     }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/columnwise.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/memory_budget.hpp"
@@ -34,9 +35,9 @@ GaussianTarget::GaussianTarget(Vector mean, const Matrix& cov, const std::string
   require(llt.info() == Eigen::Success, where,
           ": covariance is not positive definite (Cholesky failed)");
   const Matrix sym = 0.5 * (cov + cov.transpose());
-  Eigen::SelfAdjointEigenSolver<Matrix> eig(sym);
-  require(eig.info() == Eigen::Success, where, ": eigendecomposition of the covariance failed");
-  lambda_ = eig.eigenvalues();
+  const SymmetricEigen eig = symmetric_eigen(sym);
+  require(eig.ok, where, ": eigendecomposition of the covariance failed");
+  lambda_ = eig.values;
   require(lambda_.minCoeff() > 0, where, ": covariance is not positive definite (eigenvalue ",
           lambda_.minCoeff(), ")");
   // A diagonal input needs no rotation: keep the cheap path and the exact eigenvalues.
@@ -46,7 +47,7 @@ GaussianTarget::GaussianTarget(Vector mean, const Matrix& cov, const std::string
     lambda_ = sym.diagonal();
     diagonal_ = true;
   } else {
-    U_ = eig.eigenvectors();
+    U_ = eig.vectors;
     diagonal_ = false;
     input_cov_ = sym;
   }

@@ -5,6 +5,7 @@
 #include <numbers>
 #include <string>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/rng.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
@@ -77,8 +78,9 @@ LipschitzBound mixture_score_lipschitz_bound(const GaussianMixtureTarget& target
       return out;
     }
   }
-  const Eigen::SelfAdjointEigenSolver<Matrix> eig(sigma);
-  const double s = eig.eigenvalues().minCoeff();
+  const SymmetricEigen eig = symmetric_eigenvalues(sigma);
+  require(eig.ok, "score Lipschitz bound: the eigendecomposition of the covariance failed");
+  const double s = eig.values.minCoeff();
   double D2 = 0;
   for (Index i = 0; i < target.components(); ++i)
     for (Index j = i + 1; j < target.components(); ++j)

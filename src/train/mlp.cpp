@@ -2,10 +2,10 @@
 
 #include <omp.h>
 
-#include <Eigen/SVD>
 #include <cmath>
 #include <exception>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/core/memory_budget.hpp"
@@ -440,7 +440,7 @@ MlpNetwork::LayerNorms MlpNetwork::spectral_norms() const {
   const auto norm = [&](Index offset, Index rows, Index cols, Index use_cols) {
     const Eigen::Map<const Matrix> W(parameters_.data() + offset, rows, cols);
     const Matrix block = W.leftCols(use_cols);
-    return Eigen::BDCSVD<Matrix>(block).singularValues()(0);
+    return largest_singular_value(block);
   };
   LayerNorms n;
   n.input = norm(L.w_in, L.w, L.din, L.d);  // the x-columns of W_in

@@ -1,8 +1,8 @@
 #include "difflab/train/mlp_score.hpp"
 
-#include <Eigen/SVD>
 #include <cmath>
 
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
 
@@ -80,7 +80,7 @@ std::vector<LipschitzEstimate> lipschitz_estimates(const MlpScore& score, const 
     Vector norms(samples);
     parallel_blocks(samples, 16, [&](Index begin, Index count) {
       for (Index j = begin; j < begin + count; ++j)
-        norms(j) = Eigen::JacobiSVD<Matrix>(score.jacobian(t, Xt.col(j))).singularValues()(0);
+        norms(j) = largest_singular_value(score.jacobian(t, Xt.col(j)));
     });
     LipschitzEstimate e;
     e.t = t;

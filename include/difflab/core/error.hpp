@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace difflab {
 
@@ -36,6 +37,13 @@ template <typename... Parts>
 template <typename... Parts>
 void require(bool condition, const Parts&... parts) {
   if (!condition) fail(parts...);
+}
+
+// "a, b, c": the valid names or the unknown keys of a message.
+inline std::string comma_list(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& x : items) s += (s.empty() ? "" : ", ") + x;
+  return s;
 }
 
 }  // namespace difflab
