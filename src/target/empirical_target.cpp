@@ -98,10 +98,10 @@ TargetSummary EmpiricalTarget::summary() const {
     s.notes.push_back(
         "score truncated to the " + std::to_string(knn_) +
         " nearest data points of x / alpha (kd-tree); the neglected softmax mass and the score "
-        "error are bounded per evaluation from the " +
-        std::to_string(knn_ + 1) +
-        "-th neighbour (EmpiricalTarget::knn_truncation_bound, docs/theory.md 10.4); the "
-        "log-density is exact");
+        "error are bounded per evaluation from the distance to the next nearest point "
+        "(EmpiricalTarget::knn_truncation_bound, docs/theory.md 10.4); where that point is "
+        "within a few sigma / alpha the bound is vacuous and the truncation biases the score "
+        "(at large t it is wrong); the log-density is exact");
   return s;
 }
 
