@@ -42,6 +42,11 @@ void run_target(const TargetOptions& opt) {
     write_samples(opt.out, log_qt_and_score(*target, *process, opt.t, X));
     std::cout << "wrote log q_t and score (columns: logq, score_1..score_d) at " << X.cols()
               << " points to " << opt.out << "\n";
+    const nlohmann::json knn = knn_truncation_report(*target, *process, opt.t, X);
+    if (!knn.is_null())
+      std::cout << "k-NN truncation (k = " << knn["knn"].get<Index>()
+                << "): max neglected-mass bound " << knn["max_neglected_mass"].get<double>()
+                << ", max score-error bound " << knn["max_score_error"].get<double>() << "\n";
     return;
   }
   std::cout << target_report(*target).dump(2) << "\n";

@@ -262,6 +262,8 @@ py::object target(const py::object& spec, double t, Index sample, const py::obje
     py::dict d;
     d["logq"] = vector_to_numpy(out.row(0).transpose());
     d["score"] = to_numpy(Matrix(out.bottomRows(tg->dim())));
+    const nlohmann::json knn = difflab::knn_truncation_report(*tg, *proc, t, X);
+    if (!knn.is_null()) d["knn_truncation"] = from_json(knn);
     return d;
   }
   return from_json(difflab::target_report(*tg));

@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/json_util.hpp"
 #include "difflab/core/rng.hpp"
+#include "difflab/target/empirical_target.hpp"
 
 namespace difflab {
 
@@ -41,6 +43,20 @@ Matrix log_qt_and_score(const Target& target, const ForwardProcess& process, dou
   out.row(0) = logq.transpose();
   out.bottomRows(target.dim()) = s;
   return out;
+}
+
+nlohmann::json knn_truncation_report(const Target& target, const ForwardProcess& process, double t,
+                                     const Matrix& X) {
+  check_time(process, t);
+  const auto* data = dynamic_cast<const EmpiricalTarget*>(&target);
+  if (data == nullptr || data->knn() == 0 || t == 0) return nullptr;
+  const KnnTruncationBound b = data->knn_truncation_bound(process.alpha(t), process.sigma2(t), X);
+  return {{"knn", data->knn()},
+          {"t", t},
+          {"neglected_mass", json_util::to_json(b.neglected_mass)},
+          {"score_error", json_util::to_json(b.score_error)},
+          {"max_neglected_mass", b.max_neglected_mass()},
+          {"max_score_error", b.max_score_error()}};
 }
 
 }  // namespace difflab

@@ -6,6 +6,7 @@
 
 #include "core/expect_error.hpp"
 #include "difflab/core/rng.hpp"
+#include "difflab/target/empirical_target.hpp"
 
 namespace difflab {
 namespace {
@@ -51,6 +52,24 @@ TEST(TargetQuery, TimeOutsideTheProcessIsRefused) {
   expect_error([&] { sample_qt(*target, *ou, -0.1, 3, 0); }, "t must lie in [0, ");
   expect_error([&] { sample_qt(*target, *ou, 0.5, 0, 0); }, "sample must be >= 1");
   expect_error([&] { log_qt_and_score(*target, *ou, NAN, Matrix::Zero(2, 1)); }, "t must lie");
+}
+
+TEST(TargetQuery, KnnTruncationReportIsTheTargetsBoundAtAlphaAndSigma) {
+  const auto ou = make_process("ou");
+  Matrix X(2, 2);
+  X << 0.1, 1.0, -2.0, 0.4;
+  EXPECT_TRUE(knn_truncation_report(*make_target(kQueryTarget), *ou, 0.3, X).is_null());
+  const auto data = make_target(nlohmann::json::parse(
+      R"({"type": "empirical", "samples": [[0, 0], [1, 1], [2, 0], [5, 5]], "knn": 2})"));
+  EXPECT_TRUE(knn_truncation_report(*data, *ou, 0.0, X).is_null());  // no score at t = 0
+  const nlohmann::json r = knn_truncation_report(*data, *ou, 0.3, X);
+  const KnnTruncationBound b = dynamic_cast<const EmpiricalTarget&>(*data).knn_truncation_bound(
+      ou->alpha(0.3), ou->sigma2(0.3), X);
+  EXPECT_EQ(r["knn"], 2);
+  EXPECT_EQ(r["max_neglected_mass"].get<double>(), b.max_neglected_mass());
+  EXPECT_EQ(r["max_score_error"].get<double>(), b.max_score_error());
+  EXPECT_EQ(r["score_error"][1].get<double>(), b.score_error(1));
+  EXPECT_GT(b.max_neglected_mass(), 0.0);
 }
 
 }  // namespace

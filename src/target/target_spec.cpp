@@ -83,11 +83,12 @@ std::shared_ptr<Target> gmm_from_json(const nlohmann::json& spec, const std::str
   return std::make_shared<GaussianMixtureTarget>(std::move(weights), std::move(comps), where);
 }
 
-// {"type": "empirical", "samples": "data.npy" | "data.csv" | [[...], ...]}: a file of n x d
-// samples (relative paths from the spec file's directory when the spec is a file) or an inline
-// array of points.
+// {"type": "empirical", "samples": "data.npy" | "data.csv" | [[...], ...], "knn": k}: a file of
+// n x d samples (relative paths from the spec file's directory when the spec is a file) or an
+// inline array of points; knn (optional, 0 = exact) truncates the score to the k nearest points.
 std::shared_ptr<Target> empirical_from_json(const nlohmann::json& spec, const std::string& where) {
-  ju::only_keys(spec, {"type", "samples"}, where);
+  ju::only_keys(spec, {"type", "samples", "knn"}, where);
+  const Index knn = spec.contains("knn") ? ju::integer(spec["knn"], where + ": knn") : 0;
   const nlohmann::json& s = ju::member(spec, "samples", where);
   if (s.is_string()) {
     std::filesystem::path path = s.get<std::string>();
@@ -95,12 +96,12 @@ std::shared_ptr<Target> empirical_from_json(const nlohmann::json& spec, const st
     if (path.is_relative() && std::filesystem::is_regular_file(where))
       path = std::filesystem::path(where).parent_path() / path;
     return std::make_shared<EmpiricalTarget>(read_samples(path.string()), s.get<std::string>(),
-                                             where);
+                                             where, knn);
   }
   require(s.is_array() && !s.empty(), where,
           ": samples must be a file name or a non-empty array of points");
   return std::make_shared<EmpiricalTarget>(ju::matrix(s, where + ": samples").transpose(), "inline",
-                                           where);
+                                           where, knn);
 }
 
 }  // namespace

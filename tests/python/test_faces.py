@@ -97,6 +97,33 @@ def test_target_matches_the_cli():
     np.testing.assert_allclose(fd, q["score"][:5, 0], rtol=1e-6, atol=1e-6)
 
 
+def test_empirical_knn_target_through_both_faces():
+    # Three separated clusters; "knn" truncates the empirical score (docs/theory.md 10.4).
+    rng = np.random.default_rng(5)
+    data = np.concatenate([0.1 * rng.standard_normal((20, 2)) + c for c in ([0, 0], [6, 0], [0, 6])])
+    spec = {"type": "empirical", "samples": data.tolist(), "knn": 20}
+    x = difflab.target(spec, t=0.05, sample=40, seed=2)
+    q = difflab.target(spec, t=0.05, points=x)
+    k = q["knn_truncation"]
+    assert k["knn"] == 20 and len(k["score_error"]) == 40
+    assert 0 <= k["max_neglected_mass"] < 1e-12 and k["max_score_error"] < 1e-10
+    exact = difflab.target({"type": "empirical", "samples": data.tolist()}, t=0.05, points=x)
+    assert "knn_truncation" not in exact
+    np.testing.assert_allclose(q["score"], exact["score"], rtol=0, atol=1e-9)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = os.path.join(tmp, "t.json")
+        with open(t, "w") as f:
+            json.dump(spec, f)
+        xt, s = os.path.join(tmp, "x.npy"), os.path.join(tmp, "s.npy")
+        np.save(xt, x)
+        out = subprocess.run([CLI, "target", "--target", t, "--t", "0.05", "--points", xt, "--out",
+                              s], check=True, capture_output=True, text=True).stdout
+        assert "k-NN truncation (k = 20)" in out
+        assert np.array_equal(np.load(s)[:, 1:], q["score"])
+    with pytest.raises(ValueError, match="knn must be 0"):
+        difflab.target({"type": "empirical", "samples": data.tolist(), "knn": 61})
+
+
 def test_target_errors_speak_python():
     with pytest.raises(ValueError, match="t must lie in"):
         difflab.target(MIX2, t=-1.0, sample=3)

@@ -25,4 +25,11 @@ Matrix sample_qt(const Target& target, const ForwardProcess& process, double t, 
 Matrix log_qt_and_score(const Target& target, const ForwardProcess& process, double t,
                         const Matrix& X);
 
+// For an empirical target with a k-NN truncated score ("knn": k), the truncation bounds at the
+// columns of X at time t (docs/theory.md 10.4): {"knn": k, "t": t, "neglected_mass": [...],
+// "score_error": [...], "max_neglected_mass", "max_score_error"}; null for any other target and
+// for t = 0 (no score).
+nlohmann::json knn_truncation_report(const Target& target, const ForwardProcess& process, double t,
+                                     const Matrix& X);
+
 }  // namespace difflab
