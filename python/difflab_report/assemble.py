@@ -196,13 +196,28 @@ def _t975(dof):
 
 
 def _interval(table, i, column):
-    """(lo, hi) of a metric cell: its .ci_lo/.ci_hi when the column is a .value."""
+    """(lo, hi) of a metric cell: its .ci_lo/.ci_hi when the column is a .value; a grid law's
+    distance +- its grid error (value -+ error)."""
     if column.endswith(".value"):
         base = column[: -len(".value")]
         lo, hi = table.value(i, base + ".ci_lo"), table.value(i, base + ".ci_hi")
         if lo is not None and hi is not None:
             return lo, hi
+    err = grid_error(table, i, column)
+    if err is not None:
+        y = table.value(i, column)
+        return y - err, y + err
     return None
+
+
+def grid_error(table, i, column):
+    """The finite grid error of a grid law's distance in row i, or None: the library writes it
+    as P.grid_error.KEY beside P.KEY (law_report.hpp; fits.json's "grid_error_column")."""
+    head, dot, key = column.rpartition(".")
+    if not dot:
+        return None
+    err = table.value(i, f"{head}.grid_error.{key}")
+    return err if err is not None and math.isfinite(err) else None
 
 
 def _series(table, members, xcol, ycol, label, se_col=None, log=True):
@@ -312,14 +327,30 @@ def bound_series(table, members, xcol, bound_id, measured_column, label, log=Tru
 
 def _fmt_fit(fit):
     ci = fit.get("ci") or [None, None]
-    if ci[0] is None:
-        return f"{fit['slope']:.3g}"
-    return f"{fit['slope']:.3g} [{ci[0]:.3g}, {ci[1]:.3g}]"
+    text = f"{fit['slope']:.3g}"
+    if ci[0] is not None:
+        text += f" [{ci[0]:.3g}, {ci[1]:.3g}]"
+    if "ci_with_grid_error" in fit:
+        wide = _finite_ci(fit["ci_with_grid_error"])
+        text += (f", with the grid error [{wide[0]:.3g}, {wide[1]:.3g}]" if wide else
+                 ", no interval with the grid error")
+    if fit.get("grid_error_note"):
+        text += f" ({fit['grid_error_note']})"
+    return text
+
+
+def _fit_interval(fit):
+    """The interval a fit figure shows: the one widened for the grid error when fits.json has
+    it (the statistical one alone would claim too much), else the statistical one."""
+    if "ci_with_grid_error" in fit:
+        return _finite_ci(fit["ci_with_grid_error"])
+    return _finite_ci(fit.get("ci"))
 
 
 def fit_figures(table, fits, reference_slopes):
     """One curves figure per fit of fits.json, with the spec's bounds; summary lines; table."""
     figures, summary, rows = [], [], []
+    with_grid_error = False
     bounds = table.spec.get("bounds", [])
     for n, f in enumerate(fits.get("fits", [])):
         against, column = f["against"], f["column"]
@@ -333,15 +364,19 @@ def fit_figures(table, fits, reference_slopes):
             g = next((g for g in f["groups"] if _group_label(g["group"], keys) == label), None)
             if g is not None and g.get("fit") and g["fit"].get("slope") is not None:
                 s["fit"] = {"slope": g["fit"]["slope"], "intercept": g["fit"]["intercept"]}
-                ci = _finite_ci(g["fit"].get("ci"))
+                ci = _fit_interval(g["fit"])
                 if ci is not None:
                     s["fit"]["ci"] = ci
                 summary.append(f"{f['metric']} against {against}"
                                f"{' (' + label + ')' if keys else ''}: log-log slope "
                                f"{_fmt_fit(g['fit'])}, r\u00b2 = {g['fit'].get('r2', 0):.3f}")
                 ci = _finite_ci(g["fit"].get("ci")) or [None, None]
-                rows.append([f["metric"], against, label if keys else "", g["fit"]["slope"],
-                             ci[0], ci[1], g["fit"].get("r2"), g["fit"].get("n")])
+                row = [f["metric"], against, label if keys else "", g["fit"]["slope"],
+                       ci[0], ci[1], g["fit"].get("r2"), g["fit"].get("n")]
+                if "ci_with_grid_error" in g["fit"]:
+                    row += _finite_ci(g["fit"]["ci_with_grid_error"]) or [None, None]
+                    with_grid_error = True
+                rows.append(row)
             series.append(s)
             for b in bounds:
                 bs, why = bound_series(table, members, xcol, b, column,
@@ -353,9 +388,12 @@ def fit_figures(table, fits, reference_slopes):
         fig = {"kind": "curves", "name": _name(f"fit{n}_{f['metric']}_vs_{against}"),
                "title": f"{f['metric']} against {against}", "axes": "loglog",
                "xlabel": against, "ylabel": f["metric"], "series": series,
-               "caption": "Markers: measured values with their 95% intervals; solid lines: "
-                          "least-squares fits in log-log coordinates (slope and 95% interval in "
-                          "the legend)" + (BOUND_CAPTION if bound_series_all else "") + "." +
+               "caption": "Markers: measured values with their 95% intervals" +
+                          (GRID_ERROR_CAPTION if "grid_error_column" in f else "") +
+                          "; solid lines: least-squares fits in log-log coordinates (slope and "
+                          "95% interval in the legend" +
+                          (", widened for the grid error" if "grid_error_column" in f else "") +
+                          ")" + (BOUND_CAPTION if bound_series_all else "") + "." +
                           _skipped_text(skipped)}
         if bound_series_all:
             fig["bounds"] = bound_series_all
@@ -364,10 +402,18 @@ def fit_figures(table, fits, reference_slopes):
             fig["reference_slopes"] = [{"label": r["label"], "slope": r["slope"]} for r in refs]
         figures.append(fig)
     if rows:
+        columns = ["metric", "against", "group", "slope", "95% CI low", "95% CI high",
+                   "r\u00b2", "points"]
+        if with_grid_error:  # a fit without a grid error leaves these cells empty
+            columns += ["CI low with grid error", "CI high with grid error"]
+            rows = [r + [None] * (len(columns) - len(r)) for r in rows]
         figures.append({"kind": "table", "name": "fits", "title": "Fitted log-log slopes",
-                        "columns": ["metric", "against", "group", "slope", "95% CI low",
-                                    "95% CI high", "r\u00b2", "points"], "rows": rows})
+                        "columns": columns, "rows": rows})
     return figures, summary
+
+
+GRID_ERROR_CAPTION = (" or, for a grid law's distance, +- its grid error (the difference from "
+                      "the law on about half the nodes)")
 
 
 BOUND_CAPTION = ("; dashed: the published bounds for the same runs (grey, hollow markers and "

@@ -1,6 +1,7 @@
 #include "difflab/experiment/experiment_fits.hpp"
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "difflab/core/error.hpp"
@@ -18,6 +19,56 @@ nlohmann::json cell(const nlohmann::json& row, const std::string& column) {
   for (auto& [name, value] : flat)
     if (name == column) return value;
   return nullptr;
+}
+
+// The column of a distance's grid error: "P.grid_error.KEY" beside "P.KEY" (law_report.hpp), or
+// "" when no row has one.
+std::string grid_error_column(const std::vector<nlohmann::json>& rows, const std::string& column) {
+  const auto dot = column.rfind('.');
+  if (dot == std::string::npos) return "";
+  const std::string candidate = column.substr(0, dot) + ".grid_error" + column.substr(dot);
+  for (const auto& r : rows)
+    if (!cell(r, candidate).is_null() || !cell(r, candidate + "_reason").is_null())
+      return candidate;
+  return "";
+}
+
+// A row's grid error in `column` (json_util's extended numbers: null with a reason is infinite
+// or NaN). A row without one has an exact (closed-form) law: error 0.
+double grid_error_of(const nlohmann::json& row, const std::string& column) {
+  const nlohmann::json e = cell(row, column);
+  if (e.is_number()) return e.get<double>();
+  if (e.is_null() && cell(row, column + "_reason").is_null()) return 0;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+// One group's fit: {"group", "x", "y", ["y_err"], "fit" or "error"}; y_err and the widened
+// interval (slope_fit.hpp, widen_for_y_error) when err_column is not empty.
+nlohmann::json fit_group(const nlohmann::json& key,
+                         const std::vector<const nlohmann::json*>& members,
+                         const std::string& against, const std::string& column,
+                         const std::string& err_column) {
+  std::vector<double> x, y, err;
+  for (const nlohmann::json* r : members) {
+    const nlohmann::json v = cell(*r, column);
+    if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>())) continue;
+    x.push_back((*r)["options"][against].get<double>());
+    y.push_back(v.get<double>());
+    if (!err_column.empty()) err.push_back(grid_error_of(*r, err_column));
+  }
+  nlohmann::json g{{"group", key}, {"x", x}, {"y", y}};
+  if (!err_column.empty()) {
+    g["y_err"] = nlohmann::json::array();
+    for (double e : err) g["y_err"].push_back(std::isfinite(e) ? nlohmann::json(e) : nullptr);
+  }
+  try {
+    const SlopeFit fit = fit_loglog_slope(x, y);
+    g["fit"] = fit.to_json();
+    if (!err_column.empty()) g["fit"].update(widen_for_y_error(fit, x, y, err).to_json());
+  } catch (const Error& e) {
+    g["error"] = e.what();
+  }
+  return g;
 }
 
 }  // namespace
@@ -55,26 +106,15 @@ nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohma
       if (inserted) order.push_back(key.dump());
       it->second.second.push_back(&r);
     }
+    const std::string err_column = grid_error_column(rows, column);
     nlohmann::json fit_json{{"metric", request.metric},
                             {"column", column},
                             {"against", request.against},
                             {"groups", nlohmann::json::array()}};
+    if (!err_column.empty()) fit_json["grid_error_column"] = err_column;
     for (const auto& k : order) {
       const auto& [key, members] = groups.at(k);
-      std::vector<double> x, y;
-      for (const nlohmann::json* r : members) {
-        const nlohmann::json v = cell(*r, column);
-        if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>())) continue;
-        x.push_back((*r)["options"][request.against].get<double>());
-        y.push_back(v.get<double>());
-      }
-      nlohmann::json g{{"group", key}, {"x", x}, {"y", y}};
-      try {
-        g["fit"] = fit_loglog_slope(x, y).to_json();
-      } catch (const Error& e) {
-        g["error"] = e.what();
-      }
-      fit_json["groups"].push_back(g);
+      fit_json["groups"].push_back(fit_group(key, members, request.against, column, err_column));
     }
     out["fits"].push_back(fit_json);
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/expect_error.hpp"
+#include "difflab/experiment/slope_fit.hpp"
 
 namespace difflab {
 namespace {
@@ -62,6 +63,44 @@ TEST(ExperimentFits, ColumnResolutionAndNonPositiveValues) {
   EXPECT_EQ(f["fits"][0]["groups"][0]["x"].size(), 1u);
   EXPECT_NE(f["fits"][0]["groups"][0]["error"].get<std::string>().find("at least 2 points"),
             std::string::npos);
+}
+
+TEST(ExperimentFits, GridErrorOfTheColumnWidensTheInterval) {
+  const ExperimentSpec spec = parse_experiment_spec(json::parse(R"({
+      "base": {"target": "t.json"}, "sweep": {"axes": {"steps": [10, 20, 40, 80]}},
+      "metrics": ["law"], "fits": [{"metric": "kl_target_output", "against": "steps"},
+                                   {"metric": "tv", "against": "steps"}]})"));
+  std::vector<json> rows;
+  for (const auto& run : expand_runs(spec)) {
+    const double n = run.options["steps"].get<double>(), kl = 3 * std::pow(n, -2.0);
+    // A grid error of 2% of the KL; the last row's law is closed-form (no grid_error).
+    json law{{"kl_target_output", kl}, {"tv", 1 / n}};
+    if (n < 80) law["grid_error"] = {{"kl_target_output", 0.02 * kl}};
+    rows.push_back({{"options", run.options}, {"metrics", {{"law", law}}}});
+  }
+  const json fits = compute_fits(spec, rows);
+  const json& kl = fits["fits"][0];
+  EXPECT_EQ(kl["grid_error_column"], "metrics.law.grid_error.kl_target_output");
+  const json& g = kl["groups"][0];
+  ASSERT_EQ(g["y_err"].size(), 4u);
+  EXPECT_NEAR(g["y_err"][1].get<double>(), 0.02 * 3 / 400.0, 1e-18);
+  EXPECT_EQ(g["y_err"][3], 0.0);
+  std::vector<double> x, y, err;
+  for (std::size_t i = 0; i < 4; ++i) {
+    x.push_back(g["x"][i]);
+    y.push_back(g["y"][i]);
+    err.push_back(g["y_err"][i]);
+  }
+  const ErrorWidenedSlope w = widen_for_y_error(fit_loglog_slope(x, y), x, y, err);
+  EXPECT_EQ(g["fit"]["ci_with_grid_error"], json({w.ci_lo, w.ci_hi}));
+  EXPECT_GT(w.shift_hi, 0.01);
+  const double lo = g["fit"]["ci_with_grid_error"][0], hi = g["fit"]["ci_with_grid_error"][1];
+  EXPECT_TRUE(lo < -2 && -2 < hi);
+  // tv has no grid error in any row: the fit is as before, with no grid error fields.
+  const json& tv = fits["fits"][1];
+  EXPECT_FALSE(tv.contains("grid_error_column"));
+  EXPECT_FALSE(tv["groups"][0].contains("y_err"));
+  EXPECT_FALSE(tv["groups"][0]["fit"].contains("ci_with_grid_error"));
 }
 
 }  // namespace

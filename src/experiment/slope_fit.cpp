@@ -1,7 +1,9 @@
 #include "difflab/experiment/slope_fit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include "difflab/core/error.hpp"
 
@@ -52,7 +54,66 @@ double regularized_beta(double x, double a, double b) {
   return 1 - std::exp(log_front) * beta_continued_fraction(b, a, 1 - x) / b;
 }
 
+// The note on points with large or undefined relative errors, empty when there are none.
+std::string relative_error_note(const std::vector<double>& relative) {
+  std::ostringstream out;
+  out.precision(3);
+  for (std::size_t i = 0; i < relative.size(); ++i) {
+    const double r = relative[i];
+    if (r <= kLargeRelativeError) continue;
+    out << (out.tellp() > 0 ? "; " : "") << "point " << i << ": grid error " << r << " of its value"
+        << (r >= 1 || !std::isfinite(r) ? " (log undefined within it)" : "");
+  }
+  if (out.tellp() == 0) return "";
+  const bool undefined =
+      std::any_of(relative.begin(), relative.end(), [](double r) { return !(r < 1); });
+  return out.str() + (undefined ? "; no interval with the grid error" : "");
+}
+
 }  // namespace
+
+ErrorWidenedSlope widen_for_y_error(const SlopeFit& fit, const std::vector<double>& x,
+                                    const std::vector<double>& y, const std::vector<double>& err) {
+  require(x.size() == y.size() && y.size() == err.size(), "slope fit: ", x.size(), " x values, ",
+          y.size(), " y values and ", err.size(), " errors");
+  const std::size_t n = x.size();
+  double mu = 0, suu = 0;
+  for (double v : x) mu += std::log(v) / static_cast<double>(n);
+  for (double v : x) suu += (std::log(v) - mu) * (std::log(v) - mu);
+  ErrorWidenedSlope w;
+  for (std::size_t i = 0; i < n; ++i) {
+    require(!(err[i] < 0), "slope fit: error[", i, "] = ", err[i], " is negative");
+    const double r = err[i] / y[i];
+    w.relative.push_back(r);
+    if (!(r < 1)) {
+      w.undefined.push_back(i);
+      continue;
+    }
+    // log(1 + r) raises log y_i, -log(1 - r) lowers it; weight w_i's sign says which steepens.
+    const double wi = (std::log(x[i]) - mu) / suu, up = std::log1p(r), down = -std::log1p(-r);
+    w.shift_hi += wi > 0 ? wi * up : -wi * down;
+    w.shift_lo += wi > 0 ? wi * down : -wi * up;
+  }
+  if (!w.undefined.empty()) w.shift_lo = w.shift_hi = std::numeric_limits<double>::quiet_NaN();
+  w.ci_lo = fit.ci_lo - w.shift_lo;
+  w.ci_hi = fit.ci_hi + w.shift_hi;
+  return w;
+}
+
+nlohmann::json ErrorWidenedSlope::to_json() const {
+  const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  nlohmann::json j{{"ci_with_grid_error", {num(ci_lo), num(ci_hi)}},
+                   {"grid_error_slope_shift", {num(shift_lo), num(shift_hi)}},
+                   {"grid_error_max_relative", nullptr}};
+  double max_relative = 0;
+  for (double r : relative)
+    max_relative =
+        std::max(max_relative, std::isfinite(r) ? r : std::numeric_limits<double>::infinity());
+  j["grid_error_max_relative"] = num(max_relative);
+  const std::string note = relative_error_note(relative);
+  if (!note.empty()) j["grid_error_note"] = note;
+  return j;
+}
 
 double student_t_cdf(double t, double nu) {
   require(nu > 0 && std::isfinite(nu), "student_t_cdf: degrees of freedom must be > 0, got ", nu);

@@ -94,5 +94,79 @@ TEST(SlopeFit, BadInputIsAnError) {
   expect_error([] { fit_loglog_slope({2, 2}, {1, 3}); }, "all x values are equal");
 }
 
+// y = 3 x^-2 at x = 10, 20, 40, 80 (log x - mean = (-1.5, -0.5, 0.5, 1.5) log 2, Sxx = 5 log^2 2,
+// so the slope weights are w = (-0.3, -0.1, 0.1, 0.3) / log 2) with relative errors r.
+std::vector<double> power_law_x() { return {10, 20, 40, 80}; }
+std::vector<double> power_law_y() {
+  std::vector<double> y;
+  for (double v : power_law_x()) y.push_back(3 * std::pow(v, -2.0));
+  return y;
+}
+
+TEST(SlopeFit, GridErrorWidensTheIntervalByTheWorstCornerInClosedForm) {
+  const std::vector<double> x = power_law_x(), y = power_law_y(), r = {0.05, 0.02, 0.01, 0.04};
+  std::vector<double> err;
+  for (std::size_t i = 0; i < y.size(); ++i) err.push_back(r[i] * y[i]);
+  const SlopeFit f = fit_loglog_slope(x, y);
+  const ErrorWidenedSlope w = widen_for_y_error(f, x, y, err);
+  // Steepest upward: the points left of the mean down (-log(1 - r)), right of it up (log(1 + r)).
+  const double l2 = std::log(2.0);
+  const double up = (0.3 * -std::log(1 - 0.05) + 0.1 * -std::log(1 - 0.02) + 0.1 * std::log(1.01) +
+                     0.3 * std::log(1.04)) /
+                    l2;
+  const double down = (0.3 * std::log(1.05) + 0.1 * std::log(1.02) + 0.1 * -std::log(1 - 0.01) +
+                       0.3 * -std::log(1 - 0.04)) /
+                      l2;
+  EXPECT_NEAR(w.shift_hi, up, 1e-12);
+  EXPECT_NEAR(w.shift_lo, down, 1e-12);
+  EXPECT_NEAR(w.ci_hi - w.ci_lo, (f.ci_hi - f.ci_lo) + up + down, 1e-12);
+  EXPECT_LT(w.ci_lo, -2 - 0.9 * down);
+  EXPECT_GT(w.ci_hi, -2 + 0.9 * up);
+  // The closed form is the refit with every point at the corner that steepens (flattens).
+  std::vector<double> y_up = y, y_down = y;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const bool right = i >= 2;
+    y_up[i] = y[i] + (right ? err[i] : -err[i]);
+    y_down[i] = y[i] + (right ? -err[i] : err[i]);
+  }
+  EXPECT_NEAR(fit_loglog_slope(x, y_up).slope - f.slope, up, 1e-12);
+  EXPECT_NEAR(f.slope - fit_loglog_slope(x, y_down).slope, down, 1e-12);
+  EXPECT_TRUE(w.undefined.empty());
+  const nlohmann::json j = w.to_json();
+  EXPECT_NEAR(j["grid_error_max_relative"].get<double>(), 0.05, 1e-15);
+  EXPECT_FALSE(j.contains("grid_error_note"));
+  EXPECT_NEAR(j["ci_with_grid_error"][1].get<double>(), w.ci_hi, 0);
+}
+
+TEST(SlopeFit, ZeroGridErrorGivesTheStatisticalIntervalExactly) {
+  // Noisy y so that the statistical interval has width.
+  const std::vector<double> x = {10, 20, 40, 80, 160}, y = {0.03, 0.0081, 0.0018, 0.0005, 0.00011};
+  const SlopeFit f = fit_loglog_slope(x, y);
+  const ErrorWidenedSlope w = widen_for_y_error(f, x, y, std::vector<double>(x.size(), 0.0));
+  EXPECT_GT(f.ci_hi - f.ci_lo, 0.01);
+  EXPECT_EQ(w.ci_lo, f.ci_lo);
+  EXPECT_EQ(w.ci_hi, f.ci_hi);
+  EXPECT_EQ(w.shift_lo, 0);
+  EXPECT_EQ(w.shift_hi, 0);
+}
+
+TEST(SlopeFit, GridErrorAtLeastTheValueIsFlaggedAndLeavesNoInterval) {
+  const std::vector<double> x = power_law_x(), y = power_law_y();
+  const std::vector<double> err = {0.01 * y[0], 0.2 * y[1], y[2], 0};
+  const SlopeFit f = fit_loglog_slope(x, y);
+  const ErrorWidenedSlope w = widen_for_y_error(f, x, y, err);
+  EXPECT_EQ(w.undefined, std::vector<std::size_t>{2});
+  EXPECT_TRUE(std::isnan(w.ci_lo) && std::isnan(w.ci_hi));
+  const nlohmann::json j = w.to_json();
+  EXPECT_TRUE(j["ci_with_grid_error"][0].is_null() && j["ci_with_grid_error"][1].is_null());
+  const std::string note = j["grid_error_note"];
+  EXPECT_NE(note.find("point 1: grid error 0.2 of its value;"), std::string::npos) << note;
+  EXPECT_NE(note.find("point 2: grid error 1 of its value (log undefined"), std::string::npos)
+      << note;
+  EXPECT_NE(note.find("no interval with the grid error"), std::string::npos);
+  EXPECT_EQ(note.find("point 0"), std::string::npos);
+  expect_error([&] { widen_for_y_error(f, x, y, {0, 0, -1e-3, 0}); }, "error[2] = -0.001");
+}
+
 }  // namespace
 }  // namespace difflab

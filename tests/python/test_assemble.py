@@ -115,3 +115,46 @@ def test_build_command_writes_data_and_page(tmp_path):
                            "--figure-dir", str(tmp_path / "figs"), str(empty)],
                           env=env, capture_output=True, text=True)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_grid_errors_are_drawn_as_bars_and_the_fits_table_shows_the_widened_interval(tmp_path):
+    # KL = 3 / N^2 from a grid law with a grid error of 2% of each value (law_report.hpp writes
+    # it as metrics.law.grid_error.KEY); fits.json as the runner writes it with the interval
+    # widened for that error.
+    steps = [10, 20, 40, 80]
+    rows = [{"row": k, "options": {"steps": n},
+             "metrics": {"law": {"kl": 3 / n ** 2, "grid_error": {"kl": 0.02 * 3 / n ** 2}}}}
+            for k, n in enumerate(steps)]
+    fit = {"slope": -2.0, "intercept": math.log(3), "ci": [-2.0, -2.0], "r2": 1.0, "n": 4,
+           "ci_with_grid_error": [-2.03, -1.97], "grid_error_slope_shift": [0.03, 0.03],
+           "grid_error_max_relative": 0.02}
+    fits = {"fits": [{"metric": "kl", "against": "steps", "column": "metrics.law.kl",
+                      "grid_error_column": "metrics.law.grid_error.kl",
+                      "groups": [{"group": {}, "x": steps, "y": [3 / n ** 2 for n in steps],
+                                  "y_err": [0.06 / n ** 2 for n in steps], "fit": fit}]}]}
+    spec = {"name": "grid", "base": {}, "sweep": {"axes": {"steps": steps}},
+            "report": {"curves": [{"name": "kl", "x": "steps", "y": ["law.kl"]}]}}
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    for name in ("fit0_kl_vs_steps", "kl"):  # the fit figure and the curve figure
+        s = next(f for f in data["figures"] if f["name"] == name)["series"][0]
+        assert s["ci_lo"] == pytest.approx([0.98 * 3 / n ** 2 for n in steps], rel=1e-12)
+        assert s["ci_hi"] == pytest.approx([1.02 * 3 / n ** 2 for n in steps], rel=1e-12)
+    fig = next(f for f in data["figures"] if f["name"] == "fit0_kl_vs_steps")
+    assert fig["series"][0]["fit"]["ci"] == [-2.03, -1.97]
+    assert "grid error" in fig["caption"]
+    table = next(f for f in data["figures"] if f["kind"] == "table" and f["name"] == "fits")
+    assert table["columns"][-2:] == ["CI low with grid error", "CI high with grid error"]
+    assert table["rows"][0][4:6] == [-2.0, -2.0] and table["rows"][0][-2:] == [-2.03, -1.97]
+    assert any("with the grid error [-2.03, -1.97]" in line for line in data["summary"])
+
+    # Without a grid error in the rows, no bars, and the table keeps its eight columns.
+    for r in rows:
+        del r["metrics"]["law"]["grid_error"]
+    del fits["fits"][0]["grid_error_column"]
+    for key in ("ci_with_grid_error", "grid_error_slope_shift", "grid_error_max_relative"):
+        del fit[key]
+    spec["name"] = "exact"
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    assert all("ci_lo" not in s for f in data["figures"] if f["kind"] == "curves"
+               for s in f["series"])
+    assert len(next(f for f in data["figures"] if f["kind"] == "table")["columns"]) == 8

@@ -17,7 +17,11 @@ std::string resolve_metric_column(const std::vector<nlohmann::json>& rows, const
 // For each requested fit, the rows are grouped by the values of the other sweep axes; within a
 // group log y is regressed on log x (slope_fit.hpp), over the rows where y is finite and > 0.
 // Returns {"fits": [{"metric", "column", "against", "groups": [{"group": {axis: value...},
-// "x": [...], "y": [...], "fit": {...}} or {..., "error": "..."}]}]}.
+// "x": [...], "y": [...], "fit": {...}} or {..., "error": "..."}]}]}. When the rows carry a grid
+// error for the column ("P.grid_error.KEY" beside "P.KEY", a grid law's, law_report.hpp), the fit
+// also names it ("grid_error_column"), each group lists it per point ("y_err"; 0 for a row
+// without one, whose law is closed-form) and each fit adds the slope interval widened for it
+// (ErrorWidenedSlope::to_json, slope_fit.hpp) beside the statistical "ci".
 nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohmann::json>& rows);
 
 }  // namespace difflab
