@@ -13,8 +13,8 @@
 #include <cmath>
 #include <vector>
 
-#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/apps/state_evolution.hpp"
+#include "difflab/core/dense_decompositions.hpp"
 
 namespace difflab::apps {
 namespace {

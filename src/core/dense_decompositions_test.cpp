@@ -37,7 +37,7 @@ TEST(DenseDecompositions, ANonFiniteMatrixIsNotOk) {
 // absolute entry; of a rotation, 1.
 TEST(DenseDecompositions, LargestSingularValueMatchesClosedForms) {
   Vector u(3), v(4);
-  u << 1.0, -2.0, 2.0;  // |u| = 3
+  u << 1.0, -2.0, 2.0;      // |u| = 3
   v << 0.0, 3.0, 0.0, 4.0;  // |v| = 5
   EXPECT_NEAR(largest_singular_value(u * v.transpose()), 15.0, 1e-12);
   Matrix D = Matrix::Zero(20, 20);

@@ -63,8 +63,7 @@ GaussianMixtureTarget::GaussianMixtureTarget(std::vector<double> weights,
       require(llt.info() == Eigen::Success, name,
               ": covariance is not positive definite (Cholesky failed)");
       const SymmetricEigen eig = symmetric_eigen(0.5 * (c.cov + c.cov.transpose()));
-      require(eig.ok && eig.values.minCoeff() > 0, name,
-              ": covariance is not positive definite");
+      require(eig.ok && eig.values.minCoeff() > 0, name, ": covariance is not positive definite");
       variances_.col(static_cast<Index>(i)) = eig.values;
       U_.push_back(eig.vectors);
       input_covs_.resize(K);

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/columnwise.hpp"
+#include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/memory_budget.hpp"
 #include "difflab/target/target_quantities.hpp"

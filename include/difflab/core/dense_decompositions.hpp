@@ -15,7 +15,7 @@ namespace difflab {
 // S = V diag(values) V^T for a symmetric S (only its lower triangle is read), values ascending.
 struct SymmetricEigen {
   Vector values;
-  Matrix vectors;  // empty when computed without vectors
+  Matrix vectors;   // empty when computed without vectors
   bool ok = false;  // false when Eigen's QR iteration did not converge (or S is not finite)
 };
 
