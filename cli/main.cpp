@@ -12,6 +12,7 @@
 #include "difflab/core/communicator.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/memory_budget.hpp"
+#include "difflab/core/option_ref.hpp"
 #include "difflab/core/parallel.hpp"
 #ifdef DIFFLAB_HAVE_MPI
 #include "mpi/mpi_communicator.hpp"
@@ -66,6 +67,13 @@ int main(int argc, char** argv) {
 
 namespace {
 
+// Whether the subcommands that were run (e.g. `app sk`) have this flag.
+bool has_flag(CLI::App& app, const std::string& flag) {
+  for (CLI::App* sub : app.get_subcommands())
+    if (sub->get_option_no_throw(flag) != nullptr || has_flag(*sub, flag)) return true;
+  return false;
+}
+
 int run_cli(int argc, char** argv, const difflab::Communicator& comm) {
   // Bad input is the same on every rank (same command line); rank 0 alone reports it. Ranks of a
   // sweep never see bad input of their own: they report it to rank 0 (pipeline/task_farm.hpp).
@@ -110,7 +118,13 @@ int run_cli(int argc, char** argv, const difflab::Communicator& comm) {
     if (speaks) std::cerr << "difflab: " << e.what() << "\n";
     return 2;
   } catch (const difflab::Error& e) {
-    if (speaks) std::cerr << "difflab: " << e.what() << "\n";
+    // The library names options by their keys; the command line shows the flags this command
+    // has (core/option_ref.hpp).
+    if (speaks)
+      std::cerr << "difflab: "
+                << difflab::render_option_refs_as_flags(
+                       e.what(), [&](const std::string& flag) { return has_flag(app, flag); })
+                << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "difflab: internal error"

@@ -22,6 +22,7 @@
 #include "difflab/bounds/bound_inputs.hpp"
 #include "difflab/bounds/bound_registry.hpp"
 #include "difflab/core/error.hpp"
+#include "difflab/core/memory_budget.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/core/rng.hpp"
 #include "difflab/law/affine_gaussian_law.hpp"
@@ -66,6 +67,15 @@ PYBIND11_MODULE(difflab, m) {
 
   m.def("set_threads", &difflab::set_threads, py::arg("threads") = 0,
         "Worker threads (0 = all cores); results do not depend on it");
+  m.def(
+      "set_max_memory",
+      [](const std::string& size) {
+        difflab::set_memory_limit(difflab::parse_memory_size(size, "max_memory"));
+      },
+      py::arg("size"),
+      "The max_memory setting: memory one request may use, e.g. '512M' or '2G' (powers of 1024); "
+      "requests that need more are refused before allocating. Default: what the machine has "
+      "available (or the environment variable DIFFLAB_MAX_MEMORY)");
 
   py::class_<difflab::ForwardProcess, std::shared_ptr<difflab::ForwardProcess>>(m, "Process")
       .def(py::init([](const std::string& name) {

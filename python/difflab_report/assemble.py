@@ -169,30 +169,26 @@ def _name(text):
 
 # ---------------------------------------------------------------- fits
 
-def loglog_fit(x, y):
-    """Least squares of log y on log x: slope, intercept and the slope's 95% t interval."""
-    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
-    n = len(lx)
-    if n < 2 or np.ptp(lx) == 0:
-        return None
-    slope, intercept = np.polyfit(lx, ly, 1)
-    fit = {"slope": float(slope), "intercept": float(intercept)}
-    if n >= 3:
-        resid = ly - (intercept + slope * lx)
-        se = math.sqrt(float(resid @ resid) / (n - 2) / float(((lx - lx.mean()) ** 2).sum()))
-        q = _t975(n - 2)
-        fit["ci"] = [float(slope - q * se), float(slope + q * se)]
-    else:
-        fit["ci"] = [float(slope), float(slope)]
-    return fit
+def library_fit(entries, hint, group, y=None):
+    """The fit the library wrote in fits.json's report_fits (report_fits.hpp) for report hint
+    number `hint`, the group of rows whose options are `group` (and the y column name of a
+    curve): the group's dict ({"x", "y", "fit" or "error"}) or None. The report never refits."""
+    for e in entries or []:
+        if e.get("hint") != hint or (y is not None and e.get("y") != y):
+            continue
+        for g in e.get("groups", []):
+            if g.get("group") == group:
+                return g
+    return None
 
 
-def _t975(dof):
-    try:
-        from scipy.stats import t
-        return float(t.ppf(0.975, dof))
-    except ImportError:  # scipy is a Debian package of the setup; the normal quantile otherwise
-        return Z975
+def _drawn_fit(fit):
+    """The fitted line a figure draws: slope, intercept and the interval _fit_interval picks."""
+    out = {"slope": fit["slope"], "intercept": fit["intercept"]}
+    ci = _fit_interval(fit)
+    if ci:
+        out["ci"] = ci
+    return out
 
 
 def _interval(table, i, column):
@@ -446,8 +442,10 @@ def _group_label(group, keys):
 
 # ---------------------------------------------------------------- report hints
 
-def curve_figures(table, hints):
+def curve_figures(table, hints, report_fits=None):
+    """report.curves; their fits are the library's (report_fits: fits.json's "report_fits")."""
     figures, summary = [], []
+    curve_fits = (report_fits or {}).get("curves")
     for n, c in enumerate(hints):
         _require(c, ["x", "y"], f"report.curves[{n}]")
         axes = c.get("axes", "loglog")
@@ -470,12 +468,17 @@ def curve_figures(table, hints):
                 if not s["x"]:
                     continue
                 if c.get("fit") and log:
-                    fit = loglog_fit(s["x"], s["y"])
-                    if fit:
-                        s["fit"] = fit
-                        summary.append(f"{yname} against {c['x']}"
-                                       f"{' (' + label + ')' if keys else ''}: log-log slope "
-                                       f"{_fmt_fit(fit)}")
+                    where_text = f"{yname} against {c['x']}{' (' + label + ')' if keys else ''}"
+                    group = {k: table.rows[members[0]]["options"].get(k) for k in keys}
+                    g = library_fit(curve_fits, n, group, yname)
+                    if curve_fits is None:
+                        summary.append(f"{where_text}: no fit (fits.json predates the report's "
+                                       "fits: resume the experiment to write them)")
+                    elif g is not None and g.get("fit"):
+                        s["fit"] = _drawn_fit(g["fit"])
+                        summary.append(f"{where_text}: log-log slope {_fmt_fit(g['fit'])}")
+                    elif g is not None and g.get("error"):
+                        summary.append(f"{where_text}: no fit ({g['error']})")
                 series.append(s)
             for tname in theories:
                 tl = f"{label}: {tname}" if keys else tname
@@ -506,37 +509,36 @@ def curve_figures(table, hints):
     return figures, summary
 
 
-def threshold_figure(table, t):
+def threshold_figure(table, t, computed):
     """The smallest `over` with metric <= eps, per value of `against` (log-log interpolation
-    between the bracketing sweep points), one series per group."""
+    between the bracketing sweep points), one series per group: the library's crossings and
+    fits (computed: this hint's entry of fits.json's report_fits.thresholds, or None)."""
     _require(t, ["metric", "eps", "over", "against"], "report.threshold")
-    col, eps = table.column(t["metric"]), float(t["eps"])
-    over, against = t["over"], t["against"]
+    table.column(t["metric"])  # refuses an unknown column with the report's message
+    eps, over, against = float(t["eps"]), t["over"], t["against"]
     keys = t.get("group_by", [a for a in table.axes if a not in (over, against)])
-    series, summary, missing = [], [], []
-    for label, members in table.groups(keys):
-        xs, ys = [], []
-        by_x = {}
-        for i in members:
-            by_x.setdefault(table.value(i, f"options.{against}"), []).append(i)
-        for x in sorted(k for k in by_x if k is not None):
-            pts = sorted((table.value(i, f"options.{over}"), table.value(i, col))
-                         for i in by_x[x])
-            pts = [(o, m) for o, m in pts if o is not None and m is not None and m > 0]
-            need = _crossing(pts, eps)
-            if need is None:
-                missing.append(f"{label}, {against}={_short(x)}")
-                continue
-            xs.append(x)
-            ys.append(need)
-        if not xs:
+    series, summary = [], []
+    if computed is None:
+        return [], [f"{over} needed for {t['metric']} \u2264 {eps:g}: not drawn (fits.json "
+                     "predates the report's fits: resume the experiment to write them)"]
+    if computed.get("error"):
+        return [], [f"{over} needed for {t['metric']} \u2264 {eps:g}: {computed['error']}"]
+
+    def label_of(group):
+        return ", ".join(f"{k}={_short(group.get(k))}" for k in keys) if keys else "all runs"
+
+    missing = [f"{label_of(m['group'])}, {against}={_short(m['x'])}"
+               for m in computed.get("missing", [])]
+    for g in computed.get("groups", []):
+        if not g.get("x"):
             continue
-        s = {"label": label, "x": xs, "y": ys}
-        fit = loglog_fit(xs, ys)
-        if fit:
-            s["fit"] = fit
+        label = label_of(g["group"])
+        s = {"label": label, "x": g["x"], "y": g["y"]}
+        if g.get("fit"):
+            s["fit"] = _drawn_fit(g["fit"])
             summary.append(f"{over} needed for {t['metric']} \u2264 {eps:g} against {against}"
-                           f"{' (' + label + ')' if keys else ''}: log-log slope {_fmt_fit(fit)}")
+                           f"{' (' + label + ')' if keys else ''}: log-log slope "
+                           f"{_fmt_fit(g['fit'])}")
         series.append(s)
     if missing:
         summary.append(f"{t['metric']} \u2264 {eps:g} was not reached within the sweep for: "
@@ -551,20 +553,6 @@ def threshold_figure(table, t):
     if t.get("reference_slopes"):
         fig["reference_slopes"] = t["reference_slopes"]
     return [fig], summary
-
-
-def _crossing(pts, eps):
-    """First crossing of eps by a decreasing metric along increasing `over`."""
-    for k, (o, m) in enumerate(pts):
-        if m <= eps:
-            if k == 0:
-                return o
-            o0, m0 = pts[k - 1]
-            if m0 <= m:
-                return o
-            w = (math.log(m0) - math.log(eps)) / (math.log(m0) - math.log(m))
-            return math.exp(math.log(o0) + w * (math.log(o) - math.log(o0)))
-    return None
 
 
 def bars_figures(table, hints, chosen_rows):
@@ -779,12 +767,14 @@ def section(directory):
         figs, lines = fit_figures(table, fits, hints.get("reference_slopes", []))
         out["figures"] += figs
         summary += lines
-    figs, lines = curve_figures(table, hints.get("curves", []))
+    report_fits = (fits or {}).get("report_fits")
+    figs, lines = curve_figures(table, hints.get("curves", []), report_fits)
     out["figures"] += figs
     summary += lines
     thresholds = hints.get("threshold", [])
-    for t in thresholds if isinstance(thresholds, list) else [thresholds]:
-        figs, lines = threshold_figure(table, t)
+    computed = (report_fits or {}).get("thresholds")
+    for n, t in enumerate(thresholds if isinstance(thresholds, list) else [thresholds]):
+        figs, lines = threshold_figure(table, t, computed[n] if computed else None)
         out["figures"] += figs
         summary += lines
     if "mode_weights" in spec.get("metrics", []):

@@ -13,13 +13,13 @@
 namespace difflab::apps {
 
 void GmmLearnOptions::validate() const {
-  require(d >= 1, "--d must be >= 1, got ", d);
+  require(d >= 1, "option 'd' must be >= 1, got ", d);
   require(K >= 2 && K <= 8 && K <= std::max<Index>(d, 2) && (K == 2 || K <= d),
-          "--k must lie in [2, min(d, 8)], got ", K);
-  require(n >= 2, "--n must be >= 2, got ", n);
-  require(std::isfinite(radius) && radius > 0, "--radius must be > 0, got ", radius);
-  require(init == "random" || init == "warm", "--init must be 'random' or 'warm', got '", init,
-          "'");
+          "option 'k' must lie in [2, min(d, 8)], got ", K);
+  require(n >= 2, "option 'n' must be >= 2, got ", n);
+  require(std::isfinite(radius) && radius > 0, "option 'radius' must be > 0, got ", radius);
+  require(init == "random" || init == "warm", "option 'init' must be 'random' or 'warm', got '",
+          init, "'");
   require(std::isfinite(init_scale) && init_scale > 0, "init scale must be > 0");
   require(std::isfinite(warm_radius) && warm_radius >= 0, "warm radius must be >= 0");
   require(std::isfinite(t_large) && std::isfinite(t_small) && t_small > 0,

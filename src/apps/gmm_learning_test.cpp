@@ -121,13 +121,13 @@ TEST(GmmLearning, ErrorDecaysLikeSqrtDOverN) {
 TEST(GmmLearning, OptionsAreValidated) {
   GmmLearnOptions o;
   o.K = 9;
-  expect_error([&] { o.validate(); }, "--k");
+  expect_error([&] { o.validate(); }, "option 'k'");
   o = GmmLearnOptions{};
   o.init = "kmeans";
-  expect_error([&] { o.validate(); }, "--init");
+  expect_error([&] { o.validate(); }, "option 'init'");
   o = GmmLearnOptions{};
   o.n = 1;
-  expect_error([&] { o.validate(); }, "--n");
+  expect_error([&] { o.validate(); }, "option 'n'");
 }
 
 }  // namespace

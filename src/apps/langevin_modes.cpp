@@ -16,18 +16,18 @@
 namespace difflab::apps {
 
 void LangevinModesOptions::validate() const {
-  require(n >= 1, "--n must be >= 1, got ", n);
+  require(n >= 1, "option 'n' must be >= 1, got ", n);
   require(std::isfinite(heavy_weight) && heavy_weight > 0 && heavy_weight < 1,
           "heavy weight must lie in (0, 1), got ", heavy_weight);
-  require(std::isfinite(eps) && eps > 0, "--eps must be > 0, got ", eps);
+  require(std::isfinite(eps) && eps > 0, "option 'eps' must be > 0, got ", eps);
   require(convention == "alg1" || convention == "code",
-          "--convention must be 'alg1' or 'code', got '", convention, "'");
+          "option 'convention' must be 'alg1' or 'code', got '", convention, "'");
   require(langevin_steps >= 1 && steps_per_level >= 1 && levels >= 1, "step counts must be >= 1");
   require(std::isfinite(sigma_max) && std::isfinite(sigma_min) && sigma_min > 0 &&
               sigma_max >= sigma_min,
           "need 0 < sigma_min <= sigma_max");
   require(annealed_score == "se19-code" || annealed_score == "perturbed",
-          "--annealed-score must be 'se19-code' or 'perturbed', got '", annealed_score, "'");
+          "option 'annealed_score' must be 'se19-code' or 'perturbed', got '", annealed_score, "'");
   require(annealed_score != "se19-code" || sigma_min >= 1,
           "annealed score se19-code needs sigma_min >= 1 (component sd sigma >= data sd 1)");
   require(std::isfinite(diffusion_T) && diffusion_T > 0, "diffusion T must be > 0");

@@ -68,7 +68,7 @@ TEST(LangevinModes, CodeConventionIsAlg1WithTwiceTheStep) {
 TEST(LangevinModes, OptionsAreValidated) {
   LangevinModesOptions o;
   o.convention = "paper";
-  expect_error([&] { o.validate(); }, "--convention");
+  expect_error([&] { o.validate(); }, "option 'convention'");
   o = LangevinModesOptions{};
   o.sigma_min = 0.5;
   expect_error([&] { o.validate(); }, "sigma_min >= 1");

@@ -66,8 +66,8 @@ double n_mean_pair_overlap2(const Matrix& X) {
 }
 
 void SkAppOptions::validate() const {
-  require(n >= 2, "--n must be >= 2, got ", n);
-  require(std::isfinite(beta) && beta >= 0, "--beta must be >= 0, got ", beta);
+  require(n >= 2, "option 'n' must be >= 2, got ", n);
+  require(std::isfinite(beta) && beta >= 0, "option 'beta' must be >= 0, got ", beta);
   sl.validate();
 }
 

@@ -10,7 +10,7 @@
 namespace difflab::apps {
 
 Z2Instance z2_instance(Index n, double beta, const CounterRng& rng, std::uint64_t instance) {
-  require(n >= 2, "--n must be >= 2, got ", n);
+  require(n >= 2, "option 'n' must be >= 2, got ", n);
   Z2Instance z;
   z.A = sample_goe(n, rng, instance);
   z.theta.resize(n);
@@ -66,12 +66,12 @@ Vector z2_spectral_start(const Vector& v, double beta) {
 }
 
 void Z2AppOptions::validate() const {
-  require(n >= 2, "--n must be >= 2, got ", n);
-  require(std::isfinite(beta) && beta >= 0, "--beta must be >= 0, got ", beta);
+  require(n >= 2, "option 'n' must be >= 2, got ", n);
+  require(std::isfinite(beta) && beta >= 0, "option 'beta' must be >= 0, got ", beta);
   // Each instance draws an n x n matrix and runs the whole sampler: a million is days of work,
   // more a typo (4294967306 ran until killed).
-  require(instances >= 1 && instances <= 1000000, "--instances must be in [1, 1000000], got ",
-          instances);
+  require(instances >= 1 && instances <= 1000000,
+          "option 'instances' must be in [1, 1000000], got ", instances);
   sl.validate();
 }
 

@@ -51,7 +51,7 @@ BoundResult bound_benton24(const BoundInputs& inputs) {
   r.direction = "KL(q_delta || p_{t_N})";
   require(inputs.stop_time() > 0, paper,
           " needs early stopping delta > 0 (at delta = 0 the grid's kappa is infinite): pass "
-          "--delta");
+          "option 'delta'");
   const double d = static_cast<double>(inputs.need_d(paper));
   const TimeGrid grid = inputs.resolve_grid(paper, "benton");
   const double T = grid.T();
@@ -109,7 +109,7 @@ BoundResult bound_benton24(const BoundInputs& inputs) {
 
   if (!inputs.identity_covariance) {
     r.notes.push_back(
-        "Assumption 2 (Cov(q) = I) not verified: pass --identity-covariance if it holds");
+        "Assumption 2 (Cov(q) = I) not verified: pass option 'identity_covariance' if it holds");
   } else if (!cov_ok) {
     r.notes.push_back(
         "Assumption 2 fails: Cov(q) != I. The paper's Appendix C adapts the proof to general "
@@ -117,11 +117,12 @@ BoundResult bound_benton24(const BoundInputs& inputs) {
   }
   if (!use_kl && !inputs.centred)
     r.notes.push_back(
-        "mean 0 not verified (the term d e^{-2T} needs E||X||^2 = d): give a target or --kl");
+        "mean 0 not verified (the term d e^{-2T} needs E||X||^2 = d): give a target or option "
+        "'kl'");
   else if (!use_kl && !centred)
     r.notes.push_back(
         "the data are not centred: E||X||^2 > d, so d e^{-2T} underestimates KL(q_T || N(0, I)); "
-        "pass --kl to use e^{-2T} KL(q || N(0, I)) instead");
+        "pass option 'kl' to use e^{-2T} KL(q || N(0, I)) instead");
   if (!r.assumptions["T_at_least_1"])
     r.notes.push_back("Theorem 1 needs T >= 1; got T = " + format_number(T));
   if (!step.holds) r.notes.push_back("step condition fails: " + step.reason);

@@ -95,46 +95,47 @@ void BoundInputs::validate() const {
 Index BoundInputs::need_d(const std::string& paper) const {
   if (d) return *d;
   if (mu) return mu->size();
-  fail(paper, " needs d (the dimension): pass --d");
+  fail(paper, " needs d (the dimension): pass option 'd'");
 }
 
 double BoundInputs::need_L(const std::string& paper) const {
-  require(L.has_value(), paper, " needs L (the score's Lipschitz constant): pass --L");
+  require(L.has_value(), paper, " needs L (the score's Lipschitz constant): pass option 'L'");
   return *L;
 }
 
 double BoundInputs::need_m2(const std::string& paper) const {
   require(m2.has_value(), paper,
-          " needs m2 (the root second moment sqrt(E||x||^2) of the data): pass --m2");
+          " needs m2 (the root second moment sqrt(E||x||^2) of the data): pass option 'm2'");
   return *m2;
 }
 
 double BoundInputs::need_kl(const std::string& paper) const {
   require(kl_to_normal.has_value(), paper,
-          " needs kl (KL(q || N(0, I)) of the data, the initialisation input): pass --kl");
+          " needs kl (KL(q || N(0, I)) of the data, the initialisation input): pass option 'kl'");
   return *kl_to_normal;
 }
 
 double BoundInputs::need_accuracy(const std::string& paper) const {
   require(accuracy.has_value(), paper,
-          " needs accuracy (the target accuracy in its metric's units): pass --accuracy");
+          " needs accuracy (the target accuracy in its metric's units): pass option 'accuracy'");
   return *accuracy;
 }
 
 const Vector& BoundInputs::need_mu(const std::string& paper) const {
-  require(mu.has_value(), paper, " needs mu (the mean of the data N(mu, I)): pass --mu");
+  require(mu.has_value(), paper, " needs mu (the mean of the data N(mu, I)): pass option 'mu'");
   return *mu;
 }
 
 const Vector& BoundInputs::need_theta_hat(const std::string& paper) const {
-  require(theta_hat.has_value(), paper,
-          " needs theta_hat (the trained parameter of s = -x + e^{-t} theta): pass --theta-hat");
+  require(
+      theta_hat.has_value(), paper,
+      " needs theta_hat (the trained parameter of s = -x + e^{-t} theta): pass option 'theta_hat'");
   return *theta_hat;
 }
 
 double BoundInputs::horizon(const std::string& paper) const {
   if (grid) return grid->T();
-  require(T.has_value(), paper, " needs T (the time horizon): pass --T");
+  require(T.has_value(), paper, " needs T (the time horizon): pass option 'T'");
   return *T;
 }
 
@@ -142,7 +143,7 @@ TimeGrid BoundInputs::resolve_grid(const std::string& paper,
                                    const std::string& default_kind) const {
   if (grid) return *grid;
   const double horizon_T = horizon(paper);
-  require(steps.has_value(), paper, " needs steps (the number of steps N): pass --steps");
+  require(steps.has_value(), paper, " needs steps (the number of steps N): pass option 'steps'");
   const std::string kind = grid_kind.empty() ? default_kind : grid_kind;
   try {
     if (kind == "benton") return benton_grid(horizon_T, delta, *steps);
@@ -207,9 +208,10 @@ void record_constants(BoundResult& result, const BoundInputs& inputs,
       defaulted += (defaulted.empty() ? "" : ", ") + name;
   }
   if (hidden && !defaulted.empty())
-    result.notes.push_back("constant(s) " + defaulted +
-                           " = 1: placeholder for the absolute constant the paper hides behind "
-                           "'<~' (not stated in any source seen); set --constant NAME=VALUE");
+    result.notes.push_back(
+        "constant(s) " + defaulted +
+        " = 1: placeholder for the absolute constant the paper hides behind "
+        "'<~' (not stated in any source seen); give it as a constant NAME=VALUE");
   if (!ignored.empty()) {
     std::string list;
     for (const auto& name : ignored) list += (list.empty() ? "" : ", ") + name;

@@ -133,7 +133,8 @@ BoundResult bound_bruno_example(const BoundInputs& inputs) {
   // Like every other bound, an unset flag counts as not verified.
   r.assumptions["identity_covariance"] = inputs.identity_covariance.value_or(false);
   if (!inputs.identity_covariance)
-    r.notes.push_back("data N(mu, I_d) not verified: pass --identity-covariance or a target");
+    r.notes.push_back(
+        "data N(mu, I_d) not verified: pass option 'identity_covariance' or a target");
   r.kind = "exact_decomposition";
   r.notes.push_back(
       "kind = exact_decomposition: not a published bound but the exact W2 error split into "

@@ -15,7 +15,7 @@ BoundResult bound_bruno_general(const BoundInputs& inputs) {
     if (!inputs.has_constant(paper, name)) missing += (missing.empty() ? "" : ", ") + name;
   require(missing.empty(), paper, " needs the constant(s) ", missing,
           ": the paper's C1..C4, alpha and L_MO were not transcribed (docs/theory.md 4.1, "
-          "8), so there is no default; pass --constant NAME=VALUE");
+          "8), so there is no default; give it as a constant NAME=VALUE");
 
   const double gamma = inputs.uniform_step(paper);
   const TimeGrid grid = inputs.resolve_grid(paper, "uniform");
@@ -52,7 +52,8 @@ BoundResult bound_bruno_general(const BoundInputs& inputs) {
       "read as: eps = early-stopping time delta, sqrt(eps_SN) = eps_score (eps_SN the squared "
       "L2 error under the optimiser and the auxiliary process), gamma = step size [R]");
   if (!inputs.strong_log_concavity)
-    r.notes.push_back("strong log-concavity of the data not verified: pass --strong-log-concavity");
+    r.notes.push_back(
+        "strong log-concavity of the data not verified: pass option 'strong_log_concavity'");
   return r;
 }
 

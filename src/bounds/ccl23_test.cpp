@@ -88,7 +88,7 @@ TEST(Ccl23, MissingInputsAreNamed) {
   BoundInputs in = ccl23_inputs(2, 2, 10, 1, 1, 1, 0);
   in.L.reset();
   expect_error([&] { bound_ccl23(in); },
-               "ccl23 needs L (the score's Lipschitz constant): pass --L");
+               "ccl23 needs L (the score's Lipschitz constant): pass option 'L'");
   in = ccl23_inputs(2, 2, 10, 1, 1, 1, 0);
   in.m2.reset();
   expect_error([&] { bound_ccl23(in); }, "ccl23 needs m2");

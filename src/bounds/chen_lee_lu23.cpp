@@ -12,9 +12,10 @@ BoundResult bound_chen_lee_lu23(const BoundInputs& inputs) {
   const double d = static_cast<double>(inputs.need_d(paper));
   const double accuracy = inputs.need_accuracy(paper);
   const double delta = inputs.stop_time();
-  require(delta > 0 && delta < 1, paper,
-          " needs early stopping 0 < delta < 1 (the rate has log(1/delta)): pass --delta, got ",
-          delta);
+  require(
+      delta > 0 && delta < 1, paper,
+      " needs early stopping 0 < delta < 1 (the rate has log(1/delta)): pass option 'delta', got ",
+      delta);
 
   BoundResult r;
   r.paper = paper;
@@ -39,7 +40,7 @@ BoundResult bound_chen_lee_lu23(const BoundInputs& inputs) {
   r.details["required_eps_score"] = std::sqrt(accuracy);
   r.assumptions["score_error_at_most_required"] = inputs.eps_score * inputs.eps_score <= accuracy;
   r.assumptions["finite_m2"] = inputs.m2.has_value();
-  if (!inputs.m2) r.notes.push_back("finite second moment not verified: pass --m2");
+  if (!inputs.m2) r.notes.push_back("finite second moment not verified: pass option 'm2'");
   r.notes.push_back(
       "steps needed for KL <= accuracy from the O~ rate d^2 log^2(1/delta)/eps^2 (Benton et al. "
       "Table 1 [S]); log factors hidden by O~ are dropped");

@@ -16,7 +16,7 @@ BoundResult bound_conforti23(const BoundInputs& inputs) {
           inputs.stop_time());
   require(inputs.fisher_information.has_value(), paper,
           " needs fisher (the relative Fisher information I(q | N(0, I)) = E_q ||grad log q + "
-          "x||^2 of the data): pass --fisher or give a target");
+          "x||^2 of the data): pass option 'fisher' or give a target");
   const double d = static_cast<double>(inputs.need_d(paper));
   // The paper's fixed step size h (uniform_step refuses a grid whose steps differ).
   const double h = inputs.uniform_step(paper);

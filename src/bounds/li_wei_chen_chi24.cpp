@@ -12,7 +12,8 @@ BoundResult bound_li_wei_chen_chi24(const BoundInputs& inputs) {
   if (inputs.grid) {
     n_steps = inputs.grid->steps();
   } else {
-    require(inputs.steps.has_value(), paper, " needs steps (the number of steps N): pass --steps");
+    require(inputs.steps.has_value(), paper,
+            " needs steps (the number of steps N): pass option 'steps'");
     n_steps = static_cast<std::size_t>(*inputs.steps);
   }
   require(inputs.eps_score == 0, paper,

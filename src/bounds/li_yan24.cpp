@@ -14,7 +14,8 @@ BoundResult bound_li_yan24(const BoundInputs& inputs) {
   if (inputs.grid) {
     n_steps = inputs.grid->steps();
   } else {
-    require(inputs.steps.has_value(), paper, " needs steps (the number of steps N): pass --steps");
+    require(inputs.steps.has_value(), paper,
+            " needs steps (the number of steps N): pass option 'steps'");
     n_steps = static_cast<std::size_t>(*inputs.steps);
   }
   require(n_steps >= 2, paper, " needs at least 2 steps (log N must be > 0), got ", n_steps);
@@ -40,7 +41,7 @@ BoundResult bound_li_yan24(const BoundInputs& inputs) {
   r.details["steps"] = N;
   r.assumptions["finite_first_moment"] = inputs.m2.has_value();
   if (!inputs.m2)
-    r.notes.push_back("finite first moment not verified: pass --m2 (finite m2 implies it)");
+    r.notes.push_back("finite first moment not verified: pass option 'm2' (finite m2 implies it)");
   if (inputs.eps_score == 0) r.notes.push_back("eps_score = 0: exact score assumed");
   r.notes.push_back(
       "N counts steps (the paper's T); the bound is for the paper's own DDPM coefficient "

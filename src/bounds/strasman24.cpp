@@ -41,7 +41,8 @@ BoundResult bound_strasman24(const BoundInputs& inputs) {
           inputs.stop_time());
   require(inputs.data_mean.has_value() && inputs.cov_eigenvalues.has_value(), paper,
           " evaluates the authors' Gaussian-data constants (their Propositions D.1, D.2): it "
-          "needs Gaussian data, i.e. a Gaussian target or --data-mean and --cov-eigenvalues; other "
+          "needs Gaussian data, i.e. a Gaussian target or option 'data_mean' and option "
+          "'cov_eigenvalues'; other "
           "targets are refused");
   const Vector& m = *inputs.data_mean;
   const Vector& lam = *inputs.cov_eigenvalues;

@@ -5,15 +5,13 @@
 #include <map>
 
 #include "difflab/core/error.hpp"
+#include "difflab/experiment/report_fits.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/experiment/slope_fit.hpp"
 
 namespace difflab {
 
-namespace {
-
-// The flattened cell `column` of a row, or null.
-nlohmann::json cell(const nlohmann::json& row, const std::string& column) {
+nlohmann::json results_cell(const nlohmann::json& row, const std::string& column) {
   std::vector<std::pair<std::string, nlohmann::json>> flat;
   flatten_json(row, "", flat);
   for (auto& [name, value] : flat)
@@ -21,38 +19,41 @@ nlohmann::json cell(const nlohmann::json& row, const std::string& column) {
   return nullptr;
 }
 
-// The column of a distance's grid error: "P.grid_error.KEY" beside "P.KEY" (law_report.hpp), or
-// "" when no row has one.
 std::string grid_error_column(const std::vector<nlohmann::json>& rows, const std::string& column) {
   const auto dot = column.rfind('.');
   if (dot == std::string::npos) return "";
   const std::string candidate = column.substr(0, dot) + ".grid_error" + column.substr(dot);
   for (const auto& r : rows)
-    if (!cell(r, candidate).is_null() || !cell(r, candidate + "_reason").is_null())
+    if (!results_cell(r, candidate).is_null() || !results_cell(r, candidate + "_reason").is_null())
       return candidate;
   return "";
 }
 
+namespace {
+
 // A row's grid error in `column` (json_util's extended numbers: null with a reason is infinite
 // or NaN). A row without one has an exact (closed-form) law: error 0.
 double grid_error_of(const nlohmann::json& row, const std::string& column) {
-  const nlohmann::json e = cell(row, column);
+  const nlohmann::json e = results_cell(row, column);
   if (e.is_number()) return e.get<double>();
-  if (e.is_null() && cell(row, column + "_reason").is_null()) return 0;
+  if (e.is_null() && results_cell(row, column + "_reason").is_null()) return 0;
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-// One group's fit: {"group", "x", "y", ["y_err"], "fit" or "error"}; y_err and the widened
-// interval (slope_fit.hpp, widen_for_y_error) when err_column is not empty.
-nlohmann::json fit_group(const nlohmann::json& key,
-                         const std::vector<const nlohmann::json*>& members,
-                         const std::string& against, const std::string& column,
-                         const std::string& err_column) {
+}  // namespace
+
+nlohmann::json fit_group_loglog(const nlohmann::json& key,
+                                const std::vector<const nlohmann::json*>& members,
+                                const std::string& x_column, const std::string& column,
+                                const std::string& err_column) {
+  const auto positive = [](const nlohmann::json& v) {
+    return v.is_number() && v.get<double>() > 0 && std::isfinite(v.get<double>());
+  };
   std::vector<double> x, y, err;
   for (const nlohmann::json* r : members) {
-    const nlohmann::json v = cell(*r, column);
-    if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>())) continue;
-    x.push_back((*r)["options"][against].get<double>());
+    const nlohmann::json v = results_cell(*r, column), u = results_cell(*r, x_column);
+    if (!positive(v) || !positive(u)) continue;
+    x.push_back(u.get<double>());
     y.push_back(v.get<double>());
     if (!err_column.empty()) err.push_back(grid_error_of(*r, err_column));
   }
@@ -70,8 +71,6 @@ nlohmann::json fit_group(const nlohmann::json& key,
   }
   return g;
 }
-
-}  // namespace
 
 std::string resolve_metric_column(const std::vector<nlohmann::json>& rows,
                                   const std::string& name) {
@@ -114,10 +113,12 @@ nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohma
     if (!err_column.empty()) fit_json["grid_error_column"] = err_column;
     for (const auto& k : order) {
       const auto& [key, members] = groups.at(k);
-      fit_json["groups"].push_back(fit_group(key, members, request.against, column, err_column));
+      fit_json["groups"].push_back(
+          fit_group_loglog(key, members, "options." + request.against, column, err_column));
     }
     out["fits"].push_back(fit_json);
   }
+  out["report_fits"] = compute_report_fits(spec, rows);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include "difflab/core/parallel.hpp"
 #include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/experiment_fits.hpp"
+#include "difflab/experiment/report_fits.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/pipeline/fit_metrics.hpp"
 #include "difflab/pipeline/input_files.hpp"
@@ -235,7 +236,7 @@ void check_shard_directory(const std::string& dir, const SweepShard& shard,
   if (shard.whole()) {
     require(!has_record, dir, ": holds shard ",
             has_record ? read_shard_record(dir).shard.label() : std::string(),
-            " of a sweep; resume it with that --shard, or use a new output directory");
+            " of a sweep; resume it with that option 'shard', or use a new output directory");
     return;
   }
   if (has_record) {
@@ -428,7 +429,8 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
   } else {
     run_rows(spec, runs, todo, targets, opt, table, jobs);
   }
-  if (!spec.fits.empty() && opt.shard.whole()) write_sweep_fits(spec, table.rows(), opt.out);
+  if ((!spec.fits.empty() || report_hints_fit(spec)) && opt.shard.whole())
+    write_sweep_fits(spec, table.rows(), opt.out);
 }
 
 }  // namespace

@@ -262,14 +262,13 @@ nlohmann::json grid_law_2d_report(const RunSetup& run, const LawReportOptions& r
     o.start_from_q_T = run.spec.start == "exact";
     const GridLaw2D law = grid_output_law_2d(*run.sampler, *run.score, *run.grid,
                                              run.spec.sampler_options, *run.target, o);
-    nlohmann::json j{
-        {"method", "2-D grid law (" + law.method + ")"},
-        {"nodes", law.nodes},
-        {"nfe", law.nfe},
-        {"mass_lost", law.mass_lost},
-        {"mean", json_util::to_json(law.mean)},
-        {"cov", json_util::to_json(law.cov)},
-        {"w2_method", "not computed in 2-D (use difflab eval --metrics w2 on samples)"}};
+    nlohmann::json j{{"method", "2-D grid law (" + law.method + ")"},
+                     {"nodes", law.nodes},
+                     {"nfe", law.nfe},
+                     {"mass_lost", law.mass_lost},
+                     {"mean", json_util::to_json(law.mean)},
+                     {"cov", json_util::to_json(law.cov)},
+                     {"w2_method", "not computed in 2-D (use the metric w2 of eval on samples)"}};
     j.update(distances_2d_json(law.to_target));
     j["to_q_delta"] = distances_2d_json(law.to_q_delta);
     return j;

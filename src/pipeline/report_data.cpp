@@ -315,8 +315,8 @@ std::vector<std::string> experiment_dirs(const std::string& dir) {
     if (e.is_directory() && fs::exists(e.path() / "spec.json")) out.push_back(e.path().string());
   std::sort(out.begin(), out.end());
   require(!out.empty(), "report: ", dir,
-          " holds no experiment (no spec.json in it or in its subdirectories; run difflab run "
-          "SPEC --out DIR first)");
+          " holds no experiment (no spec.json in it or in its subdirectories; run an experiment "
+          "SPEC with option 'out' DIR first)");
   return out;
 }
 

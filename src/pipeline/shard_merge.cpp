@@ -7,6 +7,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/experiment/experiment_spec.hpp"
+#include "difflab/experiment/report_fits.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
 #include "difflab/pipeline/sweep_shard.hpp"
@@ -26,7 +27,7 @@ struct LoadedShard {
 LoadedShard load_shard(const std::string& dir) {
   require(fs::exists(dir + "/spec.json"), dir, ": not a results directory (no spec.json)");
   require(fs::exists(dir + "/shard.json"), dir,
-          ": not a shard (no shard.json); shards come from difflab run SPEC --shard i/n");
+          ": not a shard (no shard.json); shards are written by run with option 'shard' i/n");
   LoadedShard s;
   s.dir = dir;
   s.record = read_shard_record(dir);
@@ -44,7 +45,7 @@ LoadedShard load_shard(const std::string& dir) {
 }  // namespace
 
 ShardMergeSummary merge_shards(const std::vector<std::string>& dirs, const std::string& out) {
-  require(!dirs.empty(), "--merge needs the shard directories");
+  require(!dirs.empty(), "option 'merge' needs the shard directories");
   std::vector<LoadedShard> shards;
   for (const auto& d : dirs) shards.push_back(load_shard(d));
   const nlohmann::json raw = read_json(dirs[0] + "/spec.json");
@@ -85,7 +86,8 @@ ShardMergeSummary merge_shards(const std::vector<std::string>& dirs, const std::
     if (by_row[run.index] != nullptr) continue;
     const std::size_t i = run.index % count;
     fail(owner[i], ": shard ", i, "/", count, " is unfinished (row ", run.index,
-         " missing); resume it with difflab run SPEC --out ", owner[i], " --shard ", i, "/", count);
+         " missing); resume it: run the spec with option 'out' ", owner[i], " and option 'shard' ",
+         i, "/", count);
   }
 
   require(!fs::exists(out + "/results.jsonl"), out,
@@ -106,7 +108,7 @@ ShardMergeSummary merge_shards(const std::vector<std::string>& dirs, const std::
     }
     rows.push_back(row);
   }
-  if (!spec.fits.empty()) write_sweep_fits(spec, rows, out);
+  if (!spec.fits.empty() || report_hints_fit(spec)) write_sweep_fits(spec, rows, out);
   write_text_atomic(out + "/results.csv", format_results_csv(rows));
   // Written last: results.jsonl marks a finished merge (a merge interrupted before it can be
   // repeated into the same directory).

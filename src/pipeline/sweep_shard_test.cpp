@@ -23,8 +23,9 @@ TEST(SweepShard, ParsesIOverNAndEveryRowBelongsToExactlyOneShard) {
 
 TEST(SweepShard, RefusesMalformedShards) {
   for (const char* bad : {"3/3", "1/0", "-1/3", "1/-3", " 1/3", "1/3 ", "1", "a/b", "1/3/4", "/3"})
-    expect_error([&] { parse_sweep_shard(bad); }, "--shard must be i/n");
-  expect_error([] { parse_sweep_shard("1/99999999999999999999999"); }, "--shard must be i/n");
+    expect_error([&] { parse_sweep_shard(bad); }, "option 'shard' must be i/n");
+  expect_error([] { parse_sweep_shard("1/99999999999999999999999"); },
+               "option 'shard' must be i/n");
 }
 
 }  // namespace

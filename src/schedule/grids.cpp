@@ -166,7 +166,7 @@ std::vector<GridInfo> list_grids() {
       {"karras", "Karras et al. (EDM), rho = 7, in the noise ratio sigma/alpha"},
       {"quadratic", "quadratic in the step index (DDIM 'quad'): t_k = delta + (T-delta)(1-k/N)^2"},
       {"logsnr", "uniform in log-SNR log(alpha/sigma) (DPM-Solver)"},
-      {"file", "user grid from --grid-file: one forward time per line, decreasing"},
+      {"file", "user grid from option 'grid_file': one forward time per line, decreasing"},
   };
 }
 

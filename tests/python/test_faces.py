@@ -61,6 +61,10 @@ def test_plan_errors_speak_python():
         difflab.plan(inputs=inputs, paper="benton24", eps=0.5)
     assert difflab.plan(inputs=inputs, paper="benton24", eps=0.5,
                         allow_failed_assumptions=True)["steps"] >= 1
+    # Python is told the option's name, never a command-line flag.
+    with pytest.raises(ValueError, match="ccl23 needs L .*: pass option 'L'") as e:
+        difflab.bound("ccl23", inputs={"T": 5.0, "delta": 0.0, "steps": 10, "d": 2})
+    assert "--" not in str(e.value)
     with pytest.raises(ValueError, match="plan verify needs a target"):
         difflab.plan(inputs={"d": 2, "kl": 1.0, "identity_covariance": True}, metric="kl",
                      eps=0.5, verify=True)

@@ -2,13 +2,14 @@
 // BoundInputs: every quantity any published bound in difflab needs, in one struct.
 //
 // Each bound (bounds/ccl23.hpp, benton24.hpp, ...) reads the fields it needs and throws a
-// difflab::Error naming the missing input and its CLI flag when one is unset, e.g.
-//   "ccl23 needs L (the score's Lipschitz constant): pass --L".
+// difflab::Error naming the missing input when one is unset, e.g.
+//   "ccl23 needs L (the score's Lipschitz constant): pass option 'L'"
+// (core/option_ref.hpp: the CLI shows "option --L", Python "keyword L").
 // Fields a bound does not use are ignored by it.
 //
 // Conventions (docs/theory.md section 0): OU forward process dX = -X dt + sqrt(2) dB, t is
 // forward time, the sampler walks T = t_0 > ... > t_N = delta. The CLI flag of each field is
-// given beside it; the messages of the bounds use these flag names.
+// given beside it; the messages of the bounds name the option (its schema key).
 //
 // The time grid: set `grid` explicitly, or set T, steps (and delta) and let each bound build its
 // paper's grid (uniform for the uniform-step papers, Benton et al.'s for benton24), or choose

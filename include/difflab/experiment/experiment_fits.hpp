@@ -22,6 +22,23 @@ std::string resolve_metric_column(const std::vector<nlohmann::json>& rows, const
 // also names it ("grid_error_column"), each group lists it per point ("y_err"; 0 for a row
 // without one, whose law is closed-form) and each fit adds the slope interval widened for it
 // (ErrorWidenedSlope::to_json, slope_fit.hpp) beside the statistical "ci".
+// It also holds "report_fits": the fits the spec's report hints ask for (report_fits.hpp), so
+// that the report draws these fits and never refits.
 nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohmann::json>& rows);
+
+// The flattened cell `column` of a result row (results_table.hpp's flatten_json), or null.
+nlohmann::json results_cell(const nlohmann::json& row, const std::string& column);
+
+// The column of a distance's grid error: "P.grid_error.KEY" beside "P.KEY" (law_report.hpp), or
+// "" when no row has one.
+std::string grid_error_column(const std::vector<nlohmann::json>& rows, const std::string& column);
+
+// One group's log-log fit of the y column against the x column over the members whose x and y
+// are finite and > 0: {"group": key, "x", "y", ["y_err"], "fit" or "error"}; y_err and the
+// interval widened for it (slope_fit.hpp, widen_for_y_error) when err_column is not empty.
+nlohmann::json fit_group_loglog(const nlohmann::json& key,
+                                const std::vector<const nlohmann::json*>& members,
+                                const std::string& x_column, const std::string& column,
+                                const std::string& err_column);
 
 }  // namespace difflab

@@ -21,7 +21,7 @@ struct SweepShard {
 };
 
 // Parses "i/n" (0 <= i < n, both decimal integers); errors name `where`.
-SweepShard parse_sweep_shard(const std::string& text, const std::string& where = "--shard");
+SweepShard parse_sweep_shard(const std::string& text, const std::string& where = "option 'shard'");
 
 // The shard.json object of a shard of the spec `raw`.
 nlohmann::json shard_record(const SweepShard& shard, const nlohmann::json& raw_spec);
