@@ -69,13 +69,16 @@ PYBIND11_MODULE(difflab, m) {
         "Worker threads (0 = all cores); results do not depend on it");
   m.def(
       "set_max_memory",
-      [](const std::string& size) {
-        difflab::set_memory_limit(difflab::parse_memory_size(size, "max_memory"));
+      [](const py::object& size) {
+        difflab::set_memory_limit(
+            size.is_none()
+                ? 0
+                : difflab::parse_memory_size(py::str(size).cast<std::string>(), "max_memory"));
       },
       py::arg("size"),
-      "The max_memory setting: memory one request may use, e.g. '512M' or '2G' (powers of 1024); "
-      "requests that need more are refused before allocating. Default: what the machine has "
-      "available (or the environment variable DIFFLAB_MAX_MEMORY)");
+      "The max_memory setting: memory one request may use, e.g. '512M' or '2G' (powers of "
+      "1024); requests that need more are refused before allocating. None: back to the default, "
+      "what the machine has available (or the environment variable DIFFLAB_MAX_MEMORY)");
 
   py::class_<difflab::ForwardProcess, std::shared_ptr<difflab::ForwardProcess>>(m, "Process")
       .def(py::init([](const std::string& name) {

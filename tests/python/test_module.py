@@ -233,3 +233,18 @@ def test_a_noise_level_or_time_that_defines_no_law_is_refused():
         t.log_density(x, alpha=float("nan"))
     with pytest.raises(ValueError, match="time t must be finite and >= 0, got -1"):
         difflab.exact_score(t)(-1.0, x)
+
+
+def test_set_max_memory_refuses_requests_above_it_before_allocating():
+    t = difflab.Target(GAUSS)
+    difflab.set_max_memory("1M")
+    try:
+        with pytest.raises(ValueError, match="the max_memory setting") as e:
+            t.sample(10**6, 1)  # 16 MB of samples
+        assert "--" not in str(e.value)
+        assert t.sample(100, 1).shape == (100, 2)
+        with pytest.raises(ValueError, match="not a memory size"):
+            difflab.set_max_memory("lots")
+    finally:
+        difflab.set_max_memory(None)
+    assert t.sample(10**6, 1).shape == (10**6, 2)
