@@ -35,7 +35,8 @@ std::string shape_of(const py::array& a) {
 
 Score score_from_callable(const py::object& f, const std::string& prediction,
                           const std::string& time, const py::object& process,
-                          const py::object& target, bool vector_time, const std::string& label) {
+                          const py::object& target, bool vector_time, const std::string& label,
+                          double precision) {
   if (!PyCallable_Check(f.ptr()))
     throw difflab::Error("Score.from_callable: f is not callable (got " +
                          py::str(py::type::of(f)).cast<std::string>() + ")");
@@ -51,6 +52,7 @@ Score score_from_callable(const py::object& f, const std::string& prediction,
   o.prediction = difflab::parse_prediction(prediction);
   o.time = difflab::parse_time_convention(time);
   o.label = label;
+  o.relative_precision = precision;
   const Index d = t->dim();
   auto fn = hold_callable(f);
   difflab::ScoreCallback cb = [fn, d, vector_time](double tau, difflab::ConstMatrixRef X,

@@ -9,6 +9,7 @@ namespace difflab_python {
 // the dimension and the data law the runs, laws and bounds compare with.
 Score score_from_callable(const py::object& f, const std::string& prediction,
                           const std::string& time, const py::object& process,
-                          const py::object& target, bool vector_time, const std::string& label);
+                          const py::object& target, bool vector_time, const std::string& label,
+                          double precision);
 
 }  // namespace difflab_python

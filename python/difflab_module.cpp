@@ -145,12 +145,14 @@ PYBIND11_MODULE(difflab, m) {
       .def_static("from_callable", &score_from_callable, py::arg("f"), py::kw_only(),
                   py::arg("prediction") = "score", py::arg("time") = "t", py::arg("process") = "ou",
                   py::arg("target") = py::none(), py::arg("vector_time") = false,
-                  py::arg("label") = "callable",
+                  py::arg("label") = "callable", py::arg("precision") = 0.0,
                   "A score model from f(x, tau) -> (n, d) array: x is an (n, d) block of "
                   "particles, tau the model time in the convention `time` (t, sigma = "
                   "sigma_t/alpha_t, logsnr = log(alpha_t/sigma_t)); f predicts `prediction` "
                   "(score, noise, data, velocity), converted to the score (docs/theory.md 11.4). "
-                  "f runs once per step per block of particles.");
+                  "f runs once per step per block of particles. precision: the relative "
+                  "rounding of f's output when coarser than float64 (a float32 network: "
+                  "numpy.finfo(numpy.float32).eps); the exact laws' checks allow for it.");
 
   // The PyTorch adapter is pure Python (python/difflab_torch.py) and imported on first use, so
   // importing difflab never imports torch.

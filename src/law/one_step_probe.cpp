@@ -77,9 +77,13 @@ class ProbeNoise final : public NoiseSource {
 void require_close(const Vector& actual, const Vector& predicted, const ProbeChecks& checks,
                    const Sampler& sampler, const ScoreModel& score, const std::string& what) {
   const double scale = std::max(1.0, actual.cwiseAbs().maxCoeff());
-  require(
-      actual.allFinite() && (actual - predicted).cwiseAbs().maxCoeff() <= checks.tolerance * scale,
-      checks.law_name, ": sampler '", sampler.name(), "' with score '", score.name(), "' ", what);
+  // A score rounded coarser than double (ScoreModel::relative_precision) may round one point
+  // differently in batches of different sizes; allow 2^10 times its rounding, still far below
+  // what a state-dependent noise scale or a coupled coordinate would show.
+  const double tolerance = std::max(checks.tolerance, 1024 * score.relative_precision());
+  require(actual.allFinite() && (actual - predicted).cwiseAbs().maxCoeff() <= tolerance * scale,
+          checks.law_name, ": sampler '", sampler.name(), "' with score '", score.name(), "' ",
+          what);
 }
 
 }  // namespace

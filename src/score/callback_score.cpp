@@ -15,6 +15,10 @@ CallbackScore::CallbackScore(Index dim, std::shared_ptr<const ForwardProcess> pr
       options_(std::move(options)) {
   require(dim_ >= 1, options_.label, ": the dimension must be >= 1, got ", dim_);
   require(static_cast<bool>(callback_), options_.label, ": no function given");
+  require(std::isfinite(options_.relative_precision) && options_.relative_precision >= 0 &&
+              options_.relative_precision <= 0.01,
+          options_.label, ": the relative precision must be in [0, 0.01], got ",
+          options_.relative_precision);
 }
 
 nlohmann::json CallbackScore::to_json() const {
@@ -22,7 +26,8 @@ nlohmann::json CallbackScore::to_json() const {
           {"label", options_.label},
           {"dim", dim_},
           {"prediction", prediction_name(options_.prediction)},
-          {"time", time_convention_name(options_.time)}};
+          {"time", time_convention_name(options_.time)},
+          {"relative_precision", options_.relative_precision}};
 }
 
 void CallbackScore::evaluate(double t, ConstMatrixRef X, MatrixRef out) const {

@@ -147,6 +147,12 @@ def test_torch_score_matches_a_hand_conversion():
     sc32 = difflab.torch_score(copy.deepcopy(net).float(), prediction="noise", time="logsnr",
                                target=MIX2)
     assert np.allclose(sc32(0.1, x), sc(0.1, x), rtol=1e-5, atol=1e-5)
+    # Each declares its rounding, which the exact laws' checks allow for (an optimised BLAS
+    # rounds a particle differently in batches of different sizes).
+    assert sc.to_json()["relative_precision"] == np.finfo(np.float64).eps
+    assert sc32.to_json()["relative_precision"] == np.finfo(np.float32).eps
+    with pytest.raises(ValueError, match="relative precision must be in"):
+        difflab.Score.from_callable(lambda x, t: -x, target=MIX2, precision=0.5)
     with pytest.raises(ValueError, match="raised TypeError: the module returned"):
         difflab.torch_score(lambda x, t: 3, target=MIX2)(0.5, x)
 

@@ -37,6 +37,9 @@ struct CallbackScoreOptions {
   Prediction prediction = Prediction::kScore;
   TimeConvention time = TimeConvention::kT;
   std::string label = "callable";  // how results and messages name the model
+  // Relative rounding of the function's output (ScoreModel::relative_precision): 0 for float64,
+  // about 1.2e-7 for a float32 network. In [0, 0.01].
+  double relative_precision = 0;
 };
 
 class CallbackScore final : public ScoreModel {
@@ -47,6 +50,7 @@ class CallbackScore final : public ScoreModel {
   std::string name() const override { return options_.label; }
   nlohmann::json to_json() const override;
   const CallbackScoreOptions& options() const { return options_; }
+  double relative_precision() const override { return options_.relative_precision; }
 
  protected:
   void evaluate(double t, ConstMatrixRef X, MatrixRef out) const override;

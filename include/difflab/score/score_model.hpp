@@ -35,6 +35,12 @@ class ScoreModel {
     return out;
   }
 
+  // The relative rounding of evaluate's output when it is coarser than double precision (a
+  // float32 network: about 1.2e-7), else 0. An optimised BLAS need not round a particle the
+  // same way in batches of different sizes, so checks that compare evaluations of one point in
+  // different batches (the exact laws' probe of a sampler's steps) allow this much.
+  virtual double relative_precision() const { return 0; }
+
   // Models that also know log q_t (the exact score) expose it; MALA needs it.
   virtual bool has_log_density() const { return false; }
   virtual void log_density(double t, ConstMatrixRef X, Eigen::Ref<Vector> out) const;
