@@ -19,17 +19,19 @@ namespace {
 
 const std::string kGridLawName = "exact grid law";
 
-// Grid extent of coordinate i: where the target's density exceeds 1e-18 of its peak, joined
+// Grid extent of coordinate i: where the reference density exceeds 1e-18 of its peak, joined
 // with [-9, 9] (N(0, 1) and q_T), plus a quarter of the width on each side for output laws a
-// little wider than the target (a perturbed score, coarse steps).
-std::pair<double, double> coordinate_range(const Target& target, Index i, const Matrix& draws) {
+// little wider than the target (a perturbed score, coarse steps). The reference is
+// Law(alpha X + sigma Z): the target (1, 0) when it has a density, else q_delta.
+std::pair<double, double> coordinate_range(const Target& target, Index i, const Matrix& draws,
+                                           double alpha, double sigma2) {
   const Vector row = draws.row(i).transpose();
   const double mean = row.mean();
   const double sd = std::sqrt(std::max((row.array() - mean).square().mean(), 1e-12));
   const double scan_lo = row.minCoeff() - 10 * sd, scan_hi = row.maxCoeff() + 10 * sd;
   const Index scan = 20001;
   Vector y = Vector::LinSpaced(scan, scan_lo, scan_hi);
-  const Vector logq = coordinate_log_density(target, i, 1.0, 0.0, y);
+  const Vector logq = coordinate_log_density(target, i, alpha, sigma2, y);
   const double peak = logq.maxCoeff();
   require(std::isfinite(peak), kGridLawName, ": the target's density of coordinate ", i,
           " is not finite");
@@ -193,12 +195,20 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     }
   }
 
-  // Grids: one node count for all coordinates, each coordinate its own extent.
+  // Grids: one node count for all coordinates, each coordinate its own extent. A target without
+  // a density (an empirical measure) is compared with q_delta alone (docs/theory.md 10.4).
+  const ForwardProcess& process = score.process();
+  const bool q0 = target.has_density();
+  const double ad = q0 ? 1.0 : process.alpha(grid.delta());
+  const double sd2 = q0 ? 0.0 : process.sigma2(grid.delta());
+  require(q0 || sd2 > 0, kGridLawName, ": the target (", target.type(),
+          ") has no density, so the output law is compared with q_delta only, which needs early "
+          "stopping: delta > 0");
   const Matrix draws = target.sample(4000, CounterRng(law_options.check_seed));
   std::vector<std::pair<double, double>> ranges;
   double widest = 0;
   for (Index i = 0; i < d; ++i) {
-    ranges.push_back(coordinate_range(target, i, draws));
+    ranges.push_back(coordinate_range(target, i, draws, ad, sd2));
     widest = std::max(widest, ranges.back().second - ranges.back().first);
   }
   Index nodes = law_options.nodes;
@@ -211,7 +221,6 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
     nodes = std::max(nodes, static_cast<Index>(needed));
   }
   std::vector<GridDensity> law(static_cast<std::size_t>(d));
-  const ForwardProcess& process = score.process();
   for (Index i = 0; i < d; ++i) {
     GridDensity& g = law[static_cast<std::size_t>(i)];
     g.lo = ranges[static_cast<std::size_t>(i)].first;

@@ -36,9 +36,19 @@ struct TensorGrid {
   double cell() const { return h[0] * h[1]; }
 };
 
-// Extent of the target (where its density exceeds 1e-18 of its peak, from a 201 x 201 scan
-// around its samples) joined with [-8, 8]^2 (N(0, I) and q_T), plus 15% on each side.
-TensorGrid make_grid(const Target& target, Index n, std::uint64_t seed) {
+// Extent of the reference law (where its density exceeds 1e-18 of its peak, from a 201 x 201
+// scan around the target's samples) joined with [-8, 8]^2 (N(0, I) and q_T), plus 15% on each
+// side. The reference is Law(alpha X + sigma Z): the target itself (alpha = 1, sigma = 0) when
+// it has a density, else q_delta.
+GridDistances2D undefined_distances_2d() {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  GridDistances2D d;
+  d.kl_target_output = d.kl_output_target = d.tv = d.bhattacharyya = d.target_mass_missed = nan;
+  return d;
+}
+
+TensorGrid make_grid(const Target& target, Index n, std::uint64_t seed, double alpha,
+                     double sigma2) {
   const Matrix draws = target.sample(4000, CounterRng(seed));
   double scan_lo[2], scan_hi[2];
   for (int a = 0; a < 2; ++a) {
@@ -56,7 +66,7 @@ TensorGrid make_grid(const Target& target, Index n, std::uint64_t seed) {
   }
   const Matrix P = scan.points();
   Vector logq(P.cols());
-  target.noised_log_density(1.0, 0.0, P, logq);
+  target.noised_log_density(alpha, sigma2, P, logq);
   const double peak = logq.maxCoeff();
   require(std::isfinite(peak), kGridLaw2dName, ": the target's density is not finite");
   double lo[2] = {-8, -8}, hi[2] = {8, 8};
@@ -201,10 +211,17 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
   require(target.dim() == 2 && score.dim() == 2, kGridLaw2dName, ": the target has dimension ",
           target.dim(), " and the score ", score.dim(), "; this law needs both to be 2");
   const ForwardProcess& process = score.process();
-  const TensorGrid g = make_grid(target, law_options.nodes, law_options.check_seed);
+  const double delta = grid.delta();
+  // A target without a density (an empirical measure) is compared with q_delta alone: the law
+  // the sampler aims at when it stops at delta > 0 (docs/theory.md 10.4).
+  const bool q0 = target.has_density();
+  require(q0 || process.sigma2(delta) > 0, kGridLaw2dName, ": the target (", target.type(),
+          ") has no density, so the output law is compared with q_delta only, which needs early "
+          "stopping: delta > 0");
+  const TensorGrid g = make_grid(target, law_options.nodes, law_options.check_seed,
+                                 q0 ? 1.0 : process.alpha(delta), q0 ? 0.0 : process.sigma2(delta));
   const Matrix X = g.points();
   const double cell = g.cell();
-  const double delta = grid.delta();
   Vector log_q0(X.cols()), log_qd(X.cols());
   SamplerOptions run_options = options;
   run_options.on_step = nullptr;
@@ -268,7 +285,8 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
         d.kl_target_output = std::numeric_limits<double>::infinity();
       return d;
     };
-    law.to_target = distances(1.0, 0.0);
+    law.has_target_distances = q0;
+    law.to_target = q0 ? distances(1.0, 0.0) : undefined_distances_2d();
     law.to_q_delta = distances(process.alpha(delta), process.sigma2(delta));
     return law;
   }
@@ -321,9 +339,14 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
   law.mass_lost = 1 - weights.sum();
   require_mass_on_grid(law.mass_lost, law_options.max_mass_lost, kGridLaw2dName, region_of(g));
   moments(X, weights, law);
-  target.noised_log_density(1.0, 0.0, X, log_q0);
   target.noised_log_density(process.alpha(delta), process.sigma2(delta), X, log_qd);
-  law.to_target = distances_on_grid(M, g, log_q0);
+  law.has_target_distances = q0;
+  if (q0) {
+    target.noised_log_density(1.0, 0.0, X, log_q0);
+    law.to_target = distances_on_grid(M, g, log_q0);
+  } else {
+    law.to_target = undefined_distances_2d();
+  }
   law.to_q_delta = distances_on_grid(M, g, log_qd);
   return law;
 }

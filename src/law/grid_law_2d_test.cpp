@@ -162,6 +162,40 @@ TEST(GridLaw2D, RefusesAnOutputLawThatLeavesTheGrid) {
   EXPECT_GT(flow.to_target.kl_output_target, 100.0);
 }
 
+// An empirical measure has no density: the law reports distances to q_delta only (the target's
+// are NaN and flagged), its mean agrees with Monte Carlo of the sampler, and delta = 0 refuses.
+TEST(GridLaw2D, EmpiricalTargetComparesWithQDeltaOnly) {
+  const auto process = make_process("ou");
+  const auto target = make_target(
+      json{{"type", "empirical"}, {"samples", {{0.0, 1.0}, {1.0, -1.0}, {2.0, 0.5}, {-1.0, 0.2}}}},
+      "t");
+  const ExactScore score(target, process);
+  const TimeGrid grid = uniform_grid(4.0, 0.05, 10);
+  GridLaw2DOptions o;
+  o.nodes = 121;
+  const GridLaw2D law = grid_output_law_2d(*make_sampler("ei"), score, grid, {}, *target, o);
+  EXPECT_FALSE(law.has_target_distances);
+  EXPECT_TRUE(std::isnan(law.to_target.tv));
+  EXPECT_GT(law.to_q_delta.kl_target_output, 0);
+  // More steps, nearer q_delta.
+  const GridLaw2D finer =
+      grid_output_law_2d(*make_sampler("ei"), score, uniform_grid(4.0, 0.05, 40), {}, *target, o);
+  EXPECT_LT(finer.to_q_delta.tv, 0.7 * law.to_q_delta.tv);
+  const Index n = 100000;
+  Matrix X(2, n);
+  CounterRng(3).fill_normal(X, RngUse::kInitial, 0, 0);
+  make_sampler("ei")->sample(score, grid, X, SamplerOptions{}, CounterNoise(4));
+  for (Index a = 0; a < 2; ++a)
+    EXPECT_NEAR(X.row(a).mean(), law.mean(a),
+                4.5 * std::sqrt(law.cov(a, a) / static_cast<double>(n)) + 2e-3)
+        << a;
+  expect_error(
+      [&] {
+        grid_output_law_2d(*make_sampler("ei"), score, uniform_grid(4.0, 0.0, 10), {}, *target, o);
+      },
+      "compared with q_delta only, which needs early stopping");
+}
+
 // A float32 network on an optimised BLAS rounds a particle differently in batches of different
 // sizes (OpenBLAS's sgemm: ~1e-7 relative). The probe of the sampler's steps compares one point
 // across batches: such a score is refused unless it declares its precision, and with it the law

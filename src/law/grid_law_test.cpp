@@ -221,6 +221,47 @@ TEST(GridLaw, BimodalMixtureAgreesWithMonteCarloOfTheSampler) {
   }
 }
 
+// An empirical measure has no density: its law is compared with q_delta (delta > 0) alone, on a
+// grid placed around q_delta. Against Monte Carlo of the sampler with the exact empirical score,
+// and at delta = 0 a refusal that says why.
+TEST(GridLaw, EmpiricalTargetAgreesWithMonteCarloAndComparesWithQDelta) {
+  const auto process = make_process("ou");
+  const auto target =
+      make_target(json{{"type", "empirical"}, {"samples", {{-1.5}, {0.2}, {0.3}, {2.0}}}}, "test");
+  const ExactScore score(target, process);
+  const TimeGrid grid = uniform_grid(4.0, 0.05, 16);
+  for (const std::string name : {"ei", "ddim"}) {
+    const auto sampler = make_sampler(name);
+    const GridLaw law = grid_output_law(*sampler, score, grid, SamplerOptions{}, *target);
+    const GridDensity& g = law.coordinates.front();
+    Vector y(g.nodes());
+    for (Index j = 0; j < g.nodes(); ++j) y(j) = g.node(j);
+    const double mean = GridDensity{g.lo, g.h, g.density.cwiseProduct(y)}.mass();
+    const double var =
+        GridDensity{g.lo, g.h, g.density.cwiseProduct(y.cwiseAbs2())}.mass() - mean * mean;
+    const Index n = 100000;
+    Matrix X(1, n);
+    CounterRng(13).fill_normal(X, RngUse::kInitial, 0, 0);
+    sampler->sample(score, grid, X, SamplerOptions{}, CounterNoise(14));
+    EXPECT_NEAR(X.mean(), mean, 4.5 * std::sqrt(var / static_cast<double>(n))) << name;
+    const double mc_var = (X.array() - X.mean()).square().mean();
+    EXPECT_NEAR(mc_var, var, 4.5 * var * std::sqrt(2.0 / static_cast<double>(n)) + 0.02 * var)
+        << name;
+    // Distances to q_delta exist and are small but not zero (the steps' error).
+    const GridDistances d =
+        grid_law_distances(law, *target, process->alpha(0.05), process->sigma2(0.05));
+    EXPECT_GT(d.kl_target_output, 0) << name;
+    EXPECT_LT(d.kl_target_output, 0.5) << name;
+  }
+  expect_error(
+      [&] {
+        grid_output_law(*make_sampler("ei"), score, uniform_grid(4.0, 0.0, 16), SamplerOptions{},
+                        *target);
+      },
+      "has no density, so the output law is compared with q_delta only, which needs early "
+      "stopping: delta > 0");
+}
+
 TEST(GridLaw, RefusesWhatItCannotCompute) {
   const auto process = make_process("ou");
   const auto target = gaussian_1d(0.0, 1.0);

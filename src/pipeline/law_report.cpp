@@ -140,13 +140,19 @@ nlohmann::json grid_distances_json(const GridDistances& g) {
   return j;
 }
 
+// Why a grid law of a target without a density reports no distances to the target.
+constexpr const char* kNoTargetDensity =
+    "the target (an empirical measure) has no density: the output law is compared with q_delta "
+    "= Law(alpha_delta X + sigma_delta Z) only, the law the sampler aims at when it stops at delta "
+    "(to_q_delta)";
+
 constexpr const char* kGridErrorKeys[] = {"kl_target_output", "kl_output_target", "w2", "hellinger",
                                           "tv"};
 
 // |a - b| for each number of two distance blocks: the grid-convergence estimate (0 where both
 // are the same infinity, as a KL can be).
 nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json& coarse) {
-  nlohmann::json err;
+  nlohmann::json err = nlohmann::json::object();
   for (const char* key : kGridErrorKeys)
     if (fine.contains(key) && coarse.contains(key)) {
       const double a = json_util::get_extended(fine, key, "law"),
@@ -158,8 +164,13 @@ nlohmann::json grid_error_json(const nlohmann::json& fine, const nlohmann::json&
 
 // The distances whose grid error exceeds tol times their value (1e-9 absolute near 0), named
 // with both values; empty when the law has converged. An infinite distance on both grids agrees.
-std::string unconverged_distances(const nlohmann::json& fine, const nlohmann::json& coarse,
+// A law without distances to the target (a target without a density) is checked on its
+// distances to q_delta.
+std::string unconverged_distances(const nlohmann::json& fine_law, const nlohmann::json& coarse_law,
                                   double tol) {
+  const bool to_q0 = fine_law.contains("tv") || fine_law.contains("kl_target_output");
+  const nlohmann::json& fine = to_q0 ? fine_law : fine_law.at("to_q_delta");
+  const nlohmann::json& coarse = to_q0 ? coarse_law : coarse_law.at("to_q_delta");
   std::ostringstream out;
   out << std::setprecision(3);
   const nlohmann::json err = grid_error_json(fine, coarse);
@@ -200,6 +211,8 @@ nlohmann::json converged_grid_law(Index nodes, const LawReportOptions& o, const 
     fine = law_at(2 * used - 1);
   }
   fine["grid_error"] = grid_error_json(fine, coarse);
+  if (fine.contains("to_q_delta") && coarse.contains("to_q_delta"))
+    fine["to_q_delta"]["grid_error"] = grid_error_json(fine["to_q_delta"], coarse["to_q_delta"]);
   fine["grid_refinements"] = refinements;
   return fine;
 }
@@ -234,7 +247,10 @@ nlohmann::json grid_law_report(const RunSetup& run, const LawReportOptions& repo
     }
     j["mean"] = json_util::to_json(mean);
     j["var"] = json_util::to_json(var);
-    j.update(grid_distances_json(grid_law_distances(law, *run.target, 1.0, 0.0)));
+    if (run.target->has_density())
+      j.update(grid_distances_json(grid_law_distances(law, *run.target, 1.0, 0.0)));
+    else
+      j["to_target_reason"] = kNoTargetDensity;
     j["to_q_delta"] = grid_distances_json(grid_law_distances(law, *run.target, ad, sd2));
     return j;
   };
@@ -269,7 +285,10 @@ nlohmann::json grid_law_2d_report(const RunSetup& run, const LawReportOptions& r
                      {"mean", json_util::to_json(law.mean)},
                      {"cov", json_util::to_json(law.cov)},
                      {"w2_method", "not computed in 2-D (use the metric w2 of eval on samples)"}};
-    j.update(distances_2d_json(law.to_target));
+    if (law.has_target_distances)
+      j.update(distances_2d_json(law.to_target));
+    else
+      j["to_target_reason"] = kNoTargetDensity;
     j["to_q_delta"] = distances_2d_json(law.to_q_delta);
     return j;
   };

@@ -82,4 +82,18 @@ expect_error "law does not apply" law --target "$dir/p.json" --sampler pc
 expect_error "not affine" law --target "$dir/g.json" --sampler pc
 expect_error "uniforms" law --target "$dir/g.json" --sampler mala
 
+# An empirical target (a user's data) has no density: the law compares with q_delta only.
+echo '{"type":"empirical","samples":[[0.0],[1.0],[2.0],[-1.0]]}' >"$dir/emp.json"
+"$bin" law --target "$dir/emp.json" --sampler ei --steps 10 --T 4 --delta 0.05 >"$dir/emp_law.json" \
+  2>"$dir/err" || fail "law of an empirical target: $(cat "$dir/err")"
+/usr/bin/python3 - "$dir/emp_law.json" <<'PY' || fail "empirical law report"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert "kl_target_output" not in j and "no density" in j["to_target_reason"], j.keys()
+q = j["to_q_delta"]
+assert 0 < q["kl_target_output"] < 1 and 0 < q["tv"] < 1, q
+assert q["grid_error"]["kl_target_output"] < 0.05 * q["kl_target_output"], q["grid_error"]
+PY
+expect_error "which needs early stopping: delta > 0" law --target "$dir/emp.json" --sampler ei --steps 10 --T 4 --delta 0 --grid uniform
+
 finish "law behaves"

@@ -59,7 +59,10 @@ struct GridLaw2D {
   Matrix cov;
   double mass_lost = 0;  // 1 - the output law's mass on the grid
   double nfe = 0;
-  GridDistances2D to_target;   // distances to q = q_0
+  // Distances to q = q_0; only when the target has a density (Target::has_density: not for an
+  // empirical measure, whose law is then compared with q_delta alone), else NaN.
+  bool has_target_distances = true;
+  GridDistances2D to_target;
   GridDistances2D to_q_delta;  // distances to q_delta (the grid's last time)
 };
 
