@@ -122,14 +122,9 @@ void register_sample(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--summary", opt->summary, "Write the run summary (JSON)");
   sub->add_flag("--list", opt->list, "List samplers and grids and exit");
-  sub->callback([opt] {
-    // A trained model (--score model:FILE) samples without a target: its checkpoint holds the
-    // dimension (pipeline/run_spec.hpp).
-    if (!opt->list)
-      require(!opt->run.spec.target.empty() || opt->run.spec.score.rfind("model:", 0) == 0,
-              "--target is required (except with --score model:FILE, a trained model)");
-    run_sample(*opt);
-  });
+  // Whether a target is needed (not for a trained model's score) is the library's rule
+  // (RunSpec::validate).
+  sub->callback([opt] { run_sample(*opt); });
 }
 
 }  // namespace difflab::cli

@@ -77,8 +77,8 @@ void RunSpec::validate(const std::string& where) const {
   require(grid != "file" || !grid_file.empty(), where, ": grid 'file' needs grid_file");
   require(grid == "file" || grid_file.empty(), where, ": grid_file is only used with grid 'file'");
   require(has_target() || score.rfind("model:", 0) == 0, where,
-          ": no target (a target file or an inline target is required; only a trained model, "
-          "score model:FILE, samples without one)");
+          ": no target: give option 'target' (a target file or an inline target); only a "
+          "trained model (option 'score' model:FILE) samples without one");
 }
 
 nlohmann::json RunSpec::to_json() const {

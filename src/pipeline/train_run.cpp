@@ -133,7 +133,7 @@ void TrainRequest::validate() const {
   require(!out.empty(), "train: option 'out' is required (the model checkpoint, e.g. model.dlm)");
   require(data_points.size() > 0 || !data.empty() || !target.empty() || !target_json.is_null() ||
               target_object != nullptr,
-          "train: give the option 'data' (a samples file) or 'target' (the data law)");
+          "train: give the option 'data' (a samples file) or the option 'target' (the data law)");
 }
 
 TrainRequest TrainRequest::from_json(const nlohmann::json& j, const std::string& where) {

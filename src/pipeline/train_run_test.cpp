@@ -108,7 +108,7 @@ TEST(TrainRun, RefusesIncompleteRequests) {
       [] {
         train_run(TrainRequest::from_json({{"out", "m.dlm"}}));
       },
-      "option 'data' (a samples file) or 'target'");
+      "option 'data' (a samples file) or the option 'target'");
   TrainRequest r = TrainRequest::from_json(tiny_request_json("unused.dlm"));
   r.data_points = Matrix::Zero(3, 10);
   expect_error([&] { train_run(r); }, "the data have dimension 3, the target 2");

@@ -104,7 +104,7 @@ expect_error "'steps' must be an integer in [1, 100000000], got 0" sample --targ
 expect_error "must be larger than delta" sample --target "$dir/g.json" --T 0.001 --delta 0.01 --out "$dir/x.csv"
 expect_error "dimension 2 but 3 is expected" sample --target "$dir/g.json" --init "$dir/d2.csv" --out "$dir/x.csv"
 expect_error "not finite" sample --target "$dir/g.json" --init "$dir/nan.csv" --out "$dir/x.csv"
-expect_error "--target is required" sample --out "$dir/x.csv"
+expect_error "no target: give option --target" sample --out "$dir/x.csv"
 expect_error "'score_error' must be a finite number >= 0" sample --target "$dir/g.json" --score perturbed --score-error -1 --out "$dir/x.csv"
 expect_error "theta has 2 values" sample --target "$dir/g.json" --score gaussian-mean --theta 1,2 --out "$dir/x.csv"
 expect_error "grid 'file' needs grid_file" sample --target "$dir/g.json" --grid file --out "$dir/x.csv"

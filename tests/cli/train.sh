@@ -100,8 +100,8 @@ expect_error "dimension" train --data "$dir/d3.csv" --out "$dir/m.dlm" --resume 
 expect_error "optimizer.lr (checkpoint 0.001, given 0.5)" train --target "$dir/gmm.json" \
   "${small[@]}" --iters 30 --out "$dir/r.dlm" --resume --lr 0.5
 expect_error "'optimizer' must be one of: sgd" train --target "$dir/gmm.json" --optimizer adamx --out "$dir/o.dlm"
-expect_error "option 'out' is required" train --target "$dir/gmm.json"
-expect_error "option 'data' (a samples file) or 'target'" train --out "$dir/o.dlm"
+expect_error "option --out is required" train --target "$dir/gmm.json"
+expect_error "option --data (a samples file) or the option --target" train --out "$dir/o.dlm"
 head -c 200 "$dir/m.dlm" >"$dir/t.dlm"
 expect_error "truncated" sample --target "$dir/gmm.json" --score model:"$dir/t.dlm" --out "$dir/y.csv"
 expect_error "dimension" sample --target "$dir/g3.json" --score model:"$dir/m.dlm" --out "$dir/y.csv"
