@@ -230,9 +230,14 @@ GridOptimizeResult grid_optimize(const RunSpec& spec, const GridOptimizeOptions&
   for (const auto& v : r.named)
     if (v.error.empty() && std::isfinite(v.value) && (best == nullptr || v.value < best->value))
       best = &v;
-  // No grid at all: the uniform grid always exists, so its error is the run's (no exact law, a
-  // metric the law does not give, ...).
-  if (best == nullptr) throw Error(r.named.front().error);
+  // No start: the uniform grid always exists, so its error is the run's (no exact law, a metric
+  // the law does not give, ...); without one, the metric is infinite on every grid.
+  if (best == nullptr) {
+    require(r.named.front().error.empty(), r.named.front().error);
+    fail("grid optimize: ", options.metric, " is infinite on every named grid for T = ", spec.T,
+         ", delta = ", spec.delta, ", steps = ", spec.steps,
+         " (the output law misses target mass); more steps or another metric");
+  }
   r.start = best->name;
   r.start_value = best->value;
   r.times = best->times;
