@@ -25,6 +25,10 @@ struct GridOptimizeCliOptions {
 
 void run_grid_optimize(const GridOptimizeCliOptions& opt) {
   set_threads(opt.threads);
+  // Refused before the optimisation, so that a bad path is one error line, not an error after
+  // the progress lines.
+  if (!opt.out.empty()) require_writable_file(opt.out);
+  if (!opt.json.empty()) require_writable_file(opt.json);
   GridOptimizeOptions options = opt.options;
   options.on_progress = [](const std::string& line) { std::cerr << line << "\n"; };
   const GridOptimizeResult r = grid_optimize(opt.spec, options);

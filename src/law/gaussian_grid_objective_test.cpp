@@ -37,7 +37,7 @@ GaussianGridProblem ggo_problem(const RunSetup& run, const std::string& metric) 
   GaussianGridProblem p;
   p.process = run.process.get();
   p.lambda = g.eigenvalues();
-  p.mu = g.eigenvectors().transpose() * g.mean();
+  p.mu = g.is_diagonal() ? g.mean() : Vector(g.eigenvectors().transpose() * g.mean());
   p.sampler = run.spec.sampler;
   p.start_exact = run.spec.start == "exact";
   p.metric = metric;

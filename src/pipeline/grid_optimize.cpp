@@ -46,7 +46,10 @@ class GridObjective {
     if (gaussian_ != nullptr) {
       problem_.process = run_.process.get();
       problem_.lambda = gaussian_->eigenvalues();
-      problem_.mu = gaussian_->eigenvectors().transpose() * gaussian_->mean();
+      // A diagonal target keeps no eigenvector matrix (its basis is the axes').
+      problem_.mu = gaussian_->is_diagonal()
+                        ? gaussian_->mean()
+                        : Vector(gaussian_->eigenvectors().transpose() * gaussian_->mean());
       problem_.sampler = spec.sampler;
       problem_.start_exact = spec.start == "exact";
       problem_.denoise_last_step = spec.sampler_options.denoise_last_step;

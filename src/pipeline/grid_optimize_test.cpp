@@ -51,6 +51,18 @@ TEST(GridOptimize, BeatsEveryNamedGridOnAGaussianTarget) {
     }
 }
 
+TEST(GridOptimize, DiagonalTargetsUseTheirAxes) {
+  // A diagonal target keeps no eigenvector matrix: its mean is already in the eigenbasis.
+  RunSpec s;
+  s.target_json = {{"type", "gaussian"}, {"mean", {0.5, -1.0}}, {"diag", {2.0, 0.1}}};
+  s.steps = 4;
+  s.T = 4;
+  s.delta = 1e-2;
+  const GridOptimizeResult r = grid_optimize(s, {});
+  EXPECT_NEAR(json_util::get_extended(r.law, "kl_target_output", "law"), r.value, 1e-8 * r.value);
+  EXPECT_LT(r.value, r.start_value);
+}
+
 TEST(GridOptimize, OneDimensionalGridLawImprovesOnItsStart) {
   RunSpec s;
   s.target_json = {
