@@ -52,6 +52,12 @@ assert opt["value"] < opt["start_value"], opt
 assert "error" in opt["named"]["ays"]
 PY
 
+# Deterministic whatever the thread count: the same JSON on one thread.
+"$bin" grid optimize --target "$dir/m.json" --sampler ei --steps 4 --T 4 --delta 0.01 \
+  --grid-nodes 101 --max-evaluations 30 --threads 1 >"$dir/mopt1.json" 2>"$dir/err" ||
+  fail "grid optimize on one thread failed: $(cat "$dir/err")"
+cmp -s "$dir/mopt.json" "$dir/mopt1.json" || fail "one thread and all threads give different results"
+
 expect_error "metric 'tv'" grid optimize --target "$dir/g.json" --steps 4 --metric tv
 expect_error "steps" grid optimize --target "$dir/g.json" --steps 0
 expect_error "not Gaussian" grid optimize --target "$dir/g.json" --steps 4 --sampler mala
