@@ -31,7 +31,7 @@ std::string gopt_metric_key(const std::string& metric) {
 // The value of one run's metric on any grid, by the route the run allows (grid_optimize.hpp).
 class GridObjective {
  public:
-  GridObjective(const RunSpec& spec, const GridOptimizeOptions& o) : spec_(spec), options_(o) {
+  GridObjective(const RunSpec& spec, const GridOptimizeOptions& o) : options_(o) {
     RunSpec s = spec;
     s.grid = "uniform";
     s.grid_file.clear();
@@ -83,7 +83,6 @@ class GridObjective {
   }
 
  private:
-  RunSpec spec_;
   GridOptimizeOptions options_;
   RunSetup run_;
   const GaussianTarget* gaussian_ = nullptr;
