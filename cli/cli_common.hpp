@@ -38,6 +38,7 @@ void register_demo(CLI::App& app);
 void register_target(CLI::App& app);
 void register_sample(CLI::App& app);
 void register_law(CLI::App& app);
+void register_grid(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_bound(CLI::App& app);
 void register_plan(CLI::App& app);

@@ -20,6 +20,7 @@
 #include "difflab/pipeline/demo.hpp"
 #include "difflab/pipeline/evaluate.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
+#include "difflab/pipeline/grid_optimize.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
 #include "difflab/pipeline/plan.hpp"
@@ -137,6 +138,26 @@ py::object law(const py::object& what, const py::kwargs& kwargs) {
   }
   j["run"] = run.describe();
   j["start"] = spec.start;
+  return from_json(j);
+}
+
+py::object grid_optimize(const py::object& what, bool progress, const py::kwargs& kwargs) {
+  nlohmann::json options = to_json(kwargs);
+  difflab::GridOptimizeOptions go;
+  difflab::grid_optimize_schema().read(take(options, difflab::grid_optimize_schema().names()), go,
+                                       "grid_optimize");
+  const difflab::RunSpec spec = run_spec(what, options, "grid_optimize");
+  // Progress lines go to Python's stderr (the GIL is taken for each line).
+  if (progress)
+    go.on_progress = [](const std::string& line) {
+      py::gil_scoped_acquire gil;
+      py::module_::import("sys").attr("stderr").attr("write")(line + "\n");
+    };
+  nlohmann::json j;
+  {
+    py::gil_scoped_release release;
+    j = difflab::grid_optimize(spec, go).to_json();
+  }
   return from_json(j);
 }
 
@@ -372,8 +393,9 @@ void bind_engine(py::module_& m) {
         if (which == "law") return from_json(difflab::law_report_schema().describe());
         if (which == "metrics") return from_json(difflab::sample_metric_schema().describe());
         if (which == "train") return from_json(difflab::train_request_schema().describe());
+        if (which == "grid_optimize") return from_json(difflab::grid_optimize_schema().describe());
         throw difflab::Error("options: unknown table '" + which +
-                             "' (valid: run, sampler, law, metrics, train)");
+                             "' (valid: run, sampler, law, metrics, train, grid_optimize)");
       },
       py::arg("which") = "run",
       "The option table (name, flag, type, range, choices, default, help) of run, sampler, law, "
@@ -395,6 +417,16 @@ trajectory_t]} with the NFE and the run's resolved options.)doc");
 Gaussian targets with affine scores and samplers (linear response), diagonal targets
 (O(d N)), one-dimensional and product targets (grid law) and two-dimensional targets (2-D grid
 law, with grid_error). Keyword arguments: run options and tv_samples, grid_nodes.)doc");
+  m.def("grid_optimize", &grid_optimize, py::arg("target"), py::kw_only(),
+        py::arg("progress") = false,
+        R"doc(A time grid optimised against the exact output error, as `difflab grid optimize`.
+
+Keyword arguments: run options (sampler, steps, T, delta, process, start, score, ...) and
+difflab.options("grid_optimize"): metric (kl, w2, tv), max_iterations, max_evaluations,
+grid_nodes. Returns a dict: value, start (the best named grid) and start_value, named (every
+named grid's value and times, and the 'Align Your Steps'-style KLUB grid on Gaussian targets),
+times (the optimised grid, usable as sample(times=...)), iterations, evaluations, law.
+progress=True prints one line per improving iteration on stderr.)doc");
   m.def("eval", &evaluate, py::arg("x"), py::kw_only(), py::arg("target") = py::none(),
         py::arg("reference") = py::none(), py::arg("metrics") = py::none(), py::arg("seed") = 0,
         R"doc(Sample metrics of x (n, d) against a target or reference samples, as `difflab eval`.

@@ -146,6 +146,20 @@ def test_law_matches_the_cli_for_gaussian_and_grid_laws():
                 assert ours[key] == cli[key], key
 
 
+def test_grid_optimize_matches_the_cli():
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write_json(GAUSS, tmp, "t.json")
+        cli = json.loads(run_cli("grid", "optimize", "--target", t, "--sampler", "ddim",
+                                 "--steps", "5", "--T", "4", "--delta", "0.01", "--metric", "w2"))
+    ours = difflab.grid_optimize(GAUSS, sampler="ddim", steps=5, T=4.0, delta=0.01, metric="w2")
+    for key in ("value", "start", "start_value", "times", "iterations"):
+        assert ours[key] == cli[key], key
+    assert ours["value"] < min(e["value"] for e in ours["named"].values() if "value" in e)
+    assert ours["times"][0] == 4.0 and ours["times"][-1] == 0.01 and len(ours["times"]) == 6
+    with pytest.raises(ValueError, match="metric 'tv'"):
+        difflab.grid_optimize(GAUSS, steps=4, metric="tv")
+
+
 def test_eval_matches_the_cli_for_every_metric():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((150, 1)) * 0.6 + 1.5

@@ -45,6 +45,8 @@ def bases(d):
         "target": ["target", "--target", t2, "--t", "0.5", "--sample", "50", "--out", f"{d}/o.csv"],
         "sample": ["sample", "--target", t2, "--n", "100", "--steps", "10", "--out", f"{d}/o.csv"],
         "law": ["law", "--target", t1, "--sampler", "ei", "--steps", "10"],
+        "grid optimize": ["grid", "optimize", "--target", t1, "--sampler", "ei", "--steps", "4",
+                          "--out", f"{d}/g.txt"],
         "eval": ["eval", "--samples", f"{d}/s.csv", "--target", t2, "--metrics", "sw2,energy"],
         "bound": ["bound", "--target", t2, "--papers", "benton24", "--steps", "20"],
         "plan": ["plan", "--target", t1, "--metric", "kl", "--eps", "0.1"],
