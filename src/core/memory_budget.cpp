@@ -107,9 +107,11 @@ void require_memory(std::uint64_t bytes, const std::string& what) {
   if (budget == 0 || bytes <= budget) return;
   const char* env = std::getenv("DIFFLAB_MAX_MEMORY");
   const bool limited = g_limit.load() > 0 || (env != nullptr && *env != '\0');
-  fail(what, " needs about ", format_bytes(bytes), " of memory but ", format_bytes(budget),
-       limited ? " is allowed (the max_memory setting or DIFFLAB_MAX_MEMORY)"
-               : " is available (MemAvailable; the max_memory setting overrides)");
+  fail(
+      what, " needs about ", format_bytes(bytes), " of memory but ", format_bytes(budget),
+      limited
+          ? " is allowed (the max_memory setting: option 'max_memory', or DIFFLAB_MAX_MEMORY)"
+          : " is available (MemAvailable; the max_memory setting, option 'max_memory', overrides)");
 }
 
 void require_matrix_memory(std::int64_t rows, std::int64_t cols, std::uint64_t copies,

@@ -48,7 +48,7 @@ expect_error "unknown sample file format" target --target "$dir/ok.json" --sampl
 
 # Absurd sizes are refused with the memory estimate before anything is allocated; --max-memory
 # (any subcommand) lowers the budget.
-expect_error "is allowed (--max-memory" sample --target "$dir/ok.json" --n 10000000 --max-memory 100M --out "$dir/s.csv"
+expect_error "is allowed (the max_memory setting: option --max-memory, or DIFFLAB_MAX_MEMORY)" sample --target "$dir/ok.json" --n 10000000 --max-memory 100M --out "$dir/s.csv"
 expect_error "not a memory size" sample --target "$dir/ok.json" --max-memory 1X --out "$dir/s.csv"
 expect_error "a GOE matrix of size n = 1000000" app sk --n 1000000 --out "$dir/sk.json"
 expect_error "an MLP of width 100000" train --target "$dir/ok.json" --width 100000 --out "$dir/m.dlm"
