@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <utility>
+#include <vector>
 
 #include "difflab/core/error.hpp"
 
@@ -45,14 +46,20 @@ class BrownianTreeWalk {
     b.w_hi *= std::sqrt(BrownianNoise::kSpan);
     return b;
   }
+  // The path at the midpoint `mid` of a bracket of `level` whose ends hold w_lo, w_hi: the
+  // bridge mean plus its deviation times the node's normals (header), written to `out`.
+  void midpoint(const Matrix& w_lo, const Matrix& w_hi, int level, std::uint64_t mid, Matrix& out) {
+    out.resize(w_lo.rows(), w_lo.cols());
+    fill(out, brownian_node_key(path_, level + 1, mid));
+    // Bridge variance at the midpoint of an interval of length kSpan 2^-level: a quarter of it.
+    const double sd = std::sqrt(std::ldexp(BrownianNoise::kSpan, -(level + 2)));
+    out = 0.5 * (w_lo + w_hi) + sd * out;
+  }
   // Halves the bracket, keeping the half on the side of `point` (the lower one when the point
-  // is the midpoint): the midpoint value is the bridge mean plus its deviation (header).
+  // is the midpoint).
   void split(BrownianBracket& b, std::uint64_t point) {
     const std::uint64_t mid = b.lo + (b.hi - b.lo) / 2;
-    fill(z_, brownian_node_key(path_, b.level + 1, mid));
-    // Bridge variance at the midpoint of an interval of length kSpan 2^-level: a quarter of it.
-    const double sd = std::sqrt(std::ldexp(BrownianNoise::kSpan, -(b.level + 2)));
-    z_ = 0.5 * (b.w_lo + b.w_hi) + sd * z_;
+    midpoint(b.w_lo, b.w_hi, b.level, mid, z_);
     if (point <= mid) {
       b.hi = mid;
       b.w_hi.swap(z_);
@@ -77,16 +84,59 @@ class BrownianTreeWalk {
   Matrix z_;
 };
 
-// The last lower end this thread read, with the path's values there: a sampler walks its grid
-// downwards, so the lower end of one step is the upper end of the next, and reading it again
-// would double the walk. W at a lattice point is a pure function of (seed, path, particles,
-// point), so the cache changes no bits (batch_invariance_test.cpp).
-struct BrownianPointCache {
-  std::uint64_t seed = 0, path = 0, first = 0, point = 0;
-  Index rows = -1, cols = -1;
-  Matrix value;
+// The path from the root to the last point this thread read, for one (seed, path, block of
+// particles): a sampler walks its grid downwards, so the upper end of a step is the lower end
+// of the previous one (no walk at all) and its lower end shares the walk down to their common
+// ancestor (about log2(kSpan / h) levels). W at a node is computed by the same expression from
+// the same parents with or without the cache, so it changes no bits (brownian_noise_test.cpp).
+// Memory: kDepth + 2 matrices of the block's size.
+class BrownianPathCache {
+ public:
+  bool matches(std::uint64_t seed, std::uint64_t path, std::uint64_t first, Index rows,
+               Index cols) const {
+    return rows_ == rows && cols_ == cols && seed_ == seed && path_ == path && first_ == first;
+  }
+  void reset(BrownianTreeWalk& walk, std::uint64_t seed, std::uint64_t path, std::uint64_t first,
+             Index rows, Index cols) {
+    seed_ = seed, path_ = path, first_ = first, rows_ = rows, cols_ = cols;
+    nodes_.resize(BrownianNoise::kDepth + 2);
+    levels_.resize(BrownianNoise::kDepth + 1);
+    BrownianBracket root = walk.root();
+    nodes_[0] = std::move(root.w_lo);
+    nodes_[1] = std::move(root.w_hi);
+    levels_[0] = {0, kBrownianLatticeSize, 0, 1};
+    depth_ = 0;
+  }
+  // W at lattice point `point`: back up to the deepest cached bracket holding it, walk down.
+  const Matrix& value(BrownianTreeWalk& walk, std::uint64_t point) {
+    std::size_t j = depth_;
+    while (point < levels_[j].lo || point > levels_[j].hi) --j;
+    while (point != levels_[j].lo && point != levels_[j].hi) {
+      const Level b = levels_[j];
+      const std::uint64_t mid = b.lo + (b.hi - b.lo) / 2;
+      // The node made at level j + 1 goes to nodes_[j + 2]: the ends of brackets 0..j are
+      // nodes made at levels <= j, so nothing still in use is overwritten.
+      walk.midpoint(nodes_[b.lo_node], nodes_[b.hi_node], static_cast<int>(j), mid, nodes_[j + 2]);
+      levels_[j + 1] =
+          point <= mid ? Level{b.lo, mid, b.lo_node, j + 2} : Level{mid, b.hi, j + 2, b.hi_node};
+      ++j;
+    }
+    depth_ = j;
+    return nodes_[point == levels_[j].lo ? levels_[j].lo_node : levels_[j].hi_node];
+  }
+
+ private:
+  struct Level {
+    std::uint64_t lo, hi;
+    std::size_t lo_node, hi_node;  // indices into nodes_
+  };
+  std::uint64_t seed_ = 0, path_ = 0, first_ = 0;
+  Index rows_ = -1, cols_ = -1;
+  std::vector<Matrix> nodes_;  // W(0), W(kSpan), then the node made at level j in nodes_[j + 1]
+  std::vector<Level> levels_;  // levels_[j]: the bracket of level j on the path to the last point
+  std::size_t depth_ = 0;
 };
-thread_local BrownianPointCache brownian_point_cache;
+thread_local BrownianPathCache brownian_path_cache;
 
 std::pair<std::uint64_t, std::uint64_t> brownian_lattice_interval(const BrownianInterval& iv) {
   require(iv.path < kBrownianMaxPath, "noise \"brownian\": path ", iv.path, " beyond the last, ",
@@ -115,37 +165,29 @@ void BrownianNoise::difference(MatrixRef D, std::uint64_t first_particle,
                                const BrownianInterval& interval) const {
   const auto [lo, hi] = brownian_lattice_interval(interval);
   BrownianTreeWalk walk(rng_, interval.path, first_particle, D.rows(), D.cols());
-  BrownianPointCache& cache = brownian_point_cache;
-  const bool same_paths = cache.seed == rng_.seed() && cache.path == interval.path &&
-                          cache.first == first_particle && cache.rows == D.rows() &&
-                          cache.cols == D.cols();
-  BrownianBracket shared = walk.root();
-  if (same_paths && cache.point == hi) {
-    D = -walk.descend(shared, lo);
-    D += cache.value;
-  } else {
-    // Walk once while both ends lie strictly inside the same half, then separately.
-    for (;;) {
-      if (lo == shared.lo || hi == shared.hi) break;
-      const std::uint64_t mid = shared.lo + (shared.hi - shared.lo) / 2;
-      if (hi <= mid || lo > mid) {
-        walk.split(shared, lo);  // both ends in the same half: it keeps that half
-      } else {
-        break;  // lo <= mid < hi
-      }
-    }
-    BrownianBracket upper = shared;
-    const Matrix& w_hi = walk.descend(upper, hi);
-    walk.descend(shared, lo);
-    D = w_hi - (lo == shared.lo ? shared.w_lo : shared.w_hi);
+  if ((kDepth + 2) * D.rows() * D.cols() <= cache_doubles_) {
+    BrownianPathCache& cache = brownian_path_cache;
+    if (!cache.matches(rng_.seed(), interval.path, first_particle, D.rows(), D.cols()))
+      cache.reset(walk, rng_.seed(), interval.path, first_particle, D.rows(), D.cols());
+    D = cache.value(walk, hi);
+    D -= cache.value(walk, lo);
+    return;
   }
-  cache.seed = rng_.seed();
-  cache.path = interval.path;
-  cache.first = first_particle;
-  cache.rows = D.rows();
-  cache.cols = D.cols();
-  cache.point = lo;
-  cache.value = lo == shared.lo ? shared.w_lo : shared.w_hi;
+  // A block too large to cache: walk once while both ends lie strictly inside the same half,
+  // then separately.
+  BrownianBracket shared = walk.root();
+  for (;;) {
+    if (lo == shared.lo || hi == shared.hi) break;
+    const std::uint64_t mid = shared.lo + (shared.hi - shared.lo) / 2;
+    if (hi <= mid || lo > mid) {
+      walk.split(shared, lo);  // both ends in the same half: it keeps that half
+    } else {
+      break;  // lo <= mid < hi
+    }
+  }
+  BrownianBracket upper = shared;
+  D = walk.descend(upper, hi);
+  D -= walk.descend(shared, lo);
 }
 
 void BrownianNoise::increment(MatrixRef Z, std::uint64_t first_particle, std::uint64_t /*step*/,

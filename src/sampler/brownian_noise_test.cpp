@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "difflab/core/error.hpp"
@@ -155,6 +156,26 @@ TEST(BrownianNoise, ValuesDoNotDependOnTheBlockSplit) {
     noise.increment(one, 100 + static_cast<std::uint64_t>(j), 0, RngUse::kStepNoise,
                     {.path = 2, .lo = 0.123, .hi = 0.5});
     EXPECT_TRUE(one.col(0) == all.col(j)) << j;
+  }
+}
+
+// The per-thread path cache changes no bits: queries in grid order, out of order, on two paths
+// and blocks, against a source that walks from the root every time (cache size 0).
+TEST(BrownianNoise, ThePathCacheChangesNoBits) {
+  const BrownianNoise cached(6), uncached(6, 0);
+  const std::vector<double> t = {9.0, 4.5, 2.2, 2.1999, 1.0, 0.3, 0.29, 1e-3, 0.0};
+  const std::vector<std::pair<std::size_t, std::size_t>> order = {
+      {1, 0}, {2, 1}, {3, 2}, {4, 3}, {7, 4}, {8, 7}, {5, 4}, {6, 5}, {8, 0}, {3, 1}, {6, 3}};
+  for (const std::uint64_t path : {0, 3}) {
+    for (const std::uint64_t first : {0, 40}) {
+      for (const auto& [a, b] : order) {
+        const BrownianInterval iv{.path = path, .lo = t[a], .hi = t[b]};
+        Matrix x(3, 17), y(3, 17);
+        cached.increment(x, first, 0, RngUse::kStepNoise, iv);
+        uncached.increment(y, first, 0, RngUse::kStepNoise, iv);
+        EXPECT_TRUE(x == y) << path << " " << first << " [" << t[a] << ", " << t[b] << "]";
+      }
+    }
   }
 }
 

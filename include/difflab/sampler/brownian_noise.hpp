@@ -30,7 +30,12 @@ class BrownianNoise final : public NoiseSource {
   static constexpr int kDepth = 40;       // levels of the tree below the root
   static constexpr double kSpan = 128.0;  // forward times [0, kSpan] (a power of two)
 
-  explicit BrownianNoise(std::uint64_t seed) : counter_(seed), rng_(seed) {}
+  // Each thread caches the tree path to the last point it read for a block of particles
+  // (brownian_noise.cpp) when it takes at most `cache_doubles` doubles, (kDepth + 2) d n; larger
+  // blocks walk from the root each time. The bits do not depend on it.
+  static constexpr Index kCacheDoubles = Index{1} << 22;  // 32 MB
+  explicit BrownianNoise(std::uint64_t seed, Index cache_doubles = kCacheDoubles)
+      : counter_(seed), rng_(seed), cache_doubles_(cache_doubles) {}
   // Uses that are not Brownian increments over the grid (pc's Langevin corrector, uniforms)
   // keep the counter-based noise.
   void normal(MatrixRef Z, std::uint64_t first_particle, std::uint64_t step,
@@ -53,6 +58,7 @@ class BrownianNoise final : public NoiseSource {
  private:
   CounterNoise counter_;
   CounterRng rng_;
+  Index cache_doubles_;
 };
 
 // The noise kinds of SamplerOptions::noise, in the order the help lists them.
