@@ -244,9 +244,10 @@ struct BrownianOuProblem {
   }
 };
 
-// Euler-Maruyama with additive noise converges strongly at order 1 (Kloeden & Platen 1992,
-// Theorem 10.2.2, and section 10.3 for additive noise): E|X_N - X_2N| halves as N doubles when
-// both runs see the same path. With independent noise per run it stays of order one.
+// Euler-Maruyama with additive noise is the Milstein scheme and converges strongly at order 1
+// (Kloeden & Platen 1992, sections 10.2-10.3; docs/theory.md "Coupled Brownian noise"): E|X_N -
+// X_2N| halves as N doubles when both runs see the same path. With independent noise per run it
+// stays of order one.
 TEST(BrownianNoise, EulerMaruyamaStrongErrorHalvesWithTheStepOnlyWithBrownianNoise) {
   const BrownianOuProblem p(1000);
   SamplerOptions brownian, counter;
