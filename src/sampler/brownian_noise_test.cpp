@@ -253,7 +253,7 @@ TEST(BrownianNoise, EulerMaruyamaStrongErrorHalvesWithTheStepOnlyWithBrownianNoi
   SamplerOptions brownian, counter;
   brownian.noise = "brownian";
   std::vector<double> gaps, counter_gaps;
-  for (int N = 16; N <= 256; N *= 2) {
+  for (int N = 16; N <= 64; N *= 2) {
     gaps.push_back(p.strong_gap(BrownianNoise(5), brownian, N));
     counter_gaps.push_back(p.strong_gap(CounterNoise(5), counter, N));
   }
@@ -268,7 +268,7 @@ TEST(BrownianNoise, EulerMaruyamaStrongErrorHalvesWithTheStepOnlyWithBrownianNoi
 // The output law with paths is the exact law (the increments are i.i.d. N(0, 1)), for every
 // affine sampler that takes paths: Monte Carlo mean and variance within 5 standard errors.
 TEST(BrownianNoise, OutputLawIsTheExactLaw) {
-  const Index n = 20000;
+  const Index n = 10000;
   const BrownianOuProblem p(n);
   const TimeGrid grid = make_grid("logsnr", *p.process, 3.0, 1e-2, 12);
   const GaussianLaw initial{Vector::Zero(2), Matrix::Identity(2, 2)};
