@@ -9,6 +9,7 @@
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/parallel.hpp"
 #include "difflab/pipeline/distributed_sampling.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/perturbed_score.hpp"
@@ -57,8 +58,8 @@ void run_sample(SampleOptions& opt) {
   require(comm.size() == 1 || opt.trajectory.empty(),
           "--trajectory is recorded by one process; run it without mpirun");
   RunSetup run = build_run(opt.run.spec);
-  const CounterNoise noise(opt.run.spec.seed);
   SamplerOptions so = opt.run.spec.sampler_options;
+  const std::unique_ptr<NoiseSource> noise = make_noise(so, opt.run.spec.seed);
 
   std::unique_ptr<TrajectoryRecorder> recorder;
   if (!opt.trajectory.empty()) {
@@ -77,7 +78,7 @@ void run_sample(SampleOptions& opt) {
   // Under mpirun each rank samples a slice of the particles and rank 0 gathers them
   // (pipeline/distributed_sampling.hpp); rank 0 alone writes.
   const SamplerSummary summary =
-      sample_across_ranks(*run.sampler, *run.score, *run.grid, X, so, noise, comm);
+      sample_across_ranks(*run.sampler, *run.score, *run.grid, X, so, *noise, comm);
   bar.finish();
   if (comm.rank() != 0) return;
   write_samples(opt.out, X);

@@ -30,6 +30,7 @@
 #include "difflab/pipeline/target_query.hpp"
 #include "difflab/pipeline/train_run.hpp"
 #include "difflab/process/forward_process.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/sampler/sampler_options_schema.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/schedule/time_grid.hpp"
@@ -95,7 +96,7 @@ py::object sample(const py::object& what, const py::object& times, const py::obj
   difflab::SamplerSummary s;
   {
     py::gil_scoped_release release;
-    s = run.sampler->sample(*run.score, *run.grid, X, so, difflab::CounterNoise(spec.seed));
+    s = run.sampler->sample(*run.score, *run.grid, X, so, *difflab::make_noise(so, spec.seed));
   }
   if (!summary && !recorder) return to_numpy(X);
   py::dict out;

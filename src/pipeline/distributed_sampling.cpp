@@ -23,6 +23,11 @@ class SliceOffsetNoise final : public NoiseSource {
   double uniform(std::uint64_t particle, std::uint64_t step, RngUse use) const override {
     return base_.uniform(particle + offset_, step, use);
   }
+  void increment(MatrixRef Z, std::uint64_t first_particle, std::uint64_t step, RngUse use,
+                 const BrownianInterval& interval) const override {
+    base_.increment(Z, first_particle + offset_, step, use, interval);
+  }
+  double brownian_resolution() const override { return base_.brownian_resolution(); }
 
  private:
   const NoiseSource& base_;

@@ -26,6 +26,7 @@
 #include "difflab/pipeline/sample_metrics.hpp"
 #include "difflab/pipeline/task_farm.hpp"
 #include "difflab/pipeline/train_run.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/train/trainer.hpp"
 
 namespace difflab {
@@ -120,8 +121,9 @@ nlohmann::json sample_metrics_json(const ExperimentSpec& spec, const PlannedRun&
                                    const RunSetup& setup, const std::string& dir, double& nfe) {
   nlohmann::json metrics = nlohmann::json::object();
   Matrix X = setup.initial;
-  const SamplerSummary summary = setup.sampler->sample(
-      *setup.score, *setup.grid, X, setup.spec.sampler_options, CounterNoise(run.seed));
+  const SamplerSummary summary =
+      setup.sampler->sample(*setup.score, *setup.grid, X, setup.spec.sampler_options,
+                            *make_noise(setup.spec.sampler_options, run.seed));
   nfe = summary.nfe;
   SampleMetricOptions mo = read_options(sample_metric_schema(), run.options);
   mo.seed = run.seed;

@@ -16,6 +16,7 @@
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
 #include "difflab/process/forward_process.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/sampler/trajectory_recorder.hpp"
 #include "difflab/target/empirical_target.hpp"
 
@@ -169,7 +170,7 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
       recorder.on_step(info, first, block);
     };
     Matrix X = setup.initial;
-    setup.sampler->sample(*setup.score, *setup.grid, X, so, CounterNoise(ro.seed));
+    setup.sampler->sample(*setup.score, *setup.grid, X, so, *make_noise(so, ro.seed));
     nlohmann::json points = nlohmann::json::array();
     for (Index j = 0; j < X.cols(); ++j)
       if (std::isfinite(X(0, j)) && std::isfinite(X(1, j))) points.push_back({X(0, j), X(1, j)});
@@ -281,7 +282,8 @@ nlohmann::json sample_images(const ExperimentSpec& spec, const std::vector<nlohm
     ro.n = std::min<Index>(ro.n, count);
     RunSetup setup = build_run(ro);
     Matrix X = setup.initial;
-    setup.sampler->sample(*setup.score, *setup.grid, X, ro.sampler_options, CounterNoise(ro.seed));
+    setup.sampler->sample(*setup.score, *setup.grid, X, ro.sampler_options,
+                          *make_noise(ro.sampler_options, ro.seed));
     out_rows.push_back({{"row", (*row)["row"]}, {"images", image_list(X, count)}});
     if (first == nullptr) first = row;
   }

@@ -1,8 +1,9 @@
 // Determinism contract (DEVELOPERS.md): every registered sampler gives bit-identical samples for
-// 1 and 2 threads and any block size, on a target and score whose evaluation involves dense
-// products and reductions over the dimension (full-covariance mixture in d = 13, linear-map
-// perturbed score). d = 13 is not a multiple of any SIMD width, so columns of a block start at
-// every alignment: this is what catches batch-width-dependent arithmetic (core/columnwise.hpp).
+// 1 and 2 threads and any block size, with either noise kind (counter, brownian), on a target and
+// score whose evaluation involves dense products and reductions over the dimension (full-covariance
+// mixture in d = 13, linear-map perturbed score). d = 13 is not a multiple of any SIMD width, so
+// columns of a block start at every alignment: this is what catches batch-width-dependent
+// arithmetic (core/columnwise.hpp).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "difflab/core/parallel.hpp"
 #include "difflab/core/rng.hpp"
 #include "difflab/process/forward_process.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/sampler/sampler.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/exact_score.hpp"
@@ -63,29 +65,37 @@ TEST(SamplerBatchInvariance, EverySamplerIsBitIdenticalForAnyThreadCountAndBlock
   Matrix X0(kDim, n);
   CounterRng(3).fill_normal(X0, RngUse::kInitial, 0, 0);
   const int threads_before = thread_count();
-  for (const auto& info : list_samplers()) {
-    const auto sampler = make_sampler(info.name);
-    for (std::size_t s = 0; s < scores.size(); ++s) {
-      if (info.name == "mala" && !scores[s]->has_log_density()) continue;
-      SamplerOptions options;
-      options.langevin_steps = 3;
-      options.rtol = 1e-4;
-      options.atol = 1e-6;
-      Matrix reference;
-      for (const int threads : {1, 2}) {
-        set_threads(threads);
-        for (const Index block : {Index{1}, Index{7}, Index{256}}) {
-          options.block_size = block;
-          Matrix X = X0;
-          sampler->sample(*scores[s], grid, X, options, CounterNoise(11));
-          ASSERT_TRUE(X.allFinite()) << info.name;
-          if (reference.size() == 0) {
-            reference = X;
-            EXPECT_FALSE(X == X0) << info.name << " did not move the particles";
-          } else {
-            EXPECT_TRUE(X == reference)
-                << info.name << " (score " << s << ") with " << threads << " threads, block "
-                << block << ": max difference " << (X - reference).cwiseAbs().maxCoeff();
+  for (const std::string& kind : noise_kinds()) {
+    for (const auto& info : list_samplers()) {
+      // Noise "brownian" (a tree walk per block, brownian_noise.hpp) for every sampler that
+      // takes it.
+      if (kind == "brownian" && !info.traits.brownian) continue;
+      const auto sampler = make_sampler(info.name);
+      for (std::size_t s = 0; s < scores.size(); ++s) {
+        if (info.name == "mala" && !scores[s]->has_log_density()) continue;
+        SamplerOptions options;
+        options.langevin_steps = 3;
+        options.rtol = 1e-4;
+        options.atol = 1e-6;
+        options.noise = kind;
+        const std::unique_ptr<NoiseSource> noise = make_noise(options, 11);
+        Matrix reference;
+        for (const int threads : {1, 2}) {
+          set_threads(threads);
+          for (const Index block : {Index{1}, Index{7}, Index{256}}) {
+            options.block_size = block;
+            Matrix X = X0;
+            sampler->sample(*scores[s], grid, X, options, *noise);
+            ASSERT_TRUE(X.allFinite()) << info.name;
+            if (reference.size() == 0) {
+              reference = X;
+              EXPECT_FALSE(X == X0) << info.name << " did not move the particles";
+            } else {
+              EXPECT_TRUE(X == reference)
+                  << info.name << " (score " << s << ", noise " << kind << ") with " << threads
+                  << " threads, block " << block << ": max difference "
+                  << (X - reference).cwiseAbs().maxCoeff();
+            }
           }
         }
       }

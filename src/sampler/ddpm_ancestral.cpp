@@ -24,7 +24,7 @@ Sampler::BlockStats DdpmAncestral::run_block(const ScoreModel& score, const Time
     if (posterior_var == 0.0 || (options.denoise_last_step && k + 1 == steps)) {
       X = inv_a * X + score_weight * S;  // the posterior mean (x0_hat when t_to = 0)
     } else {
-      noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       X = inv_a * X + score_weight * S + std::sqrt(posterior_var) * Z;
     }
     report_step(options, k, grid, first_particle, X);

@@ -31,7 +31,8 @@ Sampler::BlockStats DpmSolverPP2MSde::run_block(const ScoreModel& score, const T
       const double one_minus_e2h = -std::expm1(-2.0 * h);                       // 1 - e^{-2h}
       const double data_weight = alpha_to * one_minus_e2h;
       const bool add_noise = !(options.denoise_last_step && k + 1 == steps);
-      if (add_noise) noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      if (add_noise)
+        noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       const double noise_std = add_noise ? std::sqrt(sigma2_to * one_minus_e2h) : 0.0;
       if (h_last == 0.0) {
         // First step: first order (k-diffusion has no old_denoised yet).

@@ -55,7 +55,7 @@ Sampler::BlockStats DpmSolverPP3M::run_block(const ScoreModel& score, const Time
     }
     const bool add_noise = eta_ > 0.0 && !(options.denoise_last_step && k + 1 == steps);
     if (add_noise) {
-      noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       const double s_to = std::exp(-process.log_snr(t_to));  // sigma_VE(t_{k+1})
       V += (s_to * std::sqrt(-std::expm1(-2.0 * h * eta_))) * Z;
     }

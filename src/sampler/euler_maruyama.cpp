@@ -20,7 +20,7 @@ Sampler::BlockStats EulerMaruyama::run_block(const ScoreModel& score, const Time
     if (options.denoise_last_step && k + 1 == steps) {
       X = growth * X + score_weight * S;
     } else {
-      noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       X = growth * X + score_weight * S + std::sqrt(beta * h) * Z;
     }
     report_step(options, k, grid, first_particle, X);

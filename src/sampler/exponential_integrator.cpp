@@ -24,7 +24,7 @@ Sampler::BlockStats ExponentialIntegrator::run_block(const ScoreModel& score, co
     if (options.denoise_last_step && k + 1 == steps) {
       X = c.growth * X + c.score_weight * S;  // the conditional mean of the step
     } else {
-      noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       X = c.growth * X + c.score_weight * S + c.noise_std * Z;
     }
     report_step(options, k, grid, first_particle, X);

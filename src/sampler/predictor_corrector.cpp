@@ -39,7 +39,7 @@ Sampler::BlockStats PredictorCorrector::run_block(const ScoreModel& score, const
     if (options.denoise_last_step && k + 1 == steps) {
       X = p.growth * X + p.score_weight * S;
     } else {
-      noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       X = p.growth * X + p.score_weight * S + p.noise_std * Z;
     }
     report_step(options, k, grid, first_particle, X);

@@ -14,12 +14,14 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/expect_error.hpp"
 #include "difflab/law/affine_gaussian_law.hpp"
 #include "difflab/law/grid_law.hpp"
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/process/forward_process.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/exact_score.hpp"
 #include "difflab/target/gaussian_target.hpp"
@@ -121,32 +123,39 @@ TEST(RandomizedMidpoint, ExactMomentsConvergeAtOrderTwo) {
   }
 }
 
+// With either noise kind: noise "brownian" splits each step's path at the midpoint, which must
+// leave the law unchanged (docs/theory.md "Coupled Brownian noise").
 TEST(RandomizedMidpoint, MonteCarloMomentsMatchTheExactRecursion) {
   const RmpProblem p;
   const TimeGrid grid = make_grid("logsnr", *p.process, 3.0, 5e-2, 6);
   const RmpMoments exact = p.run_moments(grid);
   const GaussianLaw start = p.q(grid.t(0));
-  const Index n = 40000;
-  Matrix X(2, n);
-  CounterRng(7).fill_normal(X, RngUse::kInitial, 0, 0);
-  const Eigen::LLT<Matrix> chol(start.cov);
-  X = (chol.matrixL() * X).colwise() + start.mean;
-  const SamplerSummary summary =
-      RandomizedMidpoint().sample(p.score, grid, X, SamplerOptions{}, CounterNoise(21));
-  EXPECT_DOUBLE_EQ(summary.nfe, 2.0 * static_cast<double>(grid.steps()));
-  const Vector mean = X.rowwise().mean();
-  const Matrix centred = X.colwise() - mean;
-  const Matrix cov = centred * centred.transpose() / static_cast<double>(n - 1);
-  const Matrix exact_cov = exact.cov();
-  for (Index i = 0; i < 2; ++i) {
-    // Four standard errors of the mean and of the variance (Gaussian-like fourth moment).
-    const double se_mean = std::sqrt(exact_cov(i, i) / n);
-    EXPECT_NEAR(mean(i), exact.mean(i), 4 * se_mean) << i;
-    const double se_var = exact_cov(i, i) * std::sqrt(2.0 / n);
-    EXPECT_NEAR(cov(i, i), exact_cov(i, i), 4 * se_var) << i;
+  for (const std::string& kind : noise_kinds()) {
+    // Brownian paths are walked particle by particle here (each has its own midpoint): fewer.
+    const Index n = kind == "brownian" ? 10000 : 40000;
+    Matrix X(2, n);
+    CounterRng(7).fill_normal(X, RngUse::kInitial, 0, 0);
+    const Eigen::LLT<Matrix> chol(start.cov);
+    X = (chol.matrixL() * X).colwise() + start.mean;
+    SamplerOptions options;
+    options.noise = kind;
+    const SamplerSummary summary =
+        RandomizedMidpoint().sample(p.score, grid, X, options, *make_noise(options, 21));
+    EXPECT_DOUBLE_EQ(summary.nfe, 2.0 * static_cast<double>(grid.steps()));
+    const Vector mean = X.rowwise().mean();
+    const Matrix centred = X.colwise() - mean;
+    const Matrix cov = centred * centred.transpose() / static_cast<double>(n - 1);
+    const Matrix exact_cov = exact.cov();
+    for (Index i = 0; i < 2; ++i) {
+      // Four standard errors of the mean and of the variance (Gaussian-like fourth moment).
+      const double se_mean = std::sqrt(exact_cov(i, i) / n);
+      EXPECT_NEAR(mean(i), exact.mean(i), 4 * se_mean) << kind << " " << i;
+      const double se_var = exact_cov(i, i) * std::sqrt(2.0 / n);
+      EXPECT_NEAR(cov(i, i), exact_cov(i, i), 4 * se_var) << kind << " " << i;
+    }
+    const double se_cross = std::sqrt((exact_cov(0, 0) * exact_cov(1, 1)) / n);
+    EXPECT_NEAR(cov(0, 1), exact_cov(0, 1), 4 * se_cross) << kind;
   }
-  const double se_cross = std::sqrt((exact_cov(0, 0) * exact_cov(1, 1)) / n);
-  EXPECT_NEAR(cov(0, 1), exact_cov(0, 1), 4 * se_cross);
 }
 
 TEST(RandomizedMidpoint, ExactLawsRefuseItsUniformTimes) {

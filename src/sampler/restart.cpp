@@ -59,7 +59,10 @@ Sampler::BlockStats Restart::run_block(const ScoreModel& score, const TimeGrid& 
       // sigma_max^2 - ratio^2 sigma_min^2 = 1 - ratio^2 for alpha^2 + sigma^2 = 1.
       const double jump_sd = std::sqrt(-std::expm1(2.0 * std::log(ratio)));
       for (int r = 0; r < restarts_; ++r) {
-        noise.normal(Z, first_particle, N + static_cast<std::size_t>(r), RngUse::kStepNoise);
+        const BrownianInterval jump{
+            .path = static_cast<std::uint64_t>(r) + 1, .lo = t_min, .hi = t_max};
+        noise.increment(Z, first_particle, N + static_cast<std::size_t>(r), RngUse::kStepNoise,
+                        jump);
         X = ratio * X + jump_sd * Z;  // exact forward transition t_min -> t_max
         for (std::size_t j = i_max; j < i_min; ++j)
           heun_step(score, grid.t(j), grid.t(j + 1), X, S, P);

@@ -95,7 +95,8 @@ Sampler::BlockStats SaSolver::run_block(const ScoreModel& score, const TimeGrid&
       X = history.front().D;  // h = +inf: the step returns D_k, no noise
     } else {
       const bool noisy = tau > 0 && !(options.denoise_last_step && k + 1 == steps);
-      if (noisy) noise.normal(Z, first_particle, k, RngUse::kStepNoise);
+      if (noisy)
+        noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       last_start = X;
       last_noise.swap(Z);
       last_noisy = noisy;

@@ -1,11 +1,13 @@
 #include "difflab/sampler/sampler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/parallel.hpp"
+#include "difflab/sampler/brownian_noise.hpp"
 #include "difflab/score/callback_score.hpp"
 
 namespace difflab {
@@ -39,6 +41,9 @@ void SamplerOptions::validate() const {
           "sampler option sa_predictor_order must be in [1, 4], got ", sa_predictor_order);
   require(sa_corrector_order >= 0 && sa_corrector_order <= 4,
           "sampler option sa_corrector_order must be in [0, 4], got ", sa_corrector_order);
+  const std::vector<std::string> kinds = noise_kinds();
+  require(std::find(kinds.begin(), kinds.end(), noise) != kinds.end(),
+          "sampler option noise must be one of ", comma_list(kinds), ", got \"", noise, "\"");
 }
 
 nlohmann::json SamplerSummary::to_json() const {
@@ -58,7 +63,8 @@ nlohmann::json SamplerTraits::to_json() const {
           {"stochastic", stochastic},
           {"order", order},
           {"nfe_per_step", nfe_per_step},
-          {"family", family == Family::kLangevin ? "langevin" : "diffusion"}};
+          {"family", family == Family::kLangevin ? "langevin" : "diffusion"},
+          {"brownian", brownian}};
 }
 
 void Sampler::report_step(const SamplerOptions& options, std::size_t k, const TimeGrid& grid,
@@ -76,6 +82,14 @@ SamplerSummary Sampler::sample(const ScoreModel& score, const TimeGrid& grid, Ma
   require(X.cols() >= 1, name(), ": no particles");
   require(grid.T() <= score.process().t_max(), name(), ": grid starts at T=", grid.T(),
           " beyond the process's largest time ", score.process().t_max());
+  // Noise "brownian" has the law of the counter noise (brownian_noise.hpp), so the exact-law
+  // code may probe a run of options.noise "brownian" with its own sources; the samplers whose
+  // normals are not Brownian increments refuse it either way.
+  const bool paths = noise.brownian_resolution() > 0 || options.noise == "brownian";
+  require(!paths || !stochastic() || traits().brownian, name(),
+          ": noise \"brownian\" is not defined for this sampler: its normals are iterations of a "
+          "Langevin chain at a fixed time, not Brownian increments over the grid (use noise "
+          "\"counter\")");
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t evals_before = score.evaluations();
   std::mutex stats_mutex;

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "difflab/sampler/brownian_noise.hpp"
+
 namespace difflab {
 
 const OptionSchema<SamplerOptions>& sampler_options_schema() {
@@ -33,7 +35,11 @@ const OptionSchema<SamplerOptions>& sampler_options_schema() {
           .integer("sa_predictor_order", &S::sa_predictor_order, 1, 4,
                    "sa-solver: order of the stochastic Adams predictor")
           .integer("sa_corrector_order", &S::sa_corrector_order, 0, 4,
-                   "sa-solver: order of the stochastic Adams corrector (0: no corrector)");
+                   "sa-solver: order of the stochastic Adams corrector (0: no corrector)")
+          .choice("noise", &S::noise,
+                  "Gaussian noise: counter (independent normals per step) or brownian (increments "
+                  "of one Brownian path per particle, shared by runs on nested grids)",
+                  noise_kinds);
   return schema;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "difflab/core/error.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/sampler.hpp"
 #include "difflab/schedule/grids.hpp"
@@ -28,7 +29,16 @@ class CountingNoise final : public NoiseSource {
     ++draws;
     return 0.5;
   }
+  void increment(MatrixRef Z, std::uint64_t, std::uint64_t, RngUse,
+                 const BrownianInterval& interval) const override {
+    Z.setZero();
+    ++draws;
+    if (interval.lo < interval.hi) ++increments;
+  }
+  double brownian_resolution() const override { return paths ? 1e-12 : 0.0; }
+  bool paths = false;  // act as a source of Brownian paths (as BrownianNoise)
   mutable std::atomic<int> draws{0};
+  mutable std::atomic<int> increments{0};
 };
 
 struct Problem {
@@ -49,6 +59,25 @@ TEST(SamplerTraits, StochasticIffTheSamplerDrawsNoise) {
     Matrix X = p.X0;
     make_sampler(info.name)->sample(p.score, p.grid, X, p.options, noise);
     EXPECT_EQ(noise.draws > 0, info.traits.stochastic) << info.name;
+  }
+}
+
+// `brownian` iff the sampler draws its noise as Brownian increments over non-empty intervals
+// (noise "brownian" then couples its runs on nested grids).
+TEST(SamplerTraits, BrownianIffTheSamplerDrawsIncrements) {
+  const Problem p;
+  for (const SamplerInfo& info : list_samplers()) {
+    CountingNoise noise;
+    noise.paths = true;
+    Matrix X = p.X0;
+    const auto sampler = make_sampler(info.name);
+    if (info.traits.stochastic && !info.traits.brownian) {
+      EXPECT_THROW(sampler->sample(p.score, p.grid, X, p.options, noise), Error) << info.name;
+      continue;
+    }
+    sampler->sample(p.score, p.grid, X, p.options, noise);
+    EXPECT_EQ(noise.increments > 0, info.traits.brownian) << info.name;
+    EXPECT_TRUE(!info.traits.brownian || info.traits.stochastic) << info.name;
   }
 }
 

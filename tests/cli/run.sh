@@ -28,6 +28,22 @@ expect_error "'steps' must be an integer in [1, 100000000]" run "$dir/bad6.json"
 spec "{\"base\": {\"target\": $target}, \"metrics\": [\"law\"], \"bounds\": [\"nope\"]}" bad7.json
 expect_error "unknown bound 'nope'" run "$dir/bad7.json" --out "$dir/o7"
 expect_error "--out DIR is required" run "$dir/bad7.json"
+spec "{\"base\": {\"target\": $target, \"noise\": \"sobol\"}, \"metrics\": [\"law\"]}" bad8.json
+expect_error "'noise' must be one of: counter, brownian" run "$dir/bad8.json" --out "$dir/o8"
+# The spec key noise: the rows carry it, and the exact law does not depend on it (the increments
+# are i.i.d. N(0, 1), docs/theory.md "Coupled Brownian noise"; brownian_noise_test.cpp checks the
+# samples against it), so both rows report the same law.
+spec "{\"base\": {\"target\": $target, \"sampler\": \"em\", \"steps\": 8}, \"sweep\": {\"axes\": {\"noise\": [\"counter\", \"brownian\"]}}, \"metrics\": [\"law\"]}" noise.json
+"$bin" run "$dir/noise.json" --out "$dir/onoise" >/dev/null 2>"$dir/err" || fail "noise sweep: $(cat "$dir/err")"
+$py - "$dir/onoise/results.jsonl" <<'PY' || fail "noise sweep rows"
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+assert sorted(r["options"]["noise"] for r in rows) == ["brownian", "counter"], rows
+# The closed-form distances (the TV is a Monte Carlo estimate with the row's own seed).
+keys = ("kl_target_output", "kl_output_target", "w2", "hellinger")
+laws = [[r["metrics"]["law"][k] for k in keys] for r in rows]
+assert laws[0] == laws[1], laws
+PY
 [[ ! -e "$dir/o6/results.jsonl" ]] || fail "a spec with a bad run wrote results"
 
 # --- a tiny experiment: EI, exact law, KL(q_delta || p) against steps --------------------------

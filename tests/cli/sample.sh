@@ -94,6 +94,28 @@ assert len(checks) == 3
 assert all(c["rms_ci95"][0] <= 0.1 <= c["rms_ci95"][1] for c in checks), checks
 PY
 
+# --noise brownian (docs/theory.md "Coupled Brownian noise"): em on uniform grids of 32 and 64
+# steps sees one Brownian path per particle, so the two runs differ per particle by far less than
+# with counter noise (independent draws); the Langevin chains refuse it.
+for noise in counter brownian; do
+  for N in 32 64; do
+    "$bin" sample --target "$dir/g.json" --sampler em --grid uniform --steps $N --T 3 \
+      --delta 0.01 --n 400 --seed 4 --noise $noise --out "$dir/$noise$N.csv" 2>/dev/null ||
+      fail "em --noise $noise --steps $N failed"
+  done
+done
+/usr/bin/python3 - "$dir" <<'PY' || fail "--noise brownian does not couple runs on nested grids"
+import sys
+import numpy as np
+d = sys.argv[1]
+gap = {k: np.linalg.norm(np.loadtxt(f"{d}/{k}32.csv", delimiter=",")
+                         - np.loadtxt(f"{d}/{k}64.csv", delimiter=","), axis=1).mean()
+       for k in ("counter", "brownian")}
+assert gap["brownian"] < 0.2 * gap["counter"], gap
+PY
+expect_error 'noise "brownian" is not defined for this sampler' sample --target "$dir/g.json" --sampler ula --noise brownian --out "$dir/x.csv"
+expect_error "'noise' must be one of: counter, brownian" sample --target "$dir/g.json" --noise sobol --out "$dir/x.csv"
+
 # The error contract.
 printf '1,2\n3,4\n' >"$dir/d2.csv"
 printf '1,2,3\nnan,0,0\n' >"$dir/nan.csv"

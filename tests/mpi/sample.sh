@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mpirun -n K difflab sample (docs/scale-out.md): with 2 and 3 ranks, particles split by index
 # (1001 particles: uneven slices), the samples file equals the one-process file byte for byte
-# (.npy and .csv, a stochastic and a deterministic sampler, a mixture target) and the summary
+# (.npy and .csv, stochastic and deterministic samplers, both noise kinds, a mixture target) and the summary
 # counts every particle and score evaluation (same NFE).
 set -u
 source "$(dirname "$0")/lib/common.sh"
@@ -9,10 +9,14 @@ source "$(dirname "$0")/lib/common.sh"
 cat >"$dir/t.json" <<'JSON'
 {"type": "gmm", "weights": [0.3, 0.7], "means": [[-1.0, 0.5], [1.5, -0.5]], "vars": [0.4, 0.9]}
 JSON
-for case in "em .npy" "dpmpp-2m .csv" "rk45 .npy"; do
+# Noise brownian (a tree walk per slice, keyed by the global particle index) for rmp (per-particle
+# midpoint times) and restart (paths 1 and 2 for its jumps).
+for case in "em .npy" "dpmpp-2m .csv" "rk45 .npy" "rmp .npy --noise brownian" \
+  "restart .csv --noise brownian"; do
   set -- $case
   sampler=$1 ext=$2
-  args=(sample --target "$dir/t.json" --sampler "$sampler" --steps 30 --n 1001 --seed 11 --threads 1)
+  shift 2
+  args=(sample --target "$dir/t.json" --sampler "$sampler" --steps 30 --n 1001 --seed 11 --threads 1 "$@")
   "$bin" "${args[@]}" --out "$dir/serial$ext" --summary "$dir/serial.json" 2>"$dir/err" ||
     fail "serial $sampler: $(cat "$dir/err")"
   for k in 2 3; do

@@ -132,6 +132,33 @@ def test_every_registered_sampler_gives_the_cli_bits():
             assert np.array_equal(ours, np.load(out)), name
 
 
+def test_brownian_noise_gives_the_cli_bits_and_the_same_errors():
+    # noise="brownian" (docs/theory.md "Coupled Brownian noise") for every sampler that takes it;
+    # the Langevin chains refuse it on both faces.
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write_json(GAUSS, tmp, "t.json")
+        ran, refused = [], []
+        for name in difflab.samplers():
+            out = os.path.join(tmp, name + ".npy")
+            args = ["sample", "--target", t, "--sampler", name, "--steps", "6", "--T", "3",
+                    "--n", "7", "--seed", "5", "--langevin-steps", "5", "--noise", "brownian",
+                    "--out", out]
+            cli = subprocess.run([CLI, *args], capture_output=True, text=True)
+            if cli.returncode == 2:
+                assert 'noise "brownian" is not defined' in cli.stderr, name
+                with pytest.raises(ValueError, match='noise "brownian" is not defined'):
+                    difflab.sample(GAUSS, sampler=name, steps=6, T=3.0, n=7, seed=5,
+                                   langevin_steps=5, noise="brownian")
+                refused.append(name)
+                continue
+            assert cli.returncode == 0, cli.stderr
+            ours = difflab.sample(GAUSS, sampler=name, steps=6, T=3.0, n=7, seed=5,
+                                  langevin_steps=5, noise="brownian")
+            assert np.array_equal(ours, np.load(out)), name
+            ran.append(name)
+    assert ran and refused, (ran, refused)
+
+
 def test_law_matches_the_cli_for_gaussian_and_grid_laws():
     with tempfile.TemporaryDirectory() as tmp:
         for spec, extra in ((GAUSS, {}), (MIX, {"grid_nodes": 301})):

@@ -34,6 +34,7 @@ enum class RngUse : std::uint64_t {
   kTraining = 9,        // minibatches and noise of training
   kMidpointTime = 10,   // the uniform time of a randomized-midpoint step (rmp)
   kMidpointNoise = 11,  // Brownian increment after a randomized midpoint (rmp)
+  kBrownianTree = 12,   // midpoint values of the Brownian tree (noise "brownian")
   kUser = 100           // first value free for callers
 };
 

@@ -34,7 +34,12 @@ class DdpmAncestral final : public Sampler {
     return "DDPM ancestral sampling: posterior of the discrete chain between grid times";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = true, .order = 1, .nfe_per_step = 1};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = true,
+            .order = 1,
+            .nfe_per_step = 1,
+            .brownian = true};
   }
 
  protected:

@@ -32,7 +32,12 @@ class DpmSolverPP2MSde final : public Sampler {
     return "DPM-Solver++(2M) SDE (eta = 1, midpoint), multistep in log-SNR with data prediction";
   }
   SamplerTraits traits() const override {
-    return {.one_step = false, .affine = true, .stochastic = true, .order = 2, .nfe_per_step = 1};
+    return {.one_step = false,
+            .affine = true,
+            .stochastic = true,
+            .order = 2,
+            .nfe_per_step = 1,
+            .brownian = true};
   }
 
  protected:

@@ -46,7 +46,8 @@ class DpmSolverPP3M final : public Sampler {
             .affine = true,
             .stochastic = eta_ > 0.0,
             .order = 2.0,
-            .nfe_per_step = 1};
+            .nfe_per_step = 1,
+            .brownian = eta_ > 0.0};
   }
 
  protected:

@@ -19,7 +19,12 @@ class EulerMaruyama final : public Sampler {
     return "reverse SDE, Euler-Maruyama (Bruno et al.'s example code)";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = true, .order = 1, .nfe_per_step = 1};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = true,
+            .order = 1,
+            .nfe_per_step = 1,
+            .brownian = true};
   }
 
  protected:

@@ -33,7 +33,12 @@ class ExponentialIntegrator final : public Sampler {
     return "reverse SDE, exponential integrator with frozen score (CCL23, Benton et al.)";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = true, .order = 1, .nfe_per_step = 1};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = true,
+            .order = 1,
+            .nfe_per_step = 1,
+            .brownian = true};
   }
 
  protected:

@@ -34,6 +34,11 @@
 //
 // Noise: the predictor draws (kStepNoise, step k), corrector iteration j at step k draws
 // (kCorrector, k * 2^32 + j), so all draws are distinct for any corrector_steps.
+// With noise "brownian" the predictor's normal is the increment of path 0 over [t_{k+1}, t_k];
+// the corrector's normals stay counter-based: they are iterations of a Langevin chain at the
+// frozen time t_k, not increments over the grid, and runs on nested grids take their corrector
+// steps at different times, so |X_N - X_2N| of pc does not vanish as N grows when
+// corrector_steps > 0 (docs/theory.md "Coupled Brownian noise").
 // NFE: (M + 1) per step. denoise_last_step drops the noise of the last predictor step (score_sde's
 // "x_mean" output); the corrector steps before it keep their noise.
 #include "difflab/sampler/sampler.hpp"
@@ -47,7 +52,12 @@ class PredictorCorrector final : public Sampler {
     return "predictor-corrector: EI predictor + score_sde's Langevin corrector (snr rule)";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = false, .stochastic = true, .order = 0, .nfe_per_step = 2};
+    return {.one_step = true,
+            .affine = false,
+            .stochastic = true,
+            .order = 0,
+            .nfe_per_step = 2,
+            .brownian = true};
   }
   // The noise step index of corrector iteration j at grid step k.
   static std::uint64_t corrector_noise_step(std::size_t k, int j) {

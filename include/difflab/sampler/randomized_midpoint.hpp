@@ -24,6 +24,10 @@
 // predictor-corrector scheme; its equations could not be read, and this SDE form is derived in
 // docs/theory.md 13 (the paper's estimator, the EI's exact noise). Each particle draws
 // its own a (RngUse::kMidpointTime), so score evaluations at the midpoint are per particle.
+// With noise "brownian", xi_1 and xi_2 are the normalised increments of the one path W over
+// [u, t_k] and [t_{k+1}, u] (a kept two lattice steps from 0 and 1): the split of the step's
+// Brownian path at u that the update above assumes, so the same path drives runs on nested
+// grids.
 //
 // The one-step kernel is a mixture over a of Gaussians, so no exact-law method applies (the
 // laws refuse samplers that draw uniforms). Its first two moments on a Gaussian target are
@@ -42,7 +46,12 @@ class RandomizedMidpoint final : public Sampler {
            "random time, full step with the score there, shared Brownian path";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = false, .stochastic = true, .order = 2, .nfe_per_step = 2};
+    return {.one_step = true,
+            .affine = false,
+            .stochastic = true,
+            .order = 2,
+            .nfe_per_step = 2,
+            .brownian = true};
   }
 
  protected:

@@ -17,7 +17,10 @@
 // Choices (difflab's defaults, not values of the paper, whose intervals are tuned per data set in
 // sigma_VE): the interval is [t_{i_min}, t_{i_max}] with i_max = floor(N/2), i_min = i_max +
 // max(1, floor(N/4)) (clamped to N - 1, so a final step to t = 0 stays outside it), K = 2. Noise:
-// restart r (0-based) draws xi at step N + r with RngUse::kStepNoise. NFE: Heun's (2 per step, 1
+// restart r (0-based) draws xi at step N + r with RngUse::kStepNoise; with noise "brownian" xi
+// is the normalised increment of Brownian path r + 1 (the forward noise of jump r, independent
+// of the reverse path 0) over [t_min, t_max], so runs on nested grids whose intervals coincide
+// (N divisible by 4) share their jumps. NFE: Heun's (2 per step, 1
 // for a final step to t = 0) over N + K (i_min - i_max) steps. Second order, as Heun: with the
 // exact score the jumps add no error and the restart passes are Heun steps.
 #include "difflab/sampler/sampler.hpp"
@@ -37,7 +40,8 @@ class Restart final : public Sampler {
             .affine = true,
             .stochastic = restarts_ > 0,
             .order = 2,
-            .nfe_per_step = 0};
+            .nfe_per_step = 0,
+            .brownian = restarts_ > 0};
   }
   // The grid indices (i_max, i_min) of the restart interval (0, 0: no interval, N < 3).
   static std::pair<std::size_t, std::size_t> interval(const TimeGrid& grid);

@@ -52,7 +52,12 @@ class SaSolver final : public Sampler {
            "prediction; noise scale sa_tau (0: PF-ODE, 1: reverse SDE)";
   }
   SamplerTraits traits() const override {
-    return {.one_step = false, .affine = true, .stochastic = true, .order = 2, .nfe_per_step = 1};
+    return {.one_step = false,
+            .affine = true,
+            .stochastic = true,
+            .order = 2,
+            .nfe_per_step = 1,
+            .brownian = true};
   }
 
  protected:

@@ -20,6 +20,15 @@
 
 namespace difflab {
 
+// An interval [lo, hi] of forward time on one Brownian path. Path 0 is the W that drives the
+// reverse SDE (docs/theory.md 1.1); further paths are independent of it (restart's forward
+// jumps use paths 1, 2, ...). docs/theory.md "Coupled Brownian noise" says which increment each
+// sampler's normals are.
+struct BrownianInterval {
+  std::uint64_t path = 0;
+  double lo = 0, hi = 0;  // lo < hi
+};
+
 // Where the Gaussian noise of a sampler comes from. The default draws from the counter-based
 // generator; tests inject other sources (e.g. zero noise, or noise shared with a reference).
 class NoiseSource {
@@ -30,6 +39,18 @@ class NoiseSource {
                       RngUse use) const = 0;
   // A uniform in (0, 1) for one particle at `step` (Metropolis tests).
   virtual double uniform(std::uint64_t particle, std::uint64_t step, RngUse use) const = 0;
+  // The normals that stand for a Brownian increment over `interval`: a source with Brownian
+  // paths (BrownianNoise, brownian_noise.hpp) fills Z with (W(hi) - W(lo)) / sqrt(hi - lo) of
+  // the path of each particle and coordinate; any other source draws normal(Z, first_particle,
+  // step, use), the same law (and, for the counter noise, the same bits as before paths
+  // existed).
+  virtual void increment(MatrixRef Z, std::uint64_t first_particle, std::uint64_t step, RngUse use,
+                         const BrownianInterval& /*interval*/) const {
+    normal(Z, first_particle, step, use);
+  }
+  // The time resolution of the Brownian paths (increments are exact over intervals of the
+  // lattice of this spacing); 0 for a source without paths.
+  virtual double brownian_resolution() const { return 0; }
 };
 
 class CounterNoise final : public NoiseSource {
@@ -42,6 +63,12 @@ class CounterNoise final : public NoiseSource {
  private:
   CounterRng rng_;
 };
+
+// The interval of grid step k (t_k -> t_{k+1}) on path 0: the Brownian increment that the
+// noise of a one-step diffusion sampler stands for (docs/theory.md "Coupled Brownian noise").
+inline BrownianInterval grid_step_interval(const TimeGrid& grid, std::size_t k) {
+  return {.path = 0, .lo = grid.t(k + 1), .hi = grid.t(k)};
+}
 
 // Information passed to the per-step callback.
 struct StepInfo {
@@ -78,6 +105,11 @@ struct SamplerOptions {
   double sa_tau = 1.0;
   int sa_predictor_order = 3;
   int sa_corrector_order = 3;
+  // Where the normals come from (make_noise, brownian_noise.hpp):
+  //   "counter"  independent normals keyed by (seed, particle, step, use) (default)
+  //   "brownian" increments of one Brownian path per particle and coordinate, so runs on nested
+  //              grids see the same path (docs/theory.md "Coupled Brownian noise")
+  std::string noise = "counter";
   StepCallback on_step;  // optional
   // Throws difflab::Error when an option is out of range.
   void validate() const;
@@ -123,6 +155,11 @@ struct SamplerTraits {
   // fewer); 0 when it is not a constant per step (adaptive step-size control, restart passes).
   double nfe_per_step = 1;
   Family family = Family::kDiffusion;
+  // Its Gaussian noise is drawn as Brownian increments over grid intervals of forward time
+  // (NoiseSource::increment), so noise "brownian" couples its runs on nested grids. False for
+  // the Langevin chains, whose normals are iterations of a chain at a fixed time: they refuse
+  // noise "brownian".
+  bool brownian = false;
   nlohmann::json to_json() const;
 };
 
