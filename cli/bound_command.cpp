@@ -11,7 +11,6 @@
 #include <iostream>
 #include <limits>
 #include <optional>
-#include <set>
 
 #include "cli_common.hpp"
 #include "difflab/bounds/bound_registry.hpp"
@@ -77,28 +76,6 @@ nlohmann::json explicit_quantities(const CLI::App* sub, const QuantityOptions& q
   return j;
 }
 
-std::string valid_ids() {
-  std::string s;
-  for (const auto& b : list_bounds()) s += (s.empty() ? "" : ", ") + b.id;
-  return s;
-}
-
-std::vector<BoundInfo> selected_bounds(const std::vector<std::string>& papers) {
-  const auto all = list_bounds();
-  if (papers.empty()) return all;
-  std::vector<BoundInfo> out;
-  std::set<std::string> seen;
-  for (const auto& id : papers) {
-    require(!id.empty(), "--papers: empty bound id");
-    const auto it =
-        std::find_if(all.begin(), all.end(), [&](const BoundInfo& b) { return b.id == id; });
-    require(it != all.end(), "--papers: unknown bound '", id, "'; valid bounds: ", valid_ids());
-    require(seen.insert(id).second, "--papers: '", id, "' listed twice");
-    out.push_back(*it);
-  }
-  return out;
-}
-
 void print_table(const nlohmann::json& rows, bool measured) {
   std::printf(
       "%-14s %-6s %-12s %s\n", "bound", "metric", "value",
@@ -148,7 +125,7 @@ void run_bound(const BoundOptions& opt, const CLI::App* sub) {
     }
     return;
   }
-  const std::vector<BoundInfo> bounds = selected_bounds(opt.papers);
+  const std::vector<BoundInfo> bounds = select_bounds(opt.papers);
   require(opt.run.spec.process == "ou",
           "--process: the published bounds are for the OU process; got '", opt.run.spec.process,
           "'");

@@ -202,11 +202,13 @@ py::object bound(const py::object& papers, const py::object& target, const py::o
   const bool single = py::isinstance<py::str>(papers);
   if (single) {
     ids = {papers.cast<std::string>()};
-  } else if (papers.is_none()) {
-    for (const auto& b : difflab::list_bounds()) ids.push_back(b.id);
-  } else {
+  } else if (!papers.is_none()) {
     ids = papers.cast<std::vector<std::string>>();
   }
+  // The registry's selection: every bound when none is named; an unknown or repeated id refused.
+  std::vector<std::string> selected;
+  for (const auto& b : difflab::select_bounds(ids)) selected.push_back(b.id);
+  ids = selected;
   const nlohmann::json q = inputs.is_none() ? nlohmann::json::object() : to_json(inputs);
   nlohmann::json rows;
   if (measure) {

@@ -1,5 +1,6 @@
 #include "difflab/bounds/bound_registry.hpp"
 
+#include <algorithm>
 #include <functional>
 
 #include "difflab/bounds/benton24.hpp"
@@ -136,6 +137,23 @@ const std::vector<BoundEntry>& entries() {
 std::vector<BoundInfo> list_bounds() {
   std::vector<BoundInfo> out;
   for (const auto& e : entries()) out.push_back(e.info);
+  return out;
+}
+
+std::vector<BoundInfo> select_bounds(const std::vector<std::string>& ids) {
+  const std::vector<BoundInfo> all = list_bounds();
+  if (ids.empty()) return all;
+  std::vector<std::string> valid;
+  for (const auto& b : all) valid.push_back(b.id);
+  std::vector<BoundInfo> out;
+  for (const auto& id : ids) {
+    require(!id.empty(), "bounds: empty bound id");
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const BoundInfo& b) { return b.id == id; });
+    require(it != all.end(), "bounds: unknown bound '", id, "'; valid bounds: ", comma_list(valid));
+    for (const auto& b : out) require(b.id != id, "bounds: '", id, "' listed twice");
+    out.push_back(*it);
+  }
   return out;
 }
 

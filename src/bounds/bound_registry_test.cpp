@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "core/expect_error.hpp"
 #include "difflab/bounds/ccl23.hpp"
 #include "difflab/core/error.hpp"
 
@@ -68,6 +69,27 @@ TEST(BoundRegistry, UnknownIdListsTheValidOnes) {
     EXPECT_NE(msg.find("unknown bound 'ccl24'"), std::string::npos) << msg;
     for (const auto& b : list_bounds()) EXPECT_NE(msg.find(b.id), std::string::npos) << msg;
   }
+}
+
+}  // namespace
+}  // namespace difflab
+
+namespace difflab {
+namespace {
+
+TEST(BoundRegistry, SelectBoundsKeepsTheOrderGivenAndRefusesBadIds) {
+  EXPECT_EQ(select_bounds({}).size(), list_bounds().size());
+  const auto two = select_bounds({"ccl23", "benton24"});
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].id, "ccl23");
+  EXPECT_EQ(two[1].id, "benton24");
+  expect_error(
+      [] {
+        select_bounds({"benton24", "nope"});
+      },
+      "unknown bound 'nope'; valid bounds: ccl23");
+  expect_error([] { select_bounds({"ccl23", "ccl23"}); }, "'ccl23' listed twice");
+  expect_error([] { select_bounds({""}); }, "empty bound id");
 }
 
 }  // namespace

@@ -65,6 +65,8 @@ def test_plan_errors_speak_python():
     with pytest.raises(ValueError, match="ccl23 needs L .*: pass option 'L'") as e:
         difflab.bound("ccl23", inputs={"T": 5.0, "delta": 0.0, "steps": 10, "d": 2})
     assert "--" not in str(e.value)
+    with pytest.raises(ValueError, match="'ccl23' listed twice"):
+        difflab.bound(["ccl23", "ccl23"], inputs={"d": 2})
     with pytest.raises(ValueError, match="plan verify needs a target"):
         difflab.plan(inputs={"d": 2, "kl": 1.0, "identity_covariance": True}, metric="kl",
                      eps=0.5, verify=True)

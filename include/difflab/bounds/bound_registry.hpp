@@ -42,6 +42,10 @@ struct BoundInfo {
 // Every registered bound, in the order of the table above.
 std::vector<BoundInfo> list_bounds();
 
+// The registry entries of ids, in their order; every bound when ids is empty. An empty, unknown
+// or repeated id is a difflab::Error (an unknown one lists the valid ids).
+std::vector<BoundInfo> select_bounds(const std::vector<std::string>& ids);
+
 // Evaluates bound `id` on `inputs`; the result's samplers and kind are the registry entry's. An
 // unknown id is a difflab::Error listing the valid ids.
 BoundResult compute_bound(const std::string& id, const BoundInputs& inputs);
