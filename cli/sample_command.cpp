@@ -31,16 +31,17 @@ struct SampleOptions {
 
 void print_list() {
   // Name, then the traits (sampler/sampler.hpp): SDE/ODE/MCMC, one-step or multistep, affine,
-  // order, score evaluations per step.
+  // any path or variance-preserving processes only, order, score evaluations per step.
   std::printf("samplers:\n");
   for (const auto& s : list_samplers()) {
     const SamplerTraits& t = s.traits;
     const char* kind = t.family == SamplerTraits::Family::kLangevin ? "MCMC"
                        : t.stochastic                               ? "SDE"
                                                                     : "ODE";
-    std::printf("  %-14s %-4s %-9s %-6s order %-3g NFE/step %-3g %s\n", s.name.c_str(), kind,
-                t.one_step ? "one-step" : "multistep", t.affine ? "affine" : "-", t.order,
-                t.nfe_per_step, s.description.c_str());
+    std::printf("  %-17s %-4s %-9s %-6s %-8s order %-3g NFE/step %-3g %s\n", s.name.c_str(), kind,
+                t.one_step ? "one-step" : "multistep", t.affine ? "affine" : "-",
+                t.any_path ? "any-path" : "VP-only", t.order, t.nfe_per_step,
+                s.description.c_str());
   }
   std::printf("grids:\n");
   for (const auto& g : list_grids())

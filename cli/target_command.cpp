@@ -61,7 +61,7 @@ void register_target(CLI::App& app) {
       "Validate a target spec; print its summary, sample q_t, or evaluate its exact score");
   add_common_options(sub, opt->common);
   sub->add_option("--target", opt->target_path, "Target spec (JSON file)")->required();
-  sub->add_option("--process", opt->process, "Forward process: ou, vp-linear, vp-cosine")
+  sub->add_option("--process", opt->process, "Forward process: " + comma_list(process_kinds()))
       ->capture_default_str();
   sub->add_option("--t", opt->t, "Forward time t")->capture_default_str();
   sub->add_option("--sample", opt->sample, "Draw this many exact samples of q_t (needs --out)")

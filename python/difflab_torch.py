@@ -6,7 +6,7 @@ torch. The module is called under torch.no_grad() on a whole block of particles 
     module(x, tau) -> prediction,    x: (n, d) tensor, tau: (n,) tensor of the model time,
 
 in `dtype` on `device`; its output is brought back to float64 numpy and converted to the score
-by difflab (prediction "score" | "noise" | "data" | "velocity", time "t" | "sigma" | "logsnr":
+by difflab (prediction "score" | "noise" | "data" | "velocity" | "flow", time "t" | "sigma" | "logsnr":
 docs/theory.md 11.4). The module is used as it is (its train/eval mode and device are the
 caller's: call module.eval() and module.to(device) first when that matters). The score declares
 the rounding of `dtype` (torch.finfo(dtype).eps) as its precision: an optimised BLAS (OpenBLAS,

@@ -177,7 +177,10 @@ GridLaw grid_output_law(const Sampler& sampler, const ScoreModel& score, const T
   // A deterministic sampler of any kind is a flow map; a stochastic one needs a Gaussian kernel
   // per step, so it must be one-step.
   const bool deterministic = !sampler.traits().stochastic;
-  if (!deterministic) law_detail::require_one_step_sampler(sampler, kGridLawName);
+  if (!deterministic) {
+    law_detail::require_one_step_sampler(sampler, kGridLawName);
+    law_detail::require_additive_noise(sampler, kGridLawName);
+  }
 
   // Kernel widths of the stochastic steps decide the node spacing.
   std::vector<Vector> variance;

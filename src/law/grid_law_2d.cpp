@@ -293,6 +293,7 @@ GridLaw2D grid_output_law_2d(const Sampler& sampler, const ScoreModel& score, co
 
   law.method = "chapman-kolmogorov";
   law_detail::require_one_step_sampler(sampler, kGridLaw2dName);
+  law_detail::require_additive_noise(sampler, kGridLaw2dName);
   const CounterRng rng(law_options.check_seed);
   // The drift F_k couples the coordinates freely; the noise must have a diagonal covariance
   // (checked by the probe's additive-noise check).

@@ -39,7 +39,7 @@ TEST(GridLaw2D, MatchesTheExactGaussianLaw) {
   for (const SamplerInfo& info : list_samplers()) {
     const SamplerTraits& traits = info.traits;
     if (traits.family != SamplerTraits::Family::kDiffusion || !traits.affine) continue;
-    if (traits.stochastic && !traits.one_step) continue;
+    if (traits.stochastic && (!traits.one_step || !traits.additive_noise)) continue;
     const std::string& name = info.name;
     const auto sampler = make_sampler(name);
     const GaussianLaw exact =

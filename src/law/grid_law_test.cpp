@@ -80,7 +80,7 @@ TEST(GridLaw, MatchesTheExactGaussianLawForStochasticAndDeterministicSamplers) {
     // the one-step stochastic ones (a Gaussian kernel per step).
     const SamplerTraits& traits = info.traits;
     if (traits.family != SamplerTraits::Family::kDiffusion || !traits.affine) continue;
-    if (traits.stochastic && !traits.one_step) continue;
+    if (traits.stochastic && (!traits.one_step || !traits.additive_noise)) continue;
     const std::string& name = info.name;
     const auto sampler = make_sampler(name);
     for (const bool denoise : {false, true}) {
@@ -274,6 +274,13 @@ TEST(GridLaw, RefusesWhatItCannotCompute) {
     if (!info.traits.stochastic || info.traits.one_step) continue;
     expect_error([&] { grid_output_law(*make_sampler(info.name), score, grid, {}, *target); },
                  "not a one-step method");
+  }
+  // One-step samplers that read the score at a noised point: no Gaussian kernel for a
+  // non-linear score (SamplerTraits::additive_noise).
+  for (const SamplerInfo& info : list_samplers()) {
+    if (!info.traits.stochastic || !info.traits.one_step || info.traits.additive_noise) continue;
+    expect_error([&] { grid_output_law(*make_sampler(info.name), score, grid, {}, *target); },
+                 "reads the score at a noised point");
   }
   const auto plane =
       make_target(json{{"type", "gaussian"}, {"mean", {0.0, 1.0}}, {"var", 1.0}}, "t");

@@ -162,6 +162,13 @@ void require_one_step_sampler(const Sampler& sampler, const std::string& law_nam
        "), so its steps are not one-step maps and this law does not apply");
 }
 
+void require_additive_noise(const Sampler& sampler, const std::string& law_name) {
+  require(sampler.traits().additive_noise, law_name, ": sampler '", sampler.name(),
+          "' reads the score at a noised point, so for a non-linear score its steps are not "
+          "Gaussian kernels and this law does not apply (on Gaussian targets its law is exact "
+          "and Gaussian)");
+}
+
 SamplerOptions one_step_options(const SamplerOptions& options, const TimeGrid& grid,
                                 std::size_t k) {
   SamplerOptions out = options;

@@ -121,6 +121,8 @@ void check_one_step_composition(const Sampler& sampler, const ScoreModel& score,
 // methods need each grid step to be a map of x_k alone. The probes' composition check still
 // verifies the declaration.
 void require_one_step_sampler(const Sampler& sampler, const std::string& law_name);
+// Refuses a sampler whose steps are not Gaussian kernels (SamplerTraits::additive_noise).
+void require_additive_noise(const Sampler& sampler, const std::string& law_name);
 
 // The options of step k of a run on the one-step grid: no callback, and the final step's
 // denoising only on the last step.

@@ -41,7 +41,9 @@ class GridObjective {
             "grid optimize: metric 'tv' has no closed form for Gaussian targets (law_report "
             "estimates it by Monte Carlo); use kl or w2");
     const auto& names = gaussian_grid_samplers();
+    // The recursion's coefficients take sigma^2 = 1 - alpha^2 (gaussian_grid_objective.hpp).
     analytic_ = gaussian_ != nullptr && spec.score == "exact" && !spec.score_object &&
+                run_.process->variance_preserving() &&
                 std::find(names.begin(), names.end(), spec.sampler) != names.end();
     if (gaussian_ != nullptr) {
       problem_.process = run_.process.get();
@@ -120,7 +122,9 @@ std::vector<NamedGridValue> gopt_named_grids(const RunSpec& spec, GridObjective&
     }
     out.push_back(std::move(v));
   }
-  if (objective.gaussian() != nullptr) {
+  if (objective.gaussian() != nullptr && !objective.process().variance_preserving()) {
+    out.push_back({"ays", 0, "needs a variance-preserving process (the KLUB of ei's steps)", {}});
+  } else if (objective.gaussian() != nullptr) {
     // The KLUB grid starts from the named grid with the lowest bound.
     const Vector& lambda = objective.gaussian()->eigenvalues();
     const NamedGridValue* from = nullptr;

@@ -7,6 +7,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/file_io.hpp"
 #include "difflab/core/memory_budget.hpp"
+#include "difflab/core/option_ref.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/sampler/initialization.hpp"
 #include "difflab/sampler/sampler_options_schema.hpp"
@@ -40,7 +41,7 @@ const OptionSchema<RunSpec>& run_spec_schema() {
   static const OptionSchema<R> schema =
       OptionSchema<R>()
           .text("target", &R::target, "Target spec: a JSON file (see README), or inline in specs")
-          .text("process", &R::process, "Forward process", {"ou", "vp-linear", "vp-cosine"})
+          .text("process", &R::process, "Forward process", process_kinds())
           .text("score", &R::score,
                 "Score model: exact, perturbed, gaussian-mean, model:FILE (a trained model from "
                 "difflab train)")
@@ -165,7 +166,8 @@ RunSetup build_run(const RunSpec& spec, RunUse use, bool draw_particles) {
   }
   r.process = make_process(spec.process);
   require(spec.T <= r.process->t_max(), "T (", spec.T, ") exceeds the largest time of process ",
-          spec.process, " (", r.process->t_max(), ")");
+          spec.process, " (", r.process->t_max(), "): pass ", option_ref("T"), " of at most ",
+          r.process->t_max());
   if (r.target) {
     r.score = make_score_model(spec, r.target, r.process, use);
     require(r.score->dim() == r.target->dim(), "the score model has dimension ", r.score->dim(),

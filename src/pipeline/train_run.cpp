@@ -105,7 +105,7 @@ const OptionSchema<TrainRequest>& train_request_schema() {
                 "exact score for the logged L2 score error")
           .integer("samples", &R::samples, 1, std::ldexp(1.0, 40),
                    "Samples drawn from the target when there is no data")
-          .text("process", &R::process, "Forward process", {"ou", "vp-linear", "vp-cosine"})
+          .text("process", &R::process, "Forward process", process_kinds())
           .text("model", &R::model, "Model family", {"mlp"})
           .nest(&R::train, train_options_schema())
           .flag("no_standardize", &R::no_standardize, "Do not precondition by the data's mean/std")

@@ -102,6 +102,20 @@ nlohmann::json CosineVP::to_json() const {
   return {{"type", "vp-cosine"}, {"s", s_}, {"t_max", t_max_}};
 }
 
+LinearPath::LinearPath(double t_max) : t_max_(t_max) {
+  require(std::isfinite(t_max) && t_max > 0 && t_max < 1,
+          "linear: t_max must lie in (0, 1) (alpha(1) = 0), got ", t_max);
+}
+
+double LinearPath::t_of_log_snr(double lambda) const {
+  // lambda = log((1 - t)/t)  =>  t = 1/(1 + e^lambda).
+  return 1.0 / (1.0 + std::exp(lambda));
+}
+
+nlohmann::json LinearPath::to_json() const { return {{"type", "linear"}, {"t_max", t_max_}}; }
+
+std::vector<std::string> process_kinds() { return {"ou", "vp-linear", "vp-cosine", "linear"}; }
+
 std::shared_ptr<ForwardProcess> make_process(const nlohmann::json& spec) {
   if (spec.is_string()) return make_process(spec.get<std::string>());
   require(spec.is_object() && spec.contains("type") && spec["type"].is_string(),
@@ -126,7 +140,13 @@ std::shared_ptr<ForwardProcess> make_process(const nlohmann::json& spec) {
     json_util::only_keys(spec, {"type", "s", "t_max"}, where);
     return std::make_shared<CosineVP>(number("s", 0.008), number("t_max", 0.9946));
   }
-  fail("process: unknown type '", type, "' (valid: ou, vp-linear, vp-cosine)");
+  if (type == "linear") {
+    json_util::only_keys(spec, {"type", "t_max"}, where);
+    return std::make_shared<LinearPath>(number("t_max", 0.999));
+  }
+  std::string valid;
+  for (const auto& kind : process_kinds()) valid += (valid.empty() ? "" : ", ") + kind;
+  fail("process: unknown type '", type, "' (valid: ", valid, ")");
 }
 
 std::shared_ptr<ForwardProcess> make_process(const std::string& name) {

@@ -17,10 +17,11 @@ namespace {
 
 double relative_error(double a, double b) { return std::abs(a - b) / std::abs(b); }
 
-// The three processes with their default parameters, and a non-default linear one.
+// The four processes with their default parameters, and a non-default VP-linear one.
 std::vector<std::shared_ptr<ForwardProcess>> all_processes() {
   return {std::make_shared<OrnsteinUhlenbeck>(), std::make_shared<LinearVP>(),
-          std::make_shared<LinearVP>(0.5, 3.0), std::make_shared<CosineVP>()};
+          std::make_shared<LinearVP>(0.5, 3.0), std::make_shared<CosineVP>(),
+          std::make_shared<LinearPath>()};
 }
 
 // Times spread over (0, t_max) on a log scale (t_max capped at 8 for OU).
@@ -62,6 +63,36 @@ TEST(ForwardProcess, VpClosedForms) {
     const double a_cos = std::cos((t + s) * h) / std::cos(s * h);
     EXPECT_LT(relative_error(cosine.alpha(t), a_cos), 1e-13) << t;
     EXPECT_LT(relative_error(cosine.sigma2(t), 1 - a_cos * a_cos), 1e-10) << t;
+  }
+}
+
+TEST(ForwardProcess, LinearPathClosedForms) {
+  const LinearPath path;
+  EXPECT_FALSE(path.variance_preserving());
+  EXPECT_EQ(path.t_max(), 0.999);
+  for (double t : {1e-6, 1e-3, 0.1, 0.5, 0.9, 0.999}) {
+    EXPECT_LT(relative_error(path.alpha(t), 1 - t), 1e-15) << t;
+    EXPECT_LT(relative_error(path.sigma2(t), t * t), 1e-15) << t;
+    EXPECT_NEAR(path.log_snr(t), std::log((1 - t) / t), 1e-13 * (1 + std::abs(path.log_snr(t))))
+        << t;
+    EXPECT_LT(relative_error(path.t_of_log_snr(std::log((1 - t) / t)), t), 1e-13) << t;
+  }
+  expect_error([] { LinearPath(1.0); }, "t_max must lie in (0, 1)");
+  EXPECT_EQ(make_process(nlohmann::json{{"type", "linear"}, {"t_max", 0.99}})->t_max(), 0.99);
+}
+
+// g^2 = d sigma^2/dt - 2 f sigma^2 with f = d log alpha / dt (forward_process.hpp), by central
+// differences, for every process: beta for the variance-preserving ones, 2t/(1 - t) on the
+// linear path.
+TEST(ForwardProcess, DiffusionSquaredMatchesTheMarginalVariance) {
+  for (const auto& p : all_processes()) {
+    for (double t : test_times(*p, 1e-2)) {
+      const double e = 1e-6 * std::min(t, 1.0);
+      const double dsigma2 = (p->sigma2(t + e) - p->sigma2(t - e)) / (2 * e);
+      const double f = (p->log_alpha(t + e) - p->log_alpha(t - e)) / (2 * e);
+      const double g2 = dsigma2 - 2 * f * p->sigma2(t);
+      EXPECT_LT(relative_error(p->diffusion_squared(t), g2), 1e-6) << p->name() << " t = " << t;
+    }
   }
 }
 
@@ -175,6 +206,7 @@ TEST(MakeProcess, BuildsEachTypeAndRoundTripsJson) {
   EXPECT_EQ(make_process(std::string("ou"))->name(), "ou");
   EXPECT_EQ(make_process(std::string("vp-linear"))->name(), "vp-linear");
   EXPECT_EQ(make_process(std::string("vp-cosine"))->name(), "vp-cosine");
+  for (const auto& kind : process_kinds()) EXPECT_EQ(make_process(kind)->name(), kind);
   const auto linear =
       make_process(nlohmann::json{{"type", "vp-linear"}, {"beta_min", 0.5}, {"beta_max", 3.0}});
   EXPECT_EQ(linear->beta(0.0), 0.5);
@@ -189,7 +221,7 @@ TEST(MakeProcess, BuildsEachTypeAndRoundTripsJson) {
 TEST(MakeProcess, Errors) {
   using nlohmann::json;
   expect_error([] { make_process(std::string("brownian")); },
-               "unknown type 'brownian' (valid: ou, vp-linear, vp-cosine)");
+               "unknown type 'brownian' (valid: ou, vp-linear, vp-cosine, linear)");
   expect_error([] { make_process(json::array()); }, "expected an object with a string \"type\"");
   expect_error([] { make_process(json{{"beta_min", 1}}); }, "string \"type\"");
   expect_error([] { make_process(json{{"type", 3}}); }, "string \"type\"");

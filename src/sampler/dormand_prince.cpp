@@ -32,13 +32,18 @@ constexpr double kMinFactor = 0.2;
 constexpr double kMaxFactor = 10.0;
 constexpr double kErrorExponent = -1.0 / 5.0;  // -1/(q + 1), q = 4 the embedded order
 
-// The PF-ODE right-hand side for one column: out = -(1/2) beta(t) (y + s(t, y)).
+// The PF-ODE right-hand side for one column: out = f(t) y - (g(t)^2/2) s(t, y), which is
+// -(1/2) beta(t) (y + s(t, y)) for a variance-preserving process (g^2 = beta), computed so.
 class PfOdeRhs {
  public:
   explicit PfOdeRhs(const ScoreModel& score) : score_(score), process_(score.process()) {}
   void operator()(double t, ConstMatrixRef y, MatrixRef out) const {
     score_.score(t, y, out);
-    out = (-0.5 * process_.beta(t)) * (y + out);
+    if (process_.variance_preserving()) {
+      out = (-0.5 * process_.beta(t)) * (y + out);
+    } else {
+      out = process_.drift_coefficient(t) * y - (0.5 * process_.diffusion_squared(t)) * out;
+    }
     require(out.allFinite(),
             "rk45: the probability-flow ODE's right-hand side is not finite at t=", t,
             " (a score singular at t = 0 needs a grid with delta > 0)");

@@ -4,7 +4,8 @@
 // W2(output law, q_delta) (Bures, closed form) at N and 2N steps gives the observed order
 // log2(e_N / e_2N), compared with SamplerTraits::order (the order each sampler's header states
 // and derives): two-sided for one-step samplers, a lower bound for multistep ones (whose
-// declared order counts their start-up steps, SamplerTraits::order). No list of names: a new affine
+// declared order counts their start-up steps, SamplerTraits::order). On OU, and on the linear
+// flow-matching path for the samplers whose traits say any_path. No list of names: a new affine
 // sampler is tested by registering it.
 #include <gtest/gtest.h>
 
@@ -28,9 +29,9 @@ namespace {
 struct OrderProblem {
   Vector mu;
   Matrix cov;
-  std::shared_ptr<const ForwardProcess> process = make_process("ou");
+  std::shared_ptr<const ForwardProcess> process;
   std::shared_ptr<const GaussianTarget> target;
-  OrderProblem() {
+  explicit OrderProblem(const std::string& process_name) : process(make_process(process_name)) {
     mu = Vector(2);
     mu << 0.7, -0.4;
     cov = Matrix(2, 2);
@@ -54,21 +55,31 @@ double law_error(const OrderProblem& p, const std::string& name, double T, doubl
   return gaussian_w2(law.mean, law.cov, exact.mean, exact.cov);
 }
 
-std::vector<SamplerInfo> affine_diffusion_samplers() {
-  std::vector<SamplerInfo> out;
-  for (const SamplerInfo& info : list_samplers())
-    if (info.traits.affine && info.traits.family == SamplerTraits::Family::kDiffusion &&
-        info.traits.order > 0)
-      out.push_back(info);
+// A sampler on a process: every affine diffusion sampler on OU, and those whose traits say
+// any_path also on the linear flow-matching path (docs/theory.md 1.3), where a sampler derived
+// for variance-preserving processes would converge to the wrong law.
+struct LawOrderCase {
+  SamplerInfo info;
+  std::string process;
+};
+
+std::vector<LawOrderCase> affine_diffusion_samplers() {
+  std::vector<LawOrderCase> out;
+  for (const std::string process : {"ou", "linear"})
+    for (const SamplerInfo& info : list_samplers())
+      if (info.traits.affine && info.traits.family == SamplerTraits::Family::kDiffusion &&
+          info.traits.order > 0 && (process == "ou" || info.traits.any_path))
+        out.push_back({info, process});
   return out;
 }
 
-class ExactLawOrder : public ::testing::TestWithParam<SamplerInfo> {};
+class ExactLawOrder : public ::testing::TestWithParam<LawOrderCase> {};
 
 TEST_P(ExactLawOrder, ObservedOrderMatchesTheTraits) {
-  const SamplerInfo& info = GetParam();
-  const OrderProblem p;
-  const double T = 6.0, delta = 1e-2;
+  const SamplerInfo& info = GetParam().info;
+  const OrderProblem p(GetParam().process);
+  // From T = 6 on OU, and from the linear path's default t_max (log-SNR -6.9, like OU's -6.0).
+  const double T = GetParam().process == "ou" ? 6.0 : 0.999, delta = 1e-2;
   std::vector<double> err;
   for (int N : {80, 160, 320}) err.push_back(law_error(p, info.name, T, delta, N));
   for (std::size_t i = 0; i + 1 < err.size(); ++i) {
@@ -77,8 +88,9 @@ TEST_P(ExactLawOrder, ObservedOrderMatchesTheTraits) {
     // The observed slopes, for the record (experiments/sampler_orders.json measures the same).
     ::testing::Test::RecordProperty("observed_order_" + std::to_string(i),
                                     std::to_string(observed));
-    std::printf("[ order    ] %s: W2 %.3e -> %.3e, observed order %.2f (declared %.0f)\n",
-                info.name.c_str(), err[i], err[i + 1], observed, info.traits.order);
+    std::printf("[ order    ] %s on %s: W2 %.3e -> %.3e, observed order %.2f (declared %.0f)\n",
+                info.name.c_str(), GetParam().process.c_str(), err[i], err[i + 1], observed,
+                info.traits.order);
     if (info.traits.one_step) {
       EXPECT_NEAR(observed, info.traits.order, 0.35)
           << info.name << ": W2 " << err[i] << " -> " << err[i + 1];
@@ -92,8 +104,9 @@ TEST_P(ExactLawOrder, ObservedOrderMatchesTheTraits) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, ExactLawOrder, ::testing::ValuesIn(affine_diffusion_samplers()),
-                         [](const ::testing::TestParamInfo<SamplerInfo>& param_info) {
-                           std::string s = param_info.param.name;
+                         [](const ::testing::TestParamInfo<LawOrderCase>& param_info) {
+                           std::string s =
+                               param_info.param.info.name + "_" + param_info.param.process;
                            for (char& ch : s)
                              if (ch == '-') ch = '_';
                            return s;

@@ -64,7 +64,9 @@ nlohmann::json SamplerTraits::to_json() const {
           {"order", order},
           {"nfe_per_step", nfe_per_step},
           {"family", family == Family::kLangevin ? "langevin" : "diffusion"},
-          {"brownian", brownian}};
+          {"brownian", brownian},
+          {"any_path", any_path},
+          {"additive_noise", additive_noise}};
 }
 
 void Sampler::report_step(const SamplerOptions& options, std::size_t k, const TimeGrid& grid,
@@ -82,6 +84,11 @@ SamplerSummary Sampler::sample(const ScoreModel& score, const TimeGrid& grid, Ma
   require(X.cols() >= 1, name(), ": no particles");
   require(grid.T() <= score.process().t_max(), name(), ": grid starts at T=", grid.T(),
           " beyond the process's largest time ", score.process().t_max());
+  require(traits().any_path || score.process().variance_preserving(), name(),
+          ": the update assumes a variance-preserving process (sigma^2 = 1 - alpha^2), which "
+          "process '",
+          score.process().name(), "' is not; use a sampler that takes any path (",
+          comma_list(samplers_for_any_path()), ")");
   // Noise "brownian" has the law of the counter noise (brownian_noise.hpp), so the exact-law
   // code may probe a run of options.noise "brownian" with its own sources; the samplers whose
   // normals are not Brownian increments refuse it either way.

@@ -3,6 +3,8 @@
 #include <functional>
 
 #include "difflab/core/error.hpp"
+#include "difflab/sampler/accelerated_ddpm.hpp"
+#include "difflab/sampler/accelerated_ode.hpp"
 #include "difflab/sampler/annealed_langevin.hpp"
 #include "difflab/sampler/ddim.hpp"
 #include "difflab/sampler/ddpm_ancestral.hpp"
@@ -14,6 +16,8 @@
 #include "difflab/sampler/dpm_solver_pp_3m.hpp"
 #include "difflab/sampler/euler_maruyama.hpp"
 #include "difflab/sampler/exponential_integrator.hpp"
+#include "difflab/sampler/flow_euler.hpp"
+#include "difflab/sampler/flow_heun.hpp"
 #include "difflab/sampler/heun.hpp"
 #include "difflab/sampler/linear_multistep.hpp"
 #include "difflab/sampler/mala.hpp"
@@ -58,6 +62,10 @@ const std::vector<SamplerEntry>& registry() {
       {"unipc", [] { return std::make_unique<UniPC>(2, UniPC::Variant::kBh2); }},
       {"rmp", [] { return std::make_unique<RandomizedMidpoint>(); }},
       {"sa-solver", [] { return std::make_unique<SaSolver>(); }},
+      {"accel-ddpm", [] { return std::make_unique<AcceleratedDdpm>(); }},
+      {"accel-ode", [] { return std::make_unique<AcceleratedOde>(); }},
+      {"flow-euler", [] { return std::make_unique<FlowEuler>(); }},
+      {"flow-heun", [] { return std::make_unique<FlowHeun>(); }},
   };
   return entries;
 }
@@ -83,6 +91,13 @@ std::vector<SamplerInfo> list_samplers() {
 
 nlohmann::json SamplerInfo::to_json() const {
   return {{"name", name}, {"description", description}, {"traits", traits.to_json()}};
+}
+
+std::vector<std::string> samplers_for_any_path() {
+  std::vector<std::string> out;
+  for (const SamplerInfo& info : list_samplers())
+    if (info.traits.any_path) out.push_back(info.name);
+  return out;
 }
 
 }  // namespace difflab

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/option_ref.hpp"
 
 namespace difflab {
 
@@ -28,9 +29,10 @@ void check_sigma_min(const char* grid, double sigma_min_at_zero) {
           " grid: sigma_min_at_zero must be finite and > 0, got ", sigma_min_at_zero);
 }
 
-// Noise-to-signal ratio r(t) = sigma(t)/alpha(t) = sqrt(alpha^{-2} - 1), computed as
-// sqrt(expm1(-2 log alpha)) so that it is accurate at small t.
+// Noise-to-signal ratio r(t) = sigma(t)/alpha(t); for a variance-preserving process
+// sqrt(alpha^{-2} - 1), computed as sqrt(expm1(-2 log alpha)) so that it is accurate at small t.
 double noise_ratio(const ForwardProcess& process, double t) {
+  if (!process.variance_preserving()) return std::exp(-process.log_snr(t));
   return std::sqrt(std::expm1(-2.0 * process.log_alpha(t)));
 }
 
@@ -54,7 +56,8 @@ TimeGrid benton_grid(double T, double delta, int steps) {
   check_arguments("benton", T, delta, steps);
   require(steps % 2 == 0, "benton grid: steps must be even (half uniform, half geometric), got ",
           steps);
-  require(T > 1, "benton grid: T must be > 1 (the uniform half runs from T down to 1), got ", T);
+  require(T > 1, "benton grid: T must be > 1 (the uniform half runs from T down to 1), got ", T,
+          "; for a shorter horizon pass another ", option_ref("grid"), " (uniform, logsnr, ...)");
   require(delta > 0 && delta < 1,
           "benton grid: delta must lie in (0, 1) (the geometric half runs from 1 down to delta), "
           "got ",

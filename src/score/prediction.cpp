@@ -8,7 +8,7 @@ namespace difflab {
 
 namespace {
 
-constexpr const char* kPredictionNames[] = {"score", "noise", "data", "velocity"};
+constexpr const char* kPredictionNames[] = {"score", "noise", "data", "velocity", "flow"};
 constexpr const char* kTimeConventionNames[] = {"t", "sigma", "logsnr"};
 
 std::string joined_names(const std::vector<std::string>& names) {
@@ -39,6 +39,7 @@ Prediction parse_prediction(const std::string& name) {
   if (name == "noise") return Prediction::kNoise;
   if (name == "data") return Prediction::kData;
   if (name == "velocity") return Prediction::kVelocity;
+  if (name == "flow") return Prediction::kFlow;
   fail("unknown prediction '", name, "' (valid: ", joined_names(prediction_names()), ")");
 }
 
@@ -96,8 +97,19 @@ PredictionCoefficients prediction_coefficients(Prediction p, const ForwardProces
       return {process.alpha(t) / s2, -1.0 / s2};
     }
     case Prediction::kVelocity: {
+      require(process.variance_preserving(),
+              "a velocity prediction (v = alpha eps - sigma x0) is defined for variance-preserving "
+              "processes; process '",
+              process.name(), "' is not: a flow-matching velocity is prediction 'flow'");
       const double s = positive_sigma(process, t, "a velocity prediction");
       return {-process.alpha(t) / s, -1.0};
+    }
+    case Prediction::kFlow: {
+      // F = f x - (g^2/2) s (probability_flow_velocity.hpp), so s = -(2/g^2) F + (2f/g^2) x.
+      const double g2 = process.diffusion_squared(t);
+      require(g2 > 0.0 && std::isfinite(g2), "a flow prediction needs g(t)^2 > 0, but t = ", t,
+              " gives ", g2, " (use a grid with delta > 0)");
+      return {-2.0 / g2, 2.0 * process.drift_coefficient(t) / g2};
     }
   }
   fail("unknown prediction");

@@ -50,6 +50,40 @@ TEST(Prediction, ExactPredictionsOfAGaussianConvertToItsExactScore) {
   }
 }
 
+// The flow prediction F = E[dX_t/dt | x] = alpha' E[X_0 | x] + sigma' E[Z | x], with alpha' and
+// sigma' by central differences of the process (not the g^2 and f of the conversion), on the
+// linear path (F = E[Z - X_0 | x]) and on two variance-preserving processes.
+TEST(Prediction, FlowPredictionOfAGaussianConvertsToItsExactScore) {
+  Vector m(2);
+  m << 0.7, -1.2;
+  const double v = 0.4;
+  auto target = std::make_shared<GaussianTarget>(m, v * Matrix::Identity(2, 2));
+  const Matrix X = prediction_test_points(2, 7);
+  for (const char* name : {"linear", "ou", "vp-cosine"}) {
+    std::shared_ptr<const ForwardProcess> process = make_process(std::string(name));
+    ExactScore exact(target, process);
+    for (double t : {1e-2, 0.1, 0.5, 0.9}) {
+      const double a = process->alpha(t), s2 = process->sigma2(t), s = std::sqrt(s2);
+      const double h = 1e-4 * t;  // truncation O((h/t)^2) near t = 0, where sigma ~ sqrt(t)
+      const double da = (process->alpha(t + h) - process->alpha(t - h)) / (2 * h);
+      const double ds = (process->sigma(t + h) - process->sigma(t - h)) / (2 * h);
+      const Matrix x0 = (v * a / (a * a * v + s2) * (X.colwise() - a * m)).colwise() + m;
+      const Matrix z = (X - a * x0) / s;
+      Matrix S = da * x0 + ds * z;
+      prediction_to_score(Prediction::kFlow, *process, t, X, S);
+      const Matrix truth = exact.score(t, X);
+      EXPECT_LT((S - truth).cwiseAbs().maxCoeff(), 1e-7 * (1.0 + truth.cwiseAbs().maxCoeff()))
+          << name << " t=" << t;
+    }
+  }
+  // The Salimans-Ho velocity presumes alpha^2 + sigma^2 = 1: refused on the linear path, with
+  // the prediction to use instead.
+  Matrix F = X;
+  expect_error(
+      [&] { prediction_to_score(Prediction::kVelocity, *make_process("linear"), 0.5, X, F); },
+      "prediction 'flow'");
+}
+
 TEST(Prediction, ScoreToPredictionAndBackRoundTrips) {
   const Matrix X = prediction_test_points(3, 5);
   const Matrix S0 = prediction_test_points(3, 5).array().cos().matrix();

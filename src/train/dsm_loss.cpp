@@ -51,15 +51,16 @@ DsmBatch draw_dsm_batch(const Matrix& data, Index batch, const DsmOptions& optio
     if (importance) {
       t = process.t_of_log_snr(lambda_T + (lambda_delta - lambda_T) * u);
       t = std::min(options.T, std::max(options.delta, t));
+      // |d lambda/dt| = g^2 / (2 sigma^2) (beta/(2 sigma^2) for a variance-preserving process).
       const double density =
-          process.beta(t) / (2.0 * process.sigma2(t)) / (lambda_delta - lambda_T);
+          process.diffusion_squared(t) / (2.0 * process.sigma2(t)) / (lambda_delta - lambda_T);
       w = 1.0 / ((options.T - options.delta) * density);
     } else {
       t = options.delta + (options.T - options.delta) * u;
     }
     stream.fill_normal(b.Z.col(j).data(), d);
     const double lambda = options.weighting == "sigma2"       ? process.sigma2(t)
-                          : options.weighting == "likelihood" ? process.beta(t)
+                          : options.weighting == "likelihood" ? process.diffusion_squared(t)
                                                               : 1.0;
     b.t(j) = t;
     b.weight(j) = lambda * w;

@@ -116,6 +116,23 @@ PY
 expect_error 'noise "brownian" is not defined for this sampler' sample --target "$dir/g.json" --sampler ula --noise brownian --out "$dir/x.csv"
 expect_error "'noise' must be one of: counter, brownian" sample --target "$dir/g.json" --noise sobol --out "$dir/x.csv"
 
+# The linear flow-matching path (docs/theory.md 1.3): flow-heun's exact output law on the Gaussian
+# target is within 1e-3 of q_delta in KL at 64 steps; a sampler derived for variance-preserving
+# processes refuses it, and T beyond the path's t_max names the option.
+"$bin" sample --target "$dir/g.json" --process linear --T 0.999 --grid logsnr --sampler flow-heun --steps 16 \
+  --n 20 --out "$dir/fm.csv" 2>"$dir/err" || fail "flow-heun on the linear path: $(cat "$dir/err")"
+check_samples "$dir/fm.csv" 20 3 || fail "flow-heun on the linear path: output is not 20 x 3"
+"$bin" law --target "$dir/g.json" --process linear --T 0.999 --grid logsnr --sampler flow-heun --steps 64 \
+  >"$dir/fm_law.json" 2>"$dir/err" || fail "law of flow-heun on the linear path: $(cat "$dir/err")"
+/usr/bin/python3 - "$dir/fm_law.json" <<'PY' || fail "flow-heun's law on the linear path is not near q_delta"
+import json, sys
+law = json.load(open(sys.argv[1]))
+assert law["to_q_delta"]["kl_output_target"] < 1e-3, law["to_q_delta"]
+PY
+expect_error "assumes a variance-preserving process" sample --target "$dir/g.json" --process linear --T 0.9 --grid uniform --sampler ei --out "$dir/x.csv"
+expect_error "pass another option --grid" sample --target "$dir/g.json" --process linear --T 0.9 --sampler flow-euler --out "$dir/x.csv"
+expect_error "pass option --T of at most 0.999" sample --target "$dir/g.json" --process linear --out "$dir/x.csv"
+
 # The error contract.
 printf '1,2\n3,4\n' >"$dir/d2.csv"
 printf '1,2,3\nnan,0,0\n' >"$dir/nan.csv"

@@ -261,3 +261,28 @@ def test_the_digits_example_shows_the_exact_empirical_score_memorising():
         # Nearer to a training digit than held-out digits are: the ideal denoiser memorises.
         assert s["memorisation_ratio"] < 0.6, (name, s)
         assert s["sw2"] < 3 * r["train_vs_held_out"]["sw2"], (name, s)
+
+
+def test_a_flow_matching_velocity_on_the_linear_path():
+    # A flow-matching model predicts v = E[Z - X_0 | x] on x_t = (1 - t) x_0 + t z; by Tweedie
+    # (docs/theory.md 1.3) v = -(x + t s)/(1 - t) for the exact score s of q_t. Given as
+    # prediction "flow" it must sample as the built-in exact score on the same path.
+    target = difflab.Target(MIX2)
+
+    def velocity(x, t):
+        s = target.score(x, alpha=1.0 - t, sigma2=t * t)
+        return -(x + t * s) / (1.0 - t)
+    own = difflab.Score.from_callable(velocity, prediction="flow", process="linear", target=MIX2)
+    builtin = difflab.exact_score(target, process="linear")
+    kw = dict(sampler="flow-heun", grid="logsnr", steps=20, T=0.999, n=300, seed=4)
+    a = difflab.sample(own, **kw)
+    b = difflab.sample(builtin, **kw)
+    assert np.allclose(a, b, rtol=1e-9, atol=1e-9)
+    # The Salimans-Ho velocity presumes a variance-preserving process.
+    bad = difflab.Score.from_callable(velocity, prediction="velocity", process="linear",
+                                      target=MIX2)
+    with pytest.raises(ValueError, match="prediction 'flow'"):
+        difflab.sample(bad, **kw)
+    # A sampler derived for variance-preserving processes refuses the path.
+    with pytest.raises(ValueError, match="assumes a variance-preserving process"):
+        difflab.sample(builtin, **dict(kw, sampler="ei"))

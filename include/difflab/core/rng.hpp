@@ -33,7 +33,7 @@ enum class RngUse : std::uint64_t {
   kPerturbation = 8,    // random but fixed ingredients of a model (e.g. a perturbation field)
   kTraining = 9,        // minibatches and noise of training
   kMidpointTime = 10,   // the uniform time of a randomized-midpoint step (rmp)
-  kMidpointNoise = 11,  // Brownian increment after a randomized midpoint (rmp)
+  kMidpointNoise = 11,  // a step's second normal: after rmp's midpoint, accel-ddpm's second half
   kBrownianTree = 12,   // midpoint values of the Brownian tree (noise "brownian")
   kUser = 100           // first value free for callers
 };

@@ -44,7 +44,8 @@ class AnnealedLangevin final : public Sampler {
             .stochastic = true,
             .order = 0,
             .nfe_per_step = 1,
-            .family = SamplerTraits::Family::kLangevin};
+            .family = SamplerTraits::Family::kLangevin,
+            .any_path = true};
   }
   // Langevin iterations actually run: (levels with a positive step) * langevin_steps.
   std::size_t steps_taken(const TimeGrid& grid, const SamplerOptions& options) const override;

@@ -19,7 +19,12 @@ class Ddim final : public Sampler {
     return "DDIM with eta = 0 (= DPM-Solver-1 in data prediction), 1st order";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = false, .order = 1, .nfe_per_step = 1};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = false,
+            .order = 1,
+            .nfe_per_step = 1,
+            .any_path = true};
   }
 
  protected:

@@ -38,7 +38,8 @@ class Deis final : public Sampler {
             .affine = true,
             .stochastic = false,
             .order = static_cast<double>(std::min(order_, 2)),
-            .nfe_per_step = 1};
+            .nfe_per_step = 1,
+            .any_path = true};
   }
   // C_{k,j} of the grid: row k holds the weights of eps_k, eps_{k-1}, ... (zeros beyond p).
   Matrix coefficients(const ForwardProcess& process, const TimeGrid& grid) const;

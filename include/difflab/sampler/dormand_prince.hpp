@@ -28,7 +28,12 @@ class DormandPrince45 final : public Sampler {
     return "probability-flow ODE, adaptive Dormand-Prince RK45 per particle (rtol, atol)";
   }
   SamplerTraits traits() const override {
-    return {.one_step = false, .affine = false, .stochastic = false, .order = 0, .nfe_per_step = 0};
+    return {.one_step = false,
+            .affine = false,
+            .stochastic = false,
+            .order = 0,
+            .nfe_per_step = 0,
+            .any_path = true};
   }
 
  protected:

@@ -29,7 +29,12 @@ class DpmSolver2 final : public Sampler {
     return "DPM-Solver-2 (k-diffusion sample_dpm_2, no churn): log-midpoint step, 2nd order";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = false, .order = 2, .nfe_per_step = 2};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = false,
+            .order = 2,
+            .nfe_per_step = 2,
+            .any_path = true};
   }
 
  protected:

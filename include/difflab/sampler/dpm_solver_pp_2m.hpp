@@ -20,7 +20,12 @@ class DpmSolverPP2M final : public Sampler {
     return "DPM-Solver++(2M) multistep in log-SNR with data prediction, 2nd order";
   }
   SamplerTraits traits() const override {
-    return {.one_step = false, .affine = true, .stochastic = false, .order = 2, .nfe_per_step = 1};
+    return {.one_step = false,
+            .affine = true,
+            .stochastic = false,
+            .order = 2,
+            .nfe_per_step = 1,
+            .any_path = true};
   }
 
  protected:

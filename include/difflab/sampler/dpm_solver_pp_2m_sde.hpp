@@ -37,7 +37,8 @@ class DpmSolverPP2MSde final : public Sampler {
             .stochastic = true,
             .order = 2,
             .nfe_per_step = 1,
-            .brownian = true};
+            .brownian = true,
+            .any_path = true};
   }
 
  protected:

@@ -47,7 +47,8 @@ class DpmSolverPP3M final : public Sampler {
             .stochastic = eta_ > 0.0,
             .order = 2.0,
             .nfe_per_step = 1,
-            .brownian = eta_ > 0.0};
+            .brownian = eta_ > 0.0,
+            .any_path = true};
   }
 
  protected:

@@ -23,7 +23,12 @@ class HeunEdm final : public Sampler {
     return "EDM Heun sampler without churn (Karras et al. 2022, Alg. 1), 2nd order";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = false, .order = 2, .nfe_per_step = 2};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = false,
+            .order = 2,
+            .nfe_per_step = 2,
+            .any_path = true};
   }
 
  protected:

@@ -33,7 +33,12 @@ class LinearMultistep final : public Sampler {
     return "linear multistep (Adams-Bashforth) of order 4 in sigma_VE, k-diffusion sample_lms";
   }
   SamplerTraits traits() const override {
-    return {.one_step = false, .affine = true, .stochastic = false, .order = 2, .nfe_per_step = 1};
+    return {.one_step = false,
+            .affine = true,
+            .stochastic = false,
+            .order = 2,
+            .nfe_per_step = 1,
+            .any_path = true};
   }
   // c_{k,j} of the grid (see above): row k holds the weights of d_k, d_{k-1}, ... (zeros beyond
   // the step's order).

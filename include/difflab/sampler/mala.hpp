@@ -34,7 +34,8 @@ class Mala final : public Sampler {
             .stochastic = true,
             .order = 0,
             .nfe_per_step = 1,
-            .family = SamplerTraits::Family::kLangevin};
+            .family = SamplerTraits::Family::kLangevin,
+            .any_path = true};
   }
   std::size_t steps_taken(const TimeGrid&, const SamplerOptions& options) const override {
     return static_cast<std::size_t>(options.langevin_steps);

@@ -57,7 +57,8 @@ class SaSolver final : public Sampler {
             .stochastic = true,
             .order = 2,
             .nfe_per_step = 1,
-            .brownian = true};
+            .brownian = true,
+            .any_path = true};
   }
 
  protected:

@@ -160,6 +160,17 @@ struct SamplerTraits {
   // the Langevin chains, whose normals are iterations of a chain at a fixed time: they refuse
   // noise "brownian".
   bool brownian = false;
+  // Its update uses only alpha(t), sigma(t) and the log-SNR of the noising path
+  // x_t = alpha x_0 + sigma z (or the general drift f and g^2), so it is right for processes that
+  // are not variance-preserving, such as the linear flow-matching path. False for the updates
+  // derived with sigma^2 = 1 - alpha^2 and g^2 = beta (ei, em, ddpm, ...): they refuse such
+  // processes (docs/theory.md 1.3).
+  bool any_path = false;
+  // Its noise is added after the score is read, with a variance that does not depend on the
+  // state, so one step is a Gaussian kernel N(F(x), V) for any score: the chapman-kolmogorov
+  // grid laws (law/grid_law.hpp, grid_law_2d.hpp) propagate it. False for a sampler that reads
+  // the score at a noised point (accel-ddpm); trivially true for deterministic ones.
+  bool additive_noise = true;
   nlohmann::json to_json() const;
 };
 
@@ -204,5 +215,8 @@ struct SamplerInfo {
 };
 // Every registered sampler, in registry order (tests iterate this, never a list of names).
 std::vector<SamplerInfo> list_samplers();
+// The names of those whose traits say any_path: the samplers for a process that is not
+// variance-preserving.
+std::vector<std::string> samplers_for_any_path();
 
 }  // namespace difflab

@@ -43,7 +43,8 @@ class UniPC final : public Sampler {
             .affine = true,
             .stochastic = false,
             .order = static_cast<double>(order_ + 1),
-            .nfe_per_step = 1};
+            .nfe_per_step = 1,
+            .any_path = true};
   }
 
  protected:

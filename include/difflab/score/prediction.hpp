@@ -1,18 +1,21 @@
 #pragma once
-// Score models from outside predict one of four quantities and read time in one of three
+// Score models from outside predict one of five quantities and read time in one of three
 // conventions. These conversions turn any of them into the score grad log q_t(x) at forward time t
 // of difflab's process, once per call, as DPM-Solver's model_wrapper does (Lu et al. 2022,
-// "DPM-Solver", section 3 and the model_wrapper of its code). Under X_t = alpha X_0 + sigma Z with
-// alpha^2 + sigma^2 = 1 (every process of forward_process.hpp) and Tweedie's formula
-// (docs/theory.md 1.2), for the prediction F of a model at (t, x):
+// "DPM-Solver", section 3 and the model_wrapper of its code). Under X_t = alpha X_0 + sigma Z and
+// Tweedie's formula (docs/theory.md 1.2), for the prediction F of a model at (t, x):
 //
 //   score     F ~ grad log q_t(x)                       s = F
 //   noise     F ~ E[Z | X_t = x]                        s = -F / sigma
 //   data      F ~ E[X_0 | X_t = x]                      s = (alpha F - x) / sigma^2
 //   velocity  F ~ E[alpha Z - sigma X_0 | X_t = x]      s = -x - (alpha / sigma) F
+//   flow      F ~ E[dX_t/dt | X_t = x]                  s = (2 f x - 2 F) / g^2
 //
-// (velocity: Salimans & Ho 2022, "Progressive distillation", v = alpha eps - sigma x_0; with
-// alpha^2 + sigma^2 = 1, E[Z | x] = sigma x + alpha F). Each is s = a F + b x with the scalars of
+// (velocity: Salimans & Ho 2022, "Progressive distillation", v = alpha eps - sigma x_0, for the
+// variance-preserving processes only, where E[Z | x] = sigma x + alpha F. flow: the velocity
+// alpha' X_0 + sigma' Z that flow matching and rectified flow learn, in the process's own time;
+// it equals the probability-flow velocity f x - (g^2/2) s (docs/theory.md 1.3), so on the linear
+// path s = -(x + (1 - t) F)/t.) Each is s = a F + b x with the scalars of
 // prediction_coefficients; docs/theory.md 11.4 derives them.
 //
 // The model's time argument tau, for forward time t:
@@ -20,7 +23,7 @@
 //   sigma    tau = sigma(t) / alpha(t) = e^{-lambda(t)}  (the noise level of a variance-exploding
 //            model: Karras et al. 2022 "EDM", k-diffusion's sigma)
 //   logsnr   tau = lambda(t) = log(alpha(t) / sigma(t))  (Lu et al. 2022, eq. (3.2) notation)
-// The model still sees the variance-preserving state x; only the scalar time argument changes.
+// The model still sees the state x of difflab's process; only the scalar time argument changes.
 #include <string>
 #include <vector>
 
@@ -29,10 +32,11 @@
 
 namespace difflab {
 
-enum class Prediction { kScore, kNoise, kData, kVelocity };
+enum class Prediction { kScore, kNoise, kData, kVelocity, kFlow };
 enum class TimeConvention { kT, kSigma, kLogSnr };
 
-// Names as users write them ("score", "noise", "data", "velocity"; "t", "sigma", "logsnr"); an
+// Names as users write them ("score", "noise", "data", "velocity", "flow"; "t", "sigma",
+// "logsnr"); an
 // unknown name is a difflab::Error listing the valid ones.
 Prediction parse_prediction(const std::string& name);
 TimeConvention parse_time_convention(const std::string& name);

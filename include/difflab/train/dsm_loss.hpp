@@ -6,7 +6,8 @@
 // (docs/theory.md 1.2), so its minimiser is the true score. The weighting lambda(t) is an option:
 //   sigma2:     lambda = sigma_t^2 (the seeds' choice; per sample ||sigma s + Z||^2, Bruno et al.'s
 //               kappa(t) = sigma_t^2, docs/theory.md 4.3),
-//   likelihood: lambda = g(t)^2 = beta(t) (2 for OU; Song et al. 2021 "Maximum likelihood training
+//   likelihood: lambda = g(t)^2 (beta(t) for a variance-preserving process, 2 for OU; Song et al.
+//   2021 "Maximum likelihood training
 //               of score-based diffusion models": this weighting bounds the KL),
 //   uniform:    lambda = 1 (the plain L2(q_t) error, dominated by small t where ||Z/sigma|| is
 //   big).
