@@ -21,6 +21,7 @@ struct TargetOptions {
   double t = 0.0;
   Index sample = 0;
   std::string points;
+  std::string prediction = "score";
   std::string out;
 };
 
@@ -39,9 +40,11 @@ void run_target(const TargetOptions& opt) {
   }
   if (!opt.points.empty()) {
     const Matrix X = read_samples(opt.points, target->dim());
-    write_samples(opt.out, log_qt_and_score(*target, *process, opt.t, X));
-    std::cout << "wrote log q_t and score (columns: logq, score_1..score_d) at " << X.cols()
-              << " points to " << opt.out << "\n";
+    write_samples(opt.out,
+                  log_qt_and_score(*target, *process, opt.t, X, parse_prediction(opt.prediction)));
+    std::cout << "wrote log q_t and " << opt.prediction << " (columns: logq, " << opt.prediction
+              << "_1.." << opt.prediction << "_d) at " << X.cols() << " points to " << opt.out
+              << "\n";
     const nlohmann::json knn = knn_truncation_report(*target, *process, opt.t, X);
     if (!knn.is_null())
       std::cout << "k-NN truncation (k = " << knn["knn"].get<Index>()
@@ -68,6 +71,11 @@ void register_target(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--points", opt->points,
                   "Evaluate log q_t and the score at these points (.csv/.npy)");
+  sub->add_option("--prediction", opt->prediction,
+                  "With --points, write this exact prediction instead of the score: " +
+                      comma_list(prediction_names()) +
+                      " (flow: the flow-matching velocity E[dX_t/dt | x])")
+      ->capture_default_str();
   sub->add_option("--out", opt->out, "Output file (.csv or .npy)");
   sub->callback([opt] { run_target(*opt); });
 }

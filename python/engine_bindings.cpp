@@ -267,7 +267,7 @@ py::object plan(const py::object& target, const py::object& inputs, const std::s
 }
 
 py::object target(const py::object& spec, double t, Index sample, const py::object& points,
-                  const std::string& process, std::uint64_t seed) {
+                  const std::string& process, std::uint64_t seed, const std::string& prediction) {
   const std::shared_ptr<const difflab::Target> tg = make_target(spec);
   const auto proc = difflab::make_process(process);
   if (sample > 0 && !points.is_none())
@@ -282,10 +282,11 @@ py::object target(const py::object& spec, double t, Index sample, const py::obje
   }
   if (!points.is_none()) {
     const Matrix X = particles(points.cast<Array>(), tg->dim(), "points");
-    const Matrix out = difflab::log_qt_and_score(*tg, *proc, t, X);
+    const Matrix out =
+        difflab::log_qt_and_score(*tg, *proc, t, X, difflab::parse_prediction(prediction));
     py::dict d;
     d["logq"] = vector_to_numpy(out.row(0).transpose());
-    d["score"] = to_numpy(Matrix(out.bottomRows(tg->dim())));
+    d[py::str(prediction)] = to_numpy(Matrix(out.bottomRows(tg->dim())));
     const nlohmann::json knn = difflab::knn_truncation_report(*tg, *proc, t, X);
     if (!knn.is_null()) d["knn_truncation"] = from_json(knn);
     return d;
@@ -459,10 +460,12 @@ each bound gets its inputs from the run and the measured error of the exact outp
 it (measured, ratio, measured_terms).)doc");
   m.def("target", &target, py::arg("target"), py::kw_only(), py::arg("t") = 0.0,
         py::arg("sample") = 0, py::arg("points") = py::none(), py::arg("process") = "ou",
-        py::arg("seed") = 0,
+        py::arg("seed") = 0, py::arg("prediction") = "score",
         R"doc(A target, as `difflab target`: its spec, dimension and summary (a dict); with
 sample=n, n exact samples of q_t as an (n, d) array; with points=(m, d) array, a dict
-{"logq": (m,), "score": (m, d)} of the exact log q_t and score at t under process.)doc");
+{"logq": (m,), "score": (m, d)} of the exact log q_t and score at t under process. With
+prediction="flow" (or noise, data, velocity) the second entry is that exact prediction under
+its own name, e.g. {"logq", "flow"}: the flow-matching velocity E[dX_t/dt | x].)doc");
   m.def("plan", &plan, py::arg("target") = py::none(), py::kw_only(),
         py::arg("inputs") = py::none(), py::arg("metric") = "", py::arg("paper") = "",
         py::arg("eps") = py::none(), py::arg("grid") = "", py::arg("delta") = 1e-3,

@@ -35,10 +35,11 @@ Matrix sample_qt(const Target& target, const ForwardProcess& process, double t, 
 }
 
 Matrix log_qt_and_score(const Target& target, const ForwardProcess& process, double t,
-                        const Matrix& X) {
+                        const Matrix& X, Prediction prediction) {
   check_time(process, t);
   const Vector logq = target.log_qt(process, t, X);
-  const Matrix s = target.score_qt(process, t, X);
+  Matrix s = target.score_qt(process, t, X);
+  score_to_prediction(prediction, process, t, X, s);
   Matrix out(target.dim() + 1, X.cols());
   out.row(0) = logq.transpose();
   out.bottomRows(target.dim()) = s;

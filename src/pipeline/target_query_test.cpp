@@ -46,6 +46,24 @@ TEST(TargetQuery, LogDensityAndScoreStackedAgainstTheGaussianClosedForm) {
   }
 }
 
+// On the linear path x_t = (1 - t) x_0 + t z the flow-matching velocity E[z - x_0 | x] of the
+// Gaussian N(m, 2 I) is, per coordinate with a = 1 - t and v = 2 a^2 + t^2,
+// E[z | x] - E[x_0 | x] = t r / v - (m + 2 a r / v), r = x - a m (Gaussian conditioning).
+TEST(TargetQuery, FlowVelocityOnTheLinearPathAgainstTheGaussianClosedForm) {
+  const auto target = make_target(kQueryTarget);
+  const auto linear = make_process("linear");
+  const double t = 0.6, a = 1 - t, var = 2.0 * a * a + t * t;
+  Matrix X(2, 3);
+  X << 0.1, 1.0, -2.0, 0.4, 0.0, 3.0;
+  const Matrix out = log_qt_and_score(*target, *linear, t, X, Prediction::kFlow);
+  const Vector m{{1.0, -0.5}};
+  for (Index j = 0; j < 3; ++j)
+    for (Index i = 0; i < 2; ++i) {
+      const double r = X(i, j) - a * m(i);
+      EXPECT_NEAR(out(1 + i, j), t * r / var - (m(i) + 2.0 * a * r / var), 1e-12);
+    }
+}
+
 TEST(TargetQuery, TimeOutsideTheProcessIsRefused) {
   const auto target = make_target(kQueryTarget);
   const auto ou = make_process("ou");

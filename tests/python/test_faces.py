@@ -88,7 +88,17 @@ def test_target_matches_the_cli():
         s = os.path.join(tmp, "s.npy")
         subprocess.run([CLI, "target", "--target", t, "--t", "0.5", "--points", xt, "--out", s,
                         "--process", "vp-linear"], check=True, capture_output=True)
-        cli_samples, cli_scores = np.load(xt), np.load(s)
+        v = os.path.join(tmp, "v.npy")
+        subprocess.run([CLI, "target", "--target", t, "--t", "0.5", "--points", xt, "--out", v,
+                        "--process", "linear", "--prediction", "flow"], check=True,
+                       capture_output=True)
+        cli_samples, cli_scores, cli_flow = np.load(xt), np.load(s), np.load(v)
+    # The flow-matching velocity on the linear path, v = -(x + t s)/(1 - t) (docs/theory.md
+    # 1.3), through both faces.
+    fl = difflab.target(MIX2, t=0.5, points=cli_samples, process="linear", prediction="flow")
+    assert np.array_equal(fl["flow"], cli_flow[:, 1:])
+    sc = difflab.target(MIX2, t=0.5, points=cli_samples, process="linear")["score"]
+    np.testing.assert_allclose(fl["flow"], -(cli_samples + 0.5 * sc) / 0.5, rtol=1e-12, atol=1e-12)
     assert difflab.target(MIX2) == summary
     x = difflab.target(MIX2, t=0.5, sample=300, seed=4)
     assert x.shape == (300, 2) and np.array_equal(x, cli_samples)

@@ -7,6 +7,7 @@
 
 #include "difflab/core/types.hpp"
 #include "difflab/process/forward_process.hpp"
+#include "difflab/score/prediction.hpp"
 #include "difflab/target/target.hpp"
 
 namespace difflab {
@@ -21,9 +22,10 @@ Matrix sample_qt(const Target& target, const ForwardProcess& process, double t, 
                  std::uint64_t seed);
 
 // log q_t and the score at the columns of X, stacked as (d + 1) x n: row 0 is log q_t, rows
-// 1..d the score.
+// 1..d the score, or the exact `prediction` of it (score/prediction.hpp: noise, data, velocity,
+// or flow, the flow-matching velocity E[dX_t/dt | x] of docs/theory.md 1.3).
 Matrix log_qt_and_score(const Target& target, const ForwardProcess& process, double t,
-                        const Matrix& X);
+                        const Matrix& X, Prediction prediction = Prediction::kScore);
 
 // For an empirical target with a k-NN truncated score ("knn": k), the truncation bounds at the
 // columns of X at time t (docs/theory.md 10.4): {"knn": k, "t": t, "neglected_mass": [...],
