@@ -187,7 +187,7 @@ RunSetup build_run(const RunSpec& spec, RunUse use, bool draw_particles) {
     r.score = std::move(model);
   }
   const Index dim = r.score->dim();
-  r.sampler = make_sampler(spec.sampler);
+  r.sampler = make_sampler(spec.sampler, spec.sampler_options);
   r.grid = std::make_unique<TimeGrid>(make_grid(spec.grid, *r.process, spec.T, spec.delta,
                                                 static_cast<int>(spec.steps), spec.grid_file));
   if (!draw_particles) return r;

@@ -9,9 +9,11 @@
 #include <memory>
 #include <string>
 
+#include "difflab/core/error.hpp"
 #include "difflab/law/affine_gaussian_law.hpp"
 #include "difflab/metrics/gaussian_distances.hpp"
 #include "difflab/process/forward_process.hpp"
+#include "difflab/sampler/unipc.hpp"
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/exact_score.hpp"
 #include "difflab/target/gaussian_target.hpp"
@@ -99,6 +101,51 @@ TEST(Deis, ObservedOrdersOfTheSecondAndThirdOrderForms) {
       EXPECT_NEAR(std::log2(err[i] / err[i + 1]), order, 0.35)
           << "order " << order << ": " << err[i] << " -> " << err[i + 1];
   }
+}
+
+}  // namespace
+}  // namespace difflab
+
+namespace difflab {
+namespace {
+
+// The construction options reach the samplers the registry builds (run option deis_order,
+// unipc_order, unipc_variant): the same bits as the classes built directly, and traits that
+// state the order run (deis of order 1 is one-step; UniPC-p + UniC has order p + 1).
+TEST(SamplerConstructionOptions, RegistryBuildsTheRequestedOrderAndVariant) {
+  const auto process = make_process("ou");
+  Vector mu(2);
+  mu << 0.7, -0.4;
+  const auto target = std::make_shared<GaussianTarget>(mu, Matrix::Identity(2, 2) * 0.6);
+  const ExactScore score(target, process);
+  const TimeGrid grid = make_grid("logsnr", *process, 4.0, 1e-2, 9);
+  Matrix X0(2, 5);
+  CounterRng(3).fill_normal(X0, RngUse::kInitial, 0, 0);
+  for (int order : {1, 2, 3}) {
+    SamplerOptions o;
+    o.deis_order = order;
+    const auto deis = make_sampler("deis", o);
+    EXPECT_EQ(deis->traits().one_step, order == 1);
+    Matrix a = X0, b = X0;
+    deis->sample(score, grid, a, o, CounterNoise(1));
+    Deis(order).sample(score, grid, b, o, CounterNoise(1));
+    EXPECT_EQ(a, b) << "deis order " << order;
+    for (const std::string variant : {"bh1", "bh2"}) {
+      o.unipc_order = order;
+      o.unipc_variant = variant;
+      const auto unipc = make_sampler("unipc", o);
+      EXPECT_EQ(unipc->traits().order, order + 1);
+      EXPECT_NE(unipc->description().find(variant), std::string::npos);
+      Matrix c = X0, e = X0;
+      unipc->sample(score, grid, c, o, CounterNoise(1));
+      UniPC(order, variant == "bh1" ? UniPC::Variant::kBh1 : UniPC::Variant::kBh2)
+          .sample(score, grid, e, o, CounterNoise(1));
+      EXPECT_EQ(c, e) << "unipc order " << order << " " << variant;
+    }
+  }
+  SamplerOptions bad;
+  bad.unipc_variant = "bh3";
+  EXPECT_THROW(bad.validate(), Error);
 }
 
 }  // namespace

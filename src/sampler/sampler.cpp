@@ -41,6 +41,12 @@ void SamplerOptions::validate() const {
           "sampler option sa_predictor_order must be in [1, 4], got ", sa_predictor_order);
   require(sa_corrector_order >= 0 && sa_corrector_order <= 4,
           "sampler option sa_corrector_order must be in [0, 4], got ", sa_corrector_order);
+  require(unipc_order >= 1 && unipc_order <= 3,
+          "sampler option unipc_order must be 1, 2 or 3, got ", unipc_order);
+  require(unipc_variant == "bh1" || unipc_variant == "bh2",
+          "sampler option unipc_variant must be bh1 or bh2, got \"", unipc_variant, "\"");
+  require(deis_order >= 1 && deis_order <= 3, "sampler option deis_order must be 1, 2 or 3, got ",
+          deis_order);
   const std::vector<std::string> kinds = noise_kinds();
   require(std::find(kinds.begin(), kinds.end(), noise) != kinds.end(),
           "sampler option noise must be one of ", comma_list(kinds), ", got \"", noise, "\"");

@@ -36,6 +36,12 @@ const OptionSchema<SamplerOptions>& sampler_options_schema() {
                    "sa-solver: order of the stochastic Adams predictor")
           .integer("sa_corrector_order", &S::sa_corrector_order, 0, 4,
                    "sa-solver: order of the stochastic Adams corrector (0: no corrector)")
+          .integer("unipc_order", &S::unipc_order, 1, 3,
+                   "unipc: order p of the UniP predictor (UniPC-p + UniC has order p + 1)")
+          .text("unipc_variant", &S::unipc_variant, "unipc: B(h) of Zhao et al. 2023",
+                {"bh1", "bh2"})
+          .integer("deis_order", &S::deis_order, 1, 3,
+                   "deis: order of the polynomial extrapolation of the noise prediction")
           .choice("noise", &S::noise,
                   "Gaussian noise: counter (independent normals per step) or brownian (increments "
                   "of one Brownian path per particle, shared by runs on nested grids)",

@@ -35,45 +35,50 @@ namespace difflab {
 namespace {
 struct SamplerEntry {
   const char* name;
-  std::function<std::unique_ptr<Sampler>()> make;
+  std::function<std::unique_ptr<Sampler>(const SamplerOptions&)> make;
 };
 
 const std::vector<SamplerEntry>& registry() {
   static const std::vector<SamplerEntry> entries = {
-      {"ei", [] { return std::make_unique<ExponentialIntegrator>(); }},
-      {"em", [] { return std::make_unique<EulerMaruyama>(); }},
-      {"ddpm", [] { return std::make_unique<DdpmAncestral>(); }},
-      {"dpmpp-2m-sde", [] { return std::make_unique<DpmSolverPP2MSde>(); }},
-      {"pc", [] { return std::make_unique<PredictorCorrector>(); }},
-      {"ode-ei", [] { return std::make_unique<ProbabilityFlowEI>(); }},
-      {"ddim", [] { return std::make_unique<Ddim>(); }},
-      {"heun", [] { return std::make_unique<HeunEdm>(); }},
-      {"dpmpp-2m", [] { return std::make_unique<DpmSolverPP2M>(); }},
-      {"rk45", [] { return std::make_unique<DormandPrince45>(); }},
-      {"ula", [] { return std::make_unique<UnadjustedLangevin>(); }},
-      {"mala", [] { return std::make_unique<Mala>(); }},
-      {"annealed-langevin", [] { return std::make_unique<AnnealedLangevin>(); }},
-      {"dpm2", [] { return std::make_unique<DpmSolver2>(); }},
-      {"lms", [] { return std::make_unique<LinearMultistep>(); }},
-      {"dpmpp-3m", [] { return std::make_unique<DpmSolverPP3M>(0.0); }},
-      {"dpmpp-3m-sde", [] { return std::make_unique<DpmSolverPP3M>(1.0); }},
-      {"deis", [] { return std::make_unique<Deis>(3); }},
-      {"restart", [] { return std::make_unique<Restart>(2); }},
-      {"unipc", [] { return std::make_unique<UniPC>(2, UniPC::Variant::kBh2); }},
-      {"rmp", [] { return std::make_unique<RandomizedMidpoint>(); }},
-      {"sa-solver", [] { return std::make_unique<SaSolver>(); }},
-      {"accel-ddpm", [] { return std::make_unique<AcceleratedDdpm>(); }},
-      {"accel-ode", [] { return std::make_unique<AcceleratedOde>(); }},
-      {"flow-euler", [] { return std::make_unique<FlowEuler>(); }},
-      {"flow-heun", [] { return std::make_unique<FlowHeun>(); }},
+      {"ei", [](const SamplerOptions&) { return std::make_unique<ExponentialIntegrator>(); }},
+      {"em", [](const SamplerOptions&) { return std::make_unique<EulerMaruyama>(); }},
+      {"ddpm", [](const SamplerOptions&) { return std::make_unique<DdpmAncestral>(); }},
+      {"dpmpp-2m-sde", [](const SamplerOptions&) { return std::make_unique<DpmSolverPP2MSde>(); }},
+      {"pc", [](const SamplerOptions&) { return std::make_unique<PredictorCorrector>(); }},
+      {"ode-ei", [](const SamplerOptions&) { return std::make_unique<ProbabilityFlowEI>(); }},
+      {"ddim", [](const SamplerOptions&) { return std::make_unique<Ddim>(); }},
+      {"heun", [](const SamplerOptions&) { return std::make_unique<HeunEdm>(); }},
+      {"dpmpp-2m", [](const SamplerOptions&) { return std::make_unique<DpmSolverPP2M>(); }},
+      {"rk45", [](const SamplerOptions&) { return std::make_unique<DormandPrince45>(); }},
+      {"ula", [](const SamplerOptions&) { return std::make_unique<UnadjustedLangevin>(); }},
+      {"mala", [](const SamplerOptions&) { return std::make_unique<Mala>(); }},
+      {"annealed-langevin",
+       [](const SamplerOptions&) { return std::make_unique<AnnealedLangevin>(); }},
+      {"dpm2", [](const SamplerOptions&) { return std::make_unique<DpmSolver2>(); }},
+      {"lms", [](const SamplerOptions&) { return std::make_unique<LinearMultistep>(); }},
+      {"dpmpp-3m", [](const SamplerOptions&) { return std::make_unique<DpmSolverPP3M>(0.0); }},
+      {"dpmpp-3m-sde", [](const SamplerOptions&) { return std::make_unique<DpmSolverPP3M>(1.0); }},
+      {"deis", [](const SamplerOptions& o) { return std::make_unique<Deis>(o.deis_order); }},
+      {"restart", [](const SamplerOptions&) { return std::make_unique<Restart>(2); }},
+      {"unipc",
+       [](const SamplerOptions& o) {
+         return std::make_unique<UniPC>(
+             o.unipc_order, o.unipc_variant == "bh1" ? UniPC::Variant::kBh1 : UniPC::Variant::kBh2);
+       }},
+      {"rmp", [](const SamplerOptions&) { return std::make_unique<RandomizedMidpoint>(); }},
+      {"sa-solver", [](const SamplerOptions&) { return std::make_unique<SaSolver>(); }},
+      {"accel-ddpm", [](const SamplerOptions&) { return std::make_unique<AcceleratedDdpm>(); }},
+      {"accel-ode", [](const SamplerOptions&) { return std::make_unique<AcceleratedOde>(); }},
+      {"flow-euler", [](const SamplerOptions&) { return std::make_unique<FlowEuler>(); }},
+      {"flow-heun", [](const SamplerOptions&) { return std::make_unique<FlowHeun>(); }},
   };
   return entries;
 }
 }  // namespace
 
-std::unique_ptr<Sampler> make_sampler(const std::string& name) {
+std::unique_ptr<Sampler> make_sampler(const std::string& name, const SamplerOptions& options) {
   for (const SamplerEntry& e : registry())
-    if (name == e.name) return e.make();
+    if (name == e.name) return e.make(options);
   std::string valid;
   for (const SamplerEntry& e : registry())
     valid += (valid.empty() ? "" : ", ") + std::string(e.name);
@@ -83,7 +88,7 @@ std::unique_ptr<Sampler> make_sampler(const std::string& name) {
 std::vector<SamplerInfo> list_samplers() {
   std::vector<SamplerInfo> out;
   for (const SamplerEntry& e : registry()) {
-    const auto sampler = e.make();
+    const auto sampler = e.make(SamplerOptions{});
     out.push_back({e.name, sampler->description(), sampler->traits()});
   }
   return out;

@@ -105,6 +105,12 @@ struct SamplerOptions {
   double sa_tau = 1.0;
   int sa_predictor_order = 3;
   int sa_corrector_order = 3;
+  // unipc (unipc.hpp): the order p of UniP (UniPC-p with the UniC corrector has order p + 1) and
+  // B(h), bh1 or bh2 (Zhao et al. 2023); deis (deis.hpp): the order of its extrapolation. The
+  // registry builds the sampler with them (make_sampler), so its traits state the order run.
+  int unipc_order = 2;
+  std::string unipc_variant = "bh2";
+  int deis_order = 3;
   // Where the normals come from (make_noise, brownian_noise.hpp):
   //   "counter"  independent normals keyed by (seed, particle, step, use) (default)
   //   "brownian" increments of one Brownian path per particle and coordinate, so runs on nested
@@ -206,8 +212,9 @@ class Sampler {
                           std::uint64_t first_particle, ConstMatrixRef X);
 };
 
-// Registry: names exactly as the CLI takes them.
-std::unique_ptr<Sampler> make_sampler(const std::string& name);
+// Registry: names exactly as the CLI takes them. Samplers with a construction option (unipc's
+// order and variant, deis's order) are built with those of `options`.
+std::unique_ptr<Sampler> make_sampler(const std::string& name, const SamplerOptions& options = {});
 struct SamplerInfo {
   std::string name, description;
   SamplerTraits traits;
