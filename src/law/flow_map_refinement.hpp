@@ -19,10 +19,9 @@
 // (arms a quarter and a half of its side), recursively, as in adaptive cubature (Berntsen, Espelid
 // and Genz 1991, ACM TOMS 17: subdivide where an error estimate is large). A cell whose two
 // determinants agree on a negative value is a true fold: the map is not a flow there. Refinement
-// stops when the start-law mass of the unresolved cells is at most max_unresolved_mass; that
-// remainder is lumped into one cell for the distances (see flow_map_distances), which by the
-// data-processing inequality under-states each divergence of the remainder by at most what the
-// lumping hides (for TV at most its mass).
+// stops when the start-law mass of the unresolved cells is at most max_unresolved_mass; those
+// cells stay in the quadrature with their images (for the moments) but no determinant, and the
+// distances leave them out but for their share of the TV (grid_law_2d.cpp, docs/theory.md 14.3).
 #include <functional>
 #include <string>
 
@@ -40,8 +39,7 @@ struct FlowMapRefinementLimits {
 };
 
 // The source cells of the quadrature, in a fixed order (base nodes, then refined children level
-// by level): centre, image, start density, area, and det D Phi (NaN for an unresolved cell,
-// whose mass is lumped).
+// by level): centre, image, start density, area, and det D Phi (NaN for an unresolved cell).
 struct FlowMapQuadrature {
   Matrix centres, images;
   Vector p0, area, det;

@@ -16,8 +16,8 @@
 //    (the fourth- and second-order difference Jacobians disagree: near the separatrix of a
 //    mixture with well-separated modes, where Phi stretches a thin band across the gap between
 //    the modes) the cells are refined locally, recursively, until the start-law mass left
-//    unresolved is at most max_unresolved_mass; that remainder is lumped into one cell
-//    (docs/theory.md 14.3).
+//    unresolved is at most max_unresolved_mass; that remainder is left out of the distances
+//    but for its share of the TV (docs/theory.md 14.3).
 //  - "chapman-kolmogorov" (stochastic one-step samplers: ei, em, ddpm): each step is
 //    x_{k+1} = F_k(x_k) + N(0, diag V_k) (law/one_step_probe). The density on the tensor grid is
 //    pushed through F_k by depositing each node's mass on the four nodes around F_k(x) (bilinear
@@ -59,8 +59,7 @@ struct GridDistances2D {
   double tv = 0;
   double bhattacharyya = 1;
   // Mass of q outside the region the computation covers (the grid for chapman-kolmogorov, the
-  // images of the resolved source cells for flow-map, where it is compared with the unresolved
-  // start-law mass as one cell).
+  // images of the resolved source cells for flow-map).
   double target_mass_missed = 0;
 };
 
