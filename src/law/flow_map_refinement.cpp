@@ -277,27 +277,27 @@ void share_out_base_masses(const FlowMapSource& s, Accumulator& acc) {
   }
 }
 
-// Lumps the lightest cells of `level` (by start-law mass; ties in their order) while their mass
-// stays within `budget`: they keep their images, for the moments, but no determinant. Returns
-// the mass lumped.
-double lump_lightest(Level& level, double budget, Accumulator& acc) {
+// Leaves the lightest cells of `level` unresolved (by start-law mass; ties in their order)
+// while their mass stays within `budget`: they keep their images, for the moments, but no
+// determinant. Returns their mass.
+double leave_lightest_unresolved(Level& level, double budget, Accumulator& acc) {
   std::vector<std::size_t> order(level.cells.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return level.cells[a].p0 < level.cells[b].p0;
   });
-  std::vector<bool> lump(level.cells.size(), false);
+  std::vector<bool> leave(level.cells.size(), false);
   double mass = 0;
   for (const std::size_t k : order) {
     const double m = level.cells[k].p0 * level.cells[k].area();
     if (mass + m > budget) break;
     mass += m;
-    lump[k] = true;
+    leave[k] = true;
   }
   std::vector<PendingCell> kept;
   level.mass = 0;
-  for (std::size_t k = 0; k < lump.size(); ++k) {
-    if (lump[k]) {
+  for (std::size_t k = 0; k < leave.size(); ++k) {
+    if (leave[k]) {
       acc.add(level.cells[k], level.cells[k].area(), std::numeric_limits<double>::quiet_NaN(),
               true);
     } else {
@@ -363,12 +363,12 @@ FlowMapQuadrature refine_flow_map(const FlowMapSource& source, const FlowMapRun&
   const auto base_unresolved = static_cast<Index>(level.cells.size());
   Index evaluations = 0, refined = 0;
   int depth = 0;
-  double lumped = 0;
-  while (level.mass + lumped > limits.max_unresolved_mass) {
+  double left = 0;  // mass of the cells left unresolved on the way down
+  while (level.mass + left > limits.max_unresolved_mass) {
     // Half the allowance goes to the lightest cells on the way down, half of what is left of
     // it at each level, so the deep levels refine only where the start law has mass.
-    lumped += lump_lightest(level, (limits.max_unresolved_mass / 2 - lumped) / 2, acc);
-    if (level.mass + lumped <= limits.max_unresolved_mass) break;
+    left += leave_lightest_unresolved(level, (limits.max_unresolved_mass / 2 - left) / 2, acc);
+    if (level.mass + left <= limits.max_unresolved_mass) break;
     require_within_limits(level, depth, evaluations, limits, law_name, sampler_name);
     const Index before = evaluations;
     level = refine_level(level, run, start, limits, acc, evaluations);
@@ -376,7 +376,7 @@ FlowMapQuadrature refine_flow_map(const FlowMapSource& source, const FlowMapRun&
     ++depth;
     require_no_fold(acc, limits, law_name, sampler_name);
   }
-  lump_lightest(level, std::numeric_limits<double>::infinity(), acc);
+  leave_lightest_unresolved(level, std::numeric_limits<double>::infinity(), acc);
   share_out_base_masses(source, acc);
   FlowMapQuadrature out = to_quadrature(acc);
   for (Index c = 0; c < out.det.size(); ++c)
