@@ -50,6 +50,9 @@ struct GridLaw2DOptions {
   int max_refinement_depth = 24;
   Index max_refinement_runs = 4000000;
   double max_unresolved_mass = 1e-6;
+  // Relative tolerance of the resolution test (flow_map_refinement.hpp); 0 = 1e-3 at 161 nodes
+  // per axis, scaled with the spacing squared, at least 2.5e-4.
+  double refinement_tolerance = 0;
   void validate() const;
 };
 
