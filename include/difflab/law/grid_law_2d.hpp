@@ -12,7 +12,12 @@
 //    with D Phi by fourth-order central differences of the images on the grid. E.g.
 //      KL(p || q) = int p_0(x) [log p_0(x) - log |det D Phi(x)| - log q(Phi(x))] dx.
 //    No inversion of Phi is needed; Phi must be orientation-preserving (det > 0), as the flow of
-//    an ODE is, else the law is refused (steps too large).
+//    an ODE is, else the law is refused (steps too large). Where the grid does not resolve Phi
+//    (the fourth- and second-order difference Jacobians disagree: near the separatrix of a
+//    mixture with well-separated modes, where Phi stretches a thin band across the gap between
+//    the modes) the cells are refined locally, recursively, until the start-law mass left
+//    unresolved is at most max_unresolved_mass; that remainder is left out of the distances
+//    but for its share of the TV (docs/theory.md 14.3).
 //  - "chapman-kolmogorov" (stochastic one-step samplers: ei, em, ddpm): each step is
 //    x_{k+1} = F_k(x_k) + N(0, diag V_k) (law/one_step_probe). The density on the tensor grid is
 //    pushed through F_k by depositing each node's mass on the four nodes around F_k(x) (bilinear
@@ -39,6 +44,15 @@ struct GridLaw2DOptions {
   int composition_checks = 2;
   std::uint64_t check_seed = 779;
   double max_mass_lost = 1e-3;  // as GridLawOptions::max_mass_lost
+  // Local refinement of the flow-map law: halvings of a grid cell's side, sampler runs on the
+  // refinement's points, and the start-law mass that may stay unresolved; a law that needs more
+  // is refused.
+  int max_refinement_depth = 24;
+  Index max_refinement_runs = 4000000;
+  double max_unresolved_mass = 1e-6;
+  // Relative tolerance of the resolution test (flow_map_refinement.hpp); 0 = 1e-3 at 161 nodes
+  // per axis, scaled with the spacing squared, at least 2.5e-4.
+  double refinement_tolerance = 0;
   void validate() const;
 };
 
@@ -48,7 +62,7 @@ struct GridDistances2D {
   double tv = 0;
   double bhattacharyya = 1;
   // Mass of q outside the region the computation covers (the grid for chapman-kolmogorov, the
-  // image of the source grid for flow-map); the KL(q || p) above ignores it.
+  // images of the resolved source cells for flow-map).
   double target_mass_missed = 0;
 };
 
@@ -59,6 +73,15 @@ struct GridLaw2D {
   Matrix cov;
   double mass_lost = 0;  // 1 - the output law's mass on the grid
   double nfe = 0;
+  // Flow-map only: the local refinement (base cells refined, child cells evaluated, sampler runs
+  // on their stencils, deepest level), the start-law mass left unresolved, and that of the base
+  // nodes whose difference Jacobian has det <= 0 (which the uniform grid alone had to refuse).
+  struct Refinement {
+    Index base_cells = 0, cells = 0, runs = 0;
+    int depth = 0;
+    double unresolved_mass = 0;
+    double base_nonpositive_mass = 0;
+  } refinement;
   // Distances to q = q_0; only when the target has a density (Target::has_density: not for an
   // empirical measure, whose law is then compared with q_delta alone), else NaN.
   bool has_target_distances = true;
