@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 namespace difflab {
 namespace {
@@ -48,6 +49,34 @@ TEST(DenseDecompositions, LargestSingularValueMatchesClosedForms) {
   R << std::cos(a), -std::sin(a), std::sin(a), std::cos(a);
   EXPECT_NEAR(largest_singular_value(R), 1.0, 1e-14);
   EXPECT_EQ(largest_singular_value(Matrix(0, 0)), 0.0);
+}
+
+// A = Q1 diag(s) Q2^T with Q1, Q2 products of Givens rotations (orthogonal by construction) has
+// singular values s, whatever its shape; the same A transposed has the same. A non-finite entry
+// gives NaN, not a number that looks like a norm.
+Matrix givens_product(Index n, double angle0) {
+  Matrix Q = Matrix::Identity(n, n);
+  for (Index i = 0; i + 1 < n; ++i) {
+    const double c = std::cos(angle0 + 0.37 * i), s = std::sin(angle0 + 0.37 * i);
+    for (Index r = 0; r < n; ++r) {
+      const double a = Q(r, i), b = Q(r, i + 1);
+      Q(r, i) = c * a - s * b;
+      Q(r, i + 1) = s * a + c * b;
+    }
+  }
+  return Q;
+}
+
+TEST(DenseDecompositions, LargestSingularValueOfAKnownSpectrum) {
+  const Index m = 30, n = 20;
+  Matrix S = Matrix::Zero(m, n);
+  for (Index i = 0; i < n; ++i) S(i, i) = 1e-6 + (7.5 - 1e-6) * i / (n - 1);  // 1e-6 ... 7.5
+  const Matrix A = givens_product(m, 0.2) * S * givens_product(n, 1.1).transpose();
+  EXPECT_NEAR(largest_singular_value(A), 7.5, 1e-13 * 7.5);
+  EXPECT_NEAR(largest_singular_value(A.transpose()), 7.5, 1e-13 * 7.5);
+  Matrix B = A;
+  B(3, 4) = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(std::isnan(largest_singular_value(B)));
 }
 
 }  // namespace
