@@ -52,7 +52,13 @@ Sampler::BlockStats SaSolver::run_block(const ScoreModel& score, const TimeGrid&
                                         std::uint64_t first_particle, const SamplerOptions& options,
                                         const NoiseSource& noise) const {
   const ForwardProcess& process = score.process();
-  const double tau = options.sa_tau;
+  // tau of the step that starts at time t (sampler.hpp, sa_tau_window): constant over a step, so
+  // each step is the header's exact solution of the SDE with that step's tau, and the corrector
+  // redoes a step with the tau the predictor used.
+  const auto tau_at = [&](double t) {
+    const std::vector<double>& w = options.sa_tau_window;
+    return w.empty() || (t >= w[0] && t <= w[1]) ? options.sa_tau : 0.0;
+  };
   const int p = options.sa_predictor_order, c = options.sa_corrector_order;
   const std::size_t keep = static_cast<std::size_t>(std::max(p, c));
   const Index d = X.rows(), n = X.cols();
@@ -60,10 +66,11 @@ Sampler::BlockStats SaSolver::run_block(const ScoreModel& score, const TimeGrid&
   // The start of the last predictor step and its noise: the corrector redoes that step.
   Matrix last_start(d, n), last_noise = Matrix::Zero(d, n), Z = Matrix::Zero(d, n);
   bool last_noisy = false;
+  double last_tau = 0;
   // One step x_s -> x_t through the newest `order` entries of `history`, with noise Z if
   // `noisy` (same formula for predictor and corrector, header).
-  const auto adams_step = [&](double t_s, double t_t, ConstMatrixRef start, std::size_t order,
-                              const Matrix& z, bool noisy, MatrixRef out) {
+  const auto adams_step = [&](double t_s, double t_t, double tau, ConstMatrixRef start,
+                              std::size_t order, const Matrix& z, bool noisy, MatrixRef out) {
     const double lambda_s = process.log_snr(t_s), lambda_t = process.log_snr(t_t);
     const double h = lambda_t - lambda_s;
     std::vector<double> nodes(order);
@@ -89,19 +96,21 @@ Sampler::BlockStats SaSolver::run_block(const ScoreModel& score, const TimeGrid&
     // SA-Corrector of step k - 1, with the evaluation just made at the predicted point.
     if (k > 0 && c > 0) {
       const std::size_t order = std::min<std::size_t>(static_cast<std::size_t>(c), k + 1);
-      adams_step(grid.t(k - 1), t_from, last_start, order, last_noise, last_noisy, X);
+      adams_step(grid.t(k - 1), t_from, last_tau, last_start, order, last_noise, last_noisy, X);
     }
     if (t_to == 0.0) {
       X = history.front().D;  // h = +inf: the step returns D_k, no noise
     } else {
+      const double tau = tau_at(t_from);
       const bool noisy = tau > 0 && !(options.denoise_last_step && k + 1 == steps);
       if (noisy)
         noise.increment(Z, first_particle, k, RngUse::kStepNoise, grid_step_interval(grid, k));
       last_start = X;
       last_noise.swap(Z);
       last_noisy = noisy;
+      last_tau = tau;
       const std::size_t order = std::min<std::size_t>(static_cast<std::size_t>(p), k + 1);
-      adams_step(t_from, t_to, last_start, order, last_noise, noisy, X);
+      adams_step(t_from, t_to, tau, last_start, order, last_noise, noisy, X);
     }
     report_step(options, k, grid, first_particle, X);
   }

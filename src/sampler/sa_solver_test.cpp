@@ -1,7 +1,8 @@
 // "sa-solver" (sa_solver.hpp): its Adams weights against closed-form integrals, its first-order
 // members against the samplers they reduce to (DDIM for tau = 0, DDPM ancestral for tau = 1),
 // and its convergence order on a Gaussian target from the exact output law
-// (affine_gaussian_law.hpp) for tau = 0 (probability-flow ODE) and tau = 1 (reverse SDE).
+// (affine_gaussian_law.hpp) for tau = 0 (probability-flow ODE), tau = 1 (reverse SDE) and a
+// windowed tau(t).
 #include "difflab/sampler/sa_solver.hpp"
 
 #include <gtest/gtest.h>
@@ -163,6 +164,52 @@ TEST(SaSolver, StochasticOrderIsTwo) {
   }
 }
 
+// tau(t) on a window (sampler.hpp, sa_tau_window): a window that holds no step's start is the
+// probability-flow solver, bit for bit and without a draw; one that holds every step's start is
+// the constant-tau solver, bit for bit. (T = 3, delta = 0.02: steps start in [0.02, 3).)
+TEST(SaSolver, TauWindowOutsideOrAroundTheGridIsConstantTau) {
+  const SaProblem p;
+  const TimeGrid grid = make_grid("logsnr", *p.process, 3.0, 2e-2, 9);
+  Matrix X0(2, 5);
+  CounterRng(8).fill_normal(X0, RngUse::kInitial, 0, 0);
+  SamplerOptions ode, windowed;
+  ode.sa_tau = 0;
+  windowed.sa_tau_window = {3.5, 9.0};
+  Matrix X = X0, Y = X0;
+  SaSolver().sample(p.score, grid, X, windowed, SaForbiddenNoise());
+  SaSolver().sample(p.score, grid, Y, ode, SaForbiddenNoise());
+  EXPECT_EQ(X, Y);
+  const SamplerOptions constant;
+  windowed.sa_tau_window = {0.0, 3.0};
+  X = X0;
+  Y = X0;
+  SaSolver().sample(p.score, grid, X, windowed, CounterNoise(4));
+  SaSolver().sample(p.score, grid, Y, constant, CounterNoise(4));
+  EXPECT_EQ(X, Y);
+}
+
+// Every tau(t) has the marginals q_t, so a windowed tau converges to q_delta like the constant
+// ones, at the stochastic order 2 (its steps inside the window are those of tau = 1, the others
+// Adams steps of order p = 3); and its law at N = 20 differs from both constant members, so the
+// window is applied.
+TEST(SaSolver, WindowedTauConvergesToTheTargetAtOrderTwo) {
+  const SaProblem p;
+  SamplerOptions options;
+  options.sa_tau_window = {0.2, 1.5};
+  for (const double observed : sa_observed_orders(p, options, {80, 160, 320})) {
+    EXPECT_GT(observed, SaSolver().traits().order - 0.35);
+    EXPECT_LT(observed, SaSolver().traits().order + 0.75);
+  }
+  const TimeGrid grid = make_grid("logsnr", *p.process, 6.0, 1e-2, 20);
+  SamplerOptions ode;
+  ode.sa_tau = 0;
+  const GaussianLaw windowed = affine_gaussian_law(SaSolver(), p.score, grid, options, p.q(6.0));
+  for (const SamplerOptions& other : {ode, SamplerOptions{}}) {
+    const GaussianLaw law = affine_gaussian_law(SaSolver(), p.score, grid, other, p.q(6.0));
+    EXPECT_GT(gaussian_w2(law.mean, law.cov, windowed.mean, windowed.cov), 1e-6);
+  }
+}
+
 TEST(SaSolver, BadOptionsAreRejected) {
   const SaProblem p;
   const TimeGrid grid = make_grid("logsnr", *p.process, 3.0, 1e-2, 4);
@@ -174,6 +221,13 @@ TEST(SaSolver, BadOptionsAreRejected) {
   options.sa_predictor_order = 5;
   expect_error([&] { SaSolver().sample(p.score, grid, X, options, CounterNoise(1)); },
                "sa_predictor_order");
+  options.sa_predictor_order = 3;
+  for (const std::vector<double>& window :
+       std::vector<std::vector<double>>{{1.0}, {2.0, 1.0}, {-1.0, 1.0}, {0.5, std::nan("")}}) {
+    options.sa_tau_window = window;
+    expect_error([&] { SaSolver().sample(p.score, grid, X, options, CounterNoise(1)); },
+                 "sa_tau_window");
+  }
 }
 
 }  // namespace

@@ -37,6 +37,10 @@ void SamplerOptions::validate() const {
           "sampler option annealed_step_rule must be \"se19\" or \"constant\", got \"",
           annealed_step_rule, "\"");
   require(std::isfinite(sa_tau) && sa_tau >= 0, "sampler option sa_tau must be >= 0, got ", sa_tau);
+  require(sa_tau_window.empty() || (sa_tau_window.size() == 2 && std::isfinite(sa_tau_window[0]) &&
+                                    std::isfinite(sa_tau_window[1]) && sa_tau_window[0] >= 0 &&
+                                    sa_tau_window[0] < sa_tau_window[1]),
+          "sampler option sa_tau_window must be two times [t_lo, t_hi] with 0 <= t_lo < t_hi");
   require(sa_predictor_order >= 1 && sa_predictor_order <= 4,
           "sampler option sa_predictor_order must be in [1, 4], got ", sa_predictor_order);
   require(sa_corrector_order >= 0 && sa_corrector_order <= 4,

@@ -32,6 +32,10 @@ const OptionSchema<SamplerOptions>& sampler_options_schema() {
                 {"se19", "constant"})
           .number("sa_tau", &S::sa_tau, 0, inf,
                   "sa-solver: noise scale tau (0: probability-flow ODE, 1: reverse SDE)")
+          .numbers("sa_tau_window", &S::sa_tau_window,
+                   "sa-solver: tau(t) = sa_tau for t in [t_lo, t_hi] (process time, read at each "
+                   "step's start), 0 outside; empty: sa_tau everywhere",
+                   0.0)
           .integer("sa_predictor_order", &S::sa_predictor_order, 1, 4,
                    "sa-solver: order of the stochastic Adams predictor")
           .integer("sa_corrector_order", &S::sa_corrector_order, 0, 4,

@@ -1,7 +1,8 @@
 #pragma once
 // "sa-solver": SA-Solver (Xue et al. 2023, "SA-Solver: Stochastic Adams Solver for Fast Sampling
 // of Diffusion Models", NeurIPS 2023, arXiv 2309.05019), the data-prediction form with a
-// constant tau (options sa_tau, sa_predictor_order, sa_corrector_order; docs/theory.md 13).
+// piecewise-constant tau(t) (options sa_tau, sa_tau_window, sa_predictor_order,
+// sa_corrector_order; docs/theory.md 13).
 //
 // Notation as in dpm_solver_pp_2m.hpp: lambda = log(alpha / sigma), data predictions D_k =
 // D(t_k, x~_k) (Tweedie, docs/theory.md 1.2) at the points x~_k where the score is evaluated.
@@ -27,7 +28,14 @@
 // As in diffusers' SASolverScheduler: the orders warm up as min(p, k + 1) and min(c, k + 1);
 // the final step has no corrector (no evaluation follows it). Unlike its defaults, there are no
 // lower-order final steps and no order-2 "UniPC-like" modification, so the stated orders hold on
-// fine grids; tau is a constant, not the paper's piecewise tau(t). A final step to t = 0
+// fine grids.
+// tau(t): every member of the SDE family has the marginals q_t, whatever tau(t) (the
+// tau^2-weighted part is a Langevin dynamics for q_t, which leaves it invariant; docs/theory.md
+// 13), so tau may vary over time.
+// As in the paper's experiments and diffusers' tau_func, tau(t) = sa_tau on a window
+// [t_lo, t_hi] and 0 outside (sa_tau_window; empty: sa_tau everywhere), read at each step's
+// start: within a step tau is constant and the step above is exact in its linear part; the
+// corrector redoes a step with that step's tau. A final step to t = 0
 // (h = +inf) returns D_k. With denoise_last_step the final step draws no noise; with tau = 0 no
 // step draws any (a deterministic Adams-type solver of the probability-flow ODE).
 //

@@ -103,6 +103,9 @@ struct SamplerOptions {
   // sa-solver (sa_solver.hpp): tau of its SDE family (0: the probability-flow ODE, 1: the reverse
   // SDE) and the orders of its Adams predictor and corrector (Xue et al. 2023; 0: no corrector).
   double sa_tau = 1.0;
+  // tau(t) as in the paper's experiments: sa_tau on the window [t_lo, t_hi] of process time, 0
+  // (the probability-flow ODE) outside it, read at each step's start time; empty = everywhere.
+  std::vector<double> sa_tau_window;
   int sa_predictor_order = 3;
   int sa_corrector_order = 3;
   // unipc (unipc.hpp): the order p of UniP (UniPC-p with the UniC corrector has order p + 1) and
