@@ -46,5 +46,6 @@ void register_train(CLI::App& app);
 void register_app(CLI::App& app);
 void register_run(CLI::App& app);
 void register_report(CLI::App& app);
+void register_strong_error(CLI::App& app);
 
 }  // namespace difflab::cli

@@ -86,6 +86,7 @@ int run_cli(int argc, char** argv, const difflab::Communicator& comm) {
   difflab::cli::register_sample(app);
   difflab::cli::register_law(app);
   difflab::cli::register_grid(app);
+  difflab::cli::register_strong_error(app);
   difflab::cli::register_eval(app);
   difflab::cli::register_bound(app);
   difflab::cli::register_plan(app);

@@ -27,6 +27,7 @@
 #include "difflab/pipeline/report_data.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
+#include "difflab/pipeline/strong_error.hpp"
 #include "difflab/pipeline/target_query.hpp"
 #include "difflab/pipeline/train_run.hpp"
 #include "difflab/process/forward_process.hpp"
@@ -158,6 +159,20 @@ py::object grid_optimize(const py::object& what, bool progress, const py::kwargs
   {
     py::gil_scoped_release release;
     j = difflab::grid_optimize(spec, go).to_json();
+  }
+  return from_json(j);
+}
+
+py::object strong_error(const py::object& what, const py::kwargs& kwargs) {
+  nlohmann::json options = to_json(kwargs);
+  difflab::StrongErrorOptions so;
+  difflab::strong_error_schema().read(take(options, difflab::strong_error_schema().names()), so,
+                                      "strong_error");
+  const difflab::RunSpec spec = run_spec(what, options, "strong_error");
+  nlohmann::json j;
+  {
+    py::gil_scoped_release release;
+    j = difflab::strong_error(spec, so).to_json();
   }
   return from_json(j);
 }
@@ -398,8 +413,10 @@ void bind_engine(py::module_& m) {
         if (which == "metrics") return from_json(difflab::sample_metric_schema().describe());
         if (which == "train") return from_json(difflab::train_request_schema().describe());
         if (which == "grid_optimize") return from_json(difflab::grid_optimize_schema().describe());
-        throw difflab::Error("options: unknown table '" + which +
-                             "' (valid: run, sampler, law, metrics, train, grid_optimize)");
+        if (which == "strong_error") return from_json(difflab::strong_error_schema().describe());
+        throw difflab::Error(
+            "options: unknown table '" + which +
+            "' (valid: run, sampler, law, metrics, train, grid_optimize, strong_error)");
       },
       py::arg("which") = "run",
       "The option table (name, flag, type, range, choices, default, help) of run, sampler, law, "
@@ -431,6 +448,15 @@ grid_nodes. Returns a dict: value, start (the best named grid) and start_value, 
 named grid's value and times, and the 'Align Your Steps'-style KLUB grid on Gaussian targets),
 times (the optimised grid, usable as sample(times=...)), iterations, evaluations, law.
 progress=True prints one line per improving iteration on stderr.)doc");
+  m.def("strong_error", &strong_error, py::arg("target"),
+        R"doc(A strong-error curve from coupled runs, as `difflab strong-error`.
+
+For each coarse step count N (coarse_steps, default [8, 16, 32, 64]) the run is sampled with N
+and with 2N steps on nested grids from the same initial points on one Brownian path per
+particle. Returns a dict: points (per N: gap = E|X_N - X_2N| with gap_ci, gap_rms, gap_max,
+moment_change = E|X_N|^2 - E|X_2N|^2 with moment_change_ci, and the sd of the coupled pairs
+beside that of independent runs), fit (log gap against log N; strong_order and its interval),
+run. Keyword arguments: run options (sampler, grid, T, delta, n, seed, ...) and coarse_steps.)doc");
   m.def("eval", &evaluate, py::arg("x"), py::kw_only(), py::arg("target") = py::none(),
         py::arg("reference") = py::none(), py::arg("metrics") = py::none(), py::arg("seed") = 0,
         R"doc(Sample metrics of x (n, d) against a target or reference samples, as `difflab eval`.

@@ -187,6 +187,22 @@ def test_grid_optimize_matches_the_cli():
         difflab.grid_optimize(GAUSS, steps=4, metric="tv")
 
 
+def test_strong_error_matches_the_cli():
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write_json(GAUSS, tmp, "t.json")
+        cli = json.loads(run_cli("strong-error", "--target", t, "--sampler", "em", "--grid",
+                                 "uniform", "--T", "2", "--delta", "0.01", "--n", "200",
+                                 "--coarse-steps", "8,16,32", "--seed", "3"))
+    ours = difflab.strong_error(GAUSS, sampler="em", grid="uniform", T=2.0, delta=0.01, n=200,
+                                coarse_steps=[8, 16, 32], seed=3)
+    assert ours["points"] == cli["points"] and ours["fit"] == cli["fit"]
+    assert [p["fine_steps"] for p in ours["points"]] == [16, 32, 64]
+    # Euler-Maruyama with additive noise: strong order 1 (strong_error_test.cpp checks it finely).
+    assert 0.7 < ours["fit"]["strong_order"] < 1.3
+    with pytest.raises(ValueError, match="increasing"):
+        difflab.strong_error(GAUSS, coarse_steps=[16, 8])
+
+
 def test_eval_matches_the_cli_for_every_metric():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((150, 1)) * 0.6 + 1.5
