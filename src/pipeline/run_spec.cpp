@@ -74,6 +74,8 @@ const OptionSchema<RunSpec>& run_spec_schema() {
 
 void RunSpec::validate(const std::string& where) const {
   run_spec_schema().validate(*this, where);
+  // The cross-field checks of the sampler options (a tau window, ...), before any work is done.
+  sampler_options.validate();
   require(T > delta, where, ": T (", T, ") must be larger than delta (", delta, ")");
   require(grid != "file" || !grid_file.empty(), where, ": grid 'file' needs grid_file");
   require(grid == "file" || grid_file.empty(), where, ": grid_file is only used with grid 'file'");
