@@ -345,7 +345,7 @@ def _fit_interval(fit):
 
 def fit_figures(table, fits, reference_slopes):
     """One curves figure per fit of fits.json, with the spec's bounds; summary lines; table."""
-    figures, summary, rows = [], [], []
+    figures, summary, rows, order_rows = [], [], [], []
     with_grid_error = False
     bounds = table.spec.get("bounds", [])
     for n, f in enumerate(fits.get("fits", [])):
@@ -373,6 +373,9 @@ def fit_figures(table, fits, reference_slopes):
                     row += _finite_ci(g["fit"]["ci_with_grid_error"]) or [None, None]
                     with_grid_error = True
                 rows.append(row)
+                if g.get("sampler_order"):
+                    order_rows.append(_order_row(g["sampler_order"]))
+                    summary.append(_order_text(g["sampler_order"]))
             series.append(s)
             for b in bounds:
                 bs, why = bound_series(table, members, xcol, b, column,
@@ -405,7 +408,31 @@ def fit_figures(table, fits, reference_slopes):
             rows = [r + [None] * (len(columns) - len(r)) for r in rows]
         figures.append({"kind": "table", "name": "fits", "title": "Fitted log-log slopes",
                         "columns": columns, "rows": rows})
+    if order_rows:
+        figures.append({"kind": "table", "name": "sampler_orders",
+                        "title": "Measured orders beside the stated and published ones",
+                        "columns": ["sampler", "measured order", "95% CI low", "95% CI high",
+                                    "stated (difflab)", "published", "published: where"],
+                        "rows": order_rows})
     return figures, summary
+
+
+def _order_row(o):
+    """A row of the orders table from a fit group's sampler_order (experiment_fits.hpp)."""
+    ci = o.get("measured_ci") or [None, None]
+    return [o["sampler"], o["measured"], ci[0], ci[1], o["stated"], o.get("published"),
+            o.get("published_source", "")]
+
+
+def _order_text(o):
+    """One summary line: the measured order beside the stated and published ones."""
+    ci = o.get("measured_ci")
+    ci_text = f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else ""
+    source = o.get("published_source") or ""
+    published = (f"published {o['published']:g} ({source})" if o.get("published") is not None
+                 else f"published: {source or 'none stated'}")
+    return (f"{o['sampler']}: measured order {o['measured']:.2f}{ci_text}, stated "
+            f"{o['stated']:g}, {published}")
 
 
 GRID_ERROR_CAPTION = (" or, for a grid law's distance, +- its grid error (the difference from "

@@ -8,6 +8,8 @@
 #include "difflab/experiment/report_fits.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/experiment/slope_fit.hpp"
+#include "difflab/sampler/sampler.hpp"
+#include "difflab/sampler/sampler_options_schema.hpp"
 
 namespace difflab {
 
@@ -41,6 +43,37 @@ double grid_error_of(const nlohmann::json& row, const std::string& column) {
 }
 
 }  // namespace
+
+nlohmann::json sampler_order_beside(const nlohmann::json& run_options, const nlohmann::json& fit) {
+  if (!run_options.is_object() || !run_options.contains("sampler") ||
+      !run_options["sampler"].is_string() || !fit.is_object() || !fit.contains("slope"))
+    return nullptr;
+  // The sampler as the run built it: its options (deis_order, unipc_order, ...) set its orders.
+  SamplerOptions options;
+  nlohmann::json given = nlohmann::json::object();
+  for (const std::string& name : sampler_options_schema().names())
+    if (run_options.contains(name)) given[name] = run_options[name];
+  std::unique_ptr<Sampler> sampler;
+  try {
+    sampler_options_schema().read(given, options, "fit");
+    sampler = make_sampler(run_options["sampler"].get<std::string>(), options);
+  } catch (const Error&) {
+    return nullptr;  // not a sampler of this build: no orders to show
+  }
+  const SamplerTraits traits = sampler->traits();
+  if (traits.family != SamplerTraits::Family::kDiffusion || traits.order <= 0) return nullptr;
+  nlohmann::json o{{"sampler", sampler->name()},
+                   {"measured", -fit["slope"].get<double>()},
+                   {"stated", traits.order},
+                   {"published", traits.published_order > 0 ? nlohmann::json(traits.published_order)
+                                                            : nlohmann::json(nullptr)},
+                   {"published_source", traits.published_order_source}};
+  const nlohmann::json& ci = fit.contains("ci_with_grid_error") ? fit["ci_with_grid_error"]
+                                                                : fit.value("ci", nlohmann::json());
+  if (ci.is_array() && ci.size() == 2 && ci[0].is_number() && ci[1].is_number())
+    o["measured_ci"] = {-ci[1].get<double>(), -ci[0].get<double>()};
+  return o;
+}
 
 nlohmann::json fit_group_loglog(const nlohmann::json& key,
                                 const std::vector<const nlohmann::json*>& members,
@@ -113,8 +146,15 @@ nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohma
     if (!err_column.empty()) fit_json["grid_error_column"] = err_column;
     for (const auto& k : order) {
       const auto& [key, members] = groups.at(k);
-      fit_json["groups"].push_back(
-          fit_group_loglog(key, members, "options." + request.against, column, err_column));
+      nlohmann::json g =
+          fit_group_loglog(key, members, "options." + request.against, column, err_column);
+      // Against the number of steps, minus the slope is the sampler's order: shown beside the
+      // order difflab states and the one its authors publish (sampler.hpp SamplerTraits).
+      if (request.against == "steps" && g.contains("fit")) {
+        nlohmann::json order = sampler_order_beside((*members.front())["options"], g["fit"]);
+        if (!order.is_null()) g["sampler_order"] = std::move(order);
+      }
+      fit_json["groups"].push_back(std::move(g));
     }
     out["fits"].push_back(fit_json);
   }

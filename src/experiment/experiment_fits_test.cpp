@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/expect_error.hpp"
 #include "difflab/experiment/slope_fit.hpp"
@@ -39,6 +40,46 @@ TEST(ExperimentFits, GroupsByTheOtherAxesAndFitsEach) {
   EXPECT_EQ(f["groups"][1]["group"], json({{"T", 4.0}}));
   EXPECT_NEAR(f["groups"][1]["fit"]["slope"].get<double>(), -1, 1e-12);
   EXPECT_EQ(f["groups"][1]["x"], json({10, 20, 40, 80}));
+}
+
+TEST(ExperimentFits, AFitAgainstStepsShowsTheSamplersOrdersBesideTheMeasuredOne) {
+  // W2 = N^{-p} with p = 2, 3.5, 1: the measured order is p, beside the registry's orders.
+  const ExperimentSpec spec = parse_experiment_spec(json::parse(R"({
+      "base": {"target": "t.json", "deis_order": 2},
+      "sweep": {"axes": {"steps": [10, 20, 40], "sampler": ["heun", "lms", "deis", "ula"]}},
+      "metrics": ["law"], "fits": [{"metric": "w2", "against": "steps"}]})"));
+  const std::map<std::string, double> power = {
+      {"heun", 2.0}, {"lms", 3.5}, {"deis", 1.0}, {"ula", 1.0}};
+  std::vector<json> rows;
+  for (const auto& run : expand_runs(spec)) {
+    const double n = run.options["steps"].get<double>();
+    const double w2 = std::pow(n, -power.at(run.options["sampler"].get<std::string>()));
+    rows.push_back({{"options", run.options}, {"metrics", {{"law", {{"w2", w2}}}}}});
+  }
+  const json groups = compute_fits(spec, rows)["fits"][0]["groups"];
+  ASSERT_EQ(groups.size(), 4u);
+  const json& heun = groups[0]["sampler_order"];
+  EXPECT_EQ(heun["sampler"], "heun");
+  EXPECT_NEAR(heun["measured"].get<double>(), 2.0, 1e-12);
+  EXPECT_EQ(heun["stated"], 2.0);
+  EXPECT_EQ(heun["published"], 2.0);
+  EXPECT_NE(heun["published_source"].get<std::string>().find("Karras"), std::string::npos);
+  // k-diffusion's lms is Adams-Bashforth 4, started by lower-order steps: difflab states 2.
+  const json& lms = groups[1]["sampler_order"];
+  EXPECT_NEAR(lms["measured"].get<double>(), 3.5, 1e-12);
+  EXPECT_EQ(lms["stated"], 2.0);
+  EXPECT_EQ(lms["published"], 4.0);
+  // The run's sampler options build the sampler: tAB-DEIS of order 2.
+  EXPECT_EQ(groups[2]["sampler_order"]["published"], 2.0);
+  // A Langevin chain has no order in the number of grid steps.
+  EXPECT_FALSE(groups[3].contains("sampler_order"));
+  // Interval: minus the slope's, in increasing order.
+  const json ci = heun["measured_ci"];
+  EXPECT_LE(ci[0].get<double>(), 2.0 + 1e-9);
+  EXPECT_GE(ci[1].get<double>(), 2.0 - 1e-9);
+  // No sampler in the options, or an unknown one: nothing.
+  EXPECT_TRUE(sampler_order_beside(json{{"steps", 4}}, json{{"slope", -1.0}}).is_null());
+  EXPECT_TRUE(sampler_order_beside(json{{"sampler", "nope"}}, json{{"slope", -1.0}}).is_null());
 }
 
 TEST(ExperimentFits, ColumnResolutionAndNonPositiveValues) {

@@ -76,7 +76,9 @@ nlohmann::json SamplerTraits::to_json() const {
           {"family", family == Family::kLangevin ? "langevin" : "diffusion"},
           {"brownian", brownian},
           {"any_path", any_path},
-          {"additive_noise", additive_noise}};
+          {"additive_noise", additive_noise},
+          {"published_order", published_order},
+          {"published_order_source", published_order_source}};
 }
 
 void Sampler::report_step(const SamplerOptions& options, std::size_t k, const TimeGrid& grid,

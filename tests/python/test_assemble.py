@@ -162,3 +162,35 @@ def test_grid_errors_are_drawn_as_bars_and_the_fits_table_shows_the_widened_inte
     assert all("ci_lo" not in s for f in data["figures"] if f["kind"] == "curves"
                for s in f["series"])
     assert len(next(f for f in data["figures"] if f["kind"] == "table")["columns"]) == 8
+
+
+def test_a_fit_with_sampler_orders_gets_the_orders_table(tmp_path):
+    # fits.json as the runner writes it for a fit against steps (experiment_fits.hpp's
+    # sampler_order): the report lists each measured order beside the stated and published ones.
+    steps = [10, 20, 40]
+    rows = [{"row": k, "options": {"steps": n, "sampler": "lms"},
+             "metrics": {"law": {"w2": n ** -3.5}}} for k, n in enumerate(steps)]
+    order = {"sampler": "lms", "measured": 3.5, "measured_ci": [3.4, 3.6], "stated": 2.0,
+             "published": 4.0, "published_source": "Adams-Bashforth of order 4"}
+    fit = {"slope": -3.5, "intercept": 0.0, "ci": [-3.6, -3.4], "r2": 1.0, "n": 3}
+    fits = {"fits": [{"metric": "w2", "against": "steps", "column": "metrics.law.w2",
+                      "groups": [{"group": {"sampler": "lms"}, "x": steps,
+                                  "y": [n ** -3.5 for n in steps], "fit": fit,
+                                  "sampler_order": order}]}]}
+    spec = {"name": "orders", "base": {}, "sweep": {"axes": {"steps": steps, "sampler": ["lms"]}}}
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    table = next(f for f in data["figures"] if f["name"] == "sampler_orders")
+    assert table["rows"] == [["lms", 3.5, 3.4, 3.6, 2.0, 4.0, "Adams-Bashforth of order 4"]]
+    assert any(line.startswith("lms: measured order 3.50 [3.40, 3.60], stated 2, published 4")
+               for line in data["summary"])
+    # A sampler with no published order says so, in its source's words or in these.
+    order["published"] = None
+    order["published_source"] = "none found in the sources read"
+    spec["name"] = "none"
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    assert any(line.endswith("stated 2, published: none found in the sources read")
+               for line in data["summary"])
+    order["published_source"] = ""
+    spec["name"] = "none2"
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    assert any(line.endswith("published: none stated") for line in data["summary"])

@@ -22,6 +22,8 @@ std::string resolve_metric_column(const std::vector<nlohmann::json>& rows, const
 // also names it ("grid_error_column"), each group lists it per point ("y_err"; 0 for a row
 // without one, whose law is closed-form) and each fit adds the slope interval widened for it
 // (ErrorWidenedSlope::to_json, slope_fit.hpp) beside the statistical "ci".
+// A fit against "steps" of rows run by a sampler with a stated order (SamplerTraits::order > 0)
+// adds "sampler_order" to each group (sampler_order_beside).
 // It also holds "report_fits": the fits the spec's report hints ask for (report_fits.hpp), so
 // that the report draws these fits and never refits.
 nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohmann::json>& rows);
@@ -40,5 +42,13 @@ nlohmann::json fit_group_loglog(const nlohmann::json& key,
                                 const std::vector<const nlohmann::json*>& members,
                                 const std::string& x_column, const std::string& column,
                                 const std::string& err_column);
+
+// The orders of the sampler that ran `run_options` (a result row's "options"), built with the
+// run's sampler options, beside a fit of an error against the number of steps:
+// {"sampler", "measured": -slope, "measured_ci" (from the fit's interval, widened for the grid
+// error when it has one), "stated": SamplerTraits::order, "published": SamplerTraits::
+// published_order or null when none is stated, "published_source"}. Null when the options name
+// no sampler of the registry, or one without a stated order (Langevin chains, adaptive methods).
+nlohmann::json sampler_order_beside(const nlohmann::json& run_options, const nlohmann::json& fit);
 
 }  // namespace difflab

@@ -44,7 +44,10 @@ class AcceleratedDdpm final : public Sampler {
             .order = 1,
             .nfe_per_step = 1,
             .brownian = true,
-            .additive_noise = false};
+            .additive_noise = false,
+            .published_order = 1,
+            .published_order_source =
+                "Li et al. 2024: TV O(1/N), a bound over targets with a finite second moment"};
   }
 
  protected:

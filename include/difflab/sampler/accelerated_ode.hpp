@@ -44,7 +44,9 @@ class AcceleratedOde final : public Sampler {
             .stochastic = false,
             .order = 2,
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 2,
+            .published_order_source = "Li et al. 2024: TV O(1/N^2), a bound"};
   }
 
  protected:

@@ -24,7 +24,9 @@ class Ddim final : public Sampler {
             .stochastic = false,
             .order = 1,
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 1,
+            .published_order_source = "DPM-Solver-1 (Lu et al. 2022, Thm 3.2)"};
   }
 
  protected:

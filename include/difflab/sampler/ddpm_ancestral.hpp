@@ -39,7 +39,9 @@ class DdpmAncestral final : public Sampler {
             .stochastic = true,
             .order = 1,
             .nfe_per_step = 1,
-            .brownian = true};
+            .brownian = true,
+            .published_order = 0,
+            .published_order_source = "none stated (Ho et al. 2020); first order like ei"};
   }
 
  protected:

@@ -39,7 +39,9 @@ class Deis final : public Sampler {
             .stochastic = false,
             .order = static_cast<double>(std::min(order_, 2)),
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = static_cast<double>(order_),
+            .published_order_source = "tAB-DEIS of order r (Zhang & Chen 2023)"};
   }
   // C_{k,j} of the grid: row k holds the weights of eps_k, eps_{k-1}, ... (zeros beyond p).
   Matrix coefficients(const ForwardProcess& process, const TimeGrid& grid) const;

@@ -34,7 +34,9 @@ class DpmSolver2 final : public Sampler {
             .stochastic = false,
             .order = 2,
             .nfe_per_step = 2,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 2,
+            .published_order_source = "DPM-Solver-2 (Lu et al. 2022, Thm 3.2)"};
   }
 
  protected:

@@ -25,7 +25,9 @@ class DpmSolverPP2M final : public Sampler {
             .stochastic = false,
             .order = 2,
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 2,
+            .published_order_source = "DPM-Solver++(2M) (Lu et al. 2022b)"};
   }
 
  protected:

@@ -38,7 +38,9 @@ class DpmSolverPP2MSde final : public Sampler {
             .order = 2,
             .nfe_per_step = 1,
             .brownian = true,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 2,
+            .published_order_source = "SDE-DPM-Solver++(2M) (Lu et al. 2022b)"};
   }
 
  protected:

@@ -48,7 +48,10 @@ class DpmSolverPP3M final : public Sampler {
             .order = 2.0,
             .nfe_per_step = 1,
             .brownian = eta_ > 0.0,
-            .any_path = true};
+            .any_path = true,
+            .published_order = eta_ == 0 ? 3.0 : 0.0,
+            .published_order_source = eta_ == 0 ? "DPM-Solver multistep order 3 (Lu et al. 2022b)"
+                                                : "none stated: k-diffusion's 3M SDE (eta = 1)"};
   }
 
  protected:

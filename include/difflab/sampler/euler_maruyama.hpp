@@ -24,7 +24,9 @@ class EulerMaruyama final : public Sampler {
             .stochastic = true,
             .order = 1,
             .nfe_per_step = 1,
-            .brownian = true};
+            .brownian = true,
+            .published_order = 1,
+            .published_order_source = "Euler-Maruyama: weak order 1 (Kloeden & Platen 1992)"};
   }
 
  protected:

@@ -38,7 +38,9 @@ class ExponentialIntegrator final : public Sampler {
             .stochastic = true,
             .order = 1,
             .nfe_per_step = 1,
-            .brownian = true};
+            .brownian = true,
+            .published_order = 1,
+            .published_order_source = "exponential Euler: weak order 1, as Euler-Maruyama"};
   }
 
  protected:

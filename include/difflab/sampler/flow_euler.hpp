@@ -22,7 +22,9 @@ class FlowEuler final : public Sampler {
             .stochastic = false,
             .order = 1,
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 1,
+            .published_order_source = "Euler's method"};
   }
 
  protected:

@@ -28,7 +28,9 @@ class FlowHeun final : public Sampler {
             .stochastic = false,
             .order = 2,
             .nfe_per_step = 2,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 2,
+            .published_order_source = "Heun's method"};
   }
 
  protected:

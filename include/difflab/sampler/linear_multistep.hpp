@@ -38,7 +38,9 @@ class LinearMultistep final : public Sampler {
             .stochastic = false,
             .order = 2,
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 4,
+            .published_order_source = "Adams-Bashforth of order 4 (k-diffusion sample_lms)"};
   }
   // c_{k,j} of the grid (see above): row k holds the weights of d_k, d_{k-1}, ... (zeros beyond
   // the step's order).

@@ -19,7 +19,13 @@ class ProbabilityFlowEI final : public Sampler {
     return "probability-flow ODE, exponential integrator with frozen score (1st order)";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true, .affine = true, .stochastic = false, .order = 1, .nfe_per_step = 1};
+    return {.one_step = true,
+            .affine = true,
+            .stochastic = false,
+            .order = 1,
+            .nfe_per_step = 1,
+            .published_order = 1,
+            .published_order_source = "DPM-Solver-1 in noise prediction (Lu et al. 2022, Thm 3.2)"};
   }
 
  protected:

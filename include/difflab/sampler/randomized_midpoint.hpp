@@ -46,12 +46,15 @@ class RandomizedMidpoint final : public Sampler {
            "random time, full step with the score there, shared Brownian path";
   }
   SamplerTraits traits() const override {
-    return {.one_step = true,
-            .affine = false,
-            .stochastic = true,
-            .order = 2,
-            .nfe_per_step = 2,
-            .brownian = true};
+    return {
+        .one_step = true,
+        .affine = false,
+        .stochastic = true,
+        .order = 2,
+        .nfe_per_step = 2,
+        .brownian = true,
+        .published_order = 0,
+        .published_order_source = "none in h: Gupta, Cai & Chen 2024 bound KL by d and the step"};
   }
 
  protected:

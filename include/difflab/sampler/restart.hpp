@@ -36,12 +36,15 @@ class Restart final : public Sampler {
            " exact forward jumps over [t_min, t_max], 2nd order";
   }
   SamplerTraits traits() const override {
-    return {.one_step = false,
-            .affine = true,
-            .stochastic = restarts_ > 0,
-            .order = 2,
-            .nfe_per_step = 0,
-            .brownian = restarts_ > 0};
+    return {
+        .one_step = false,
+        .affine = true,
+        .stochastic = restarts_ > 0,
+        .order = 2,
+        .nfe_per_step = 0,
+        .brownian = restarts_ > 0,
+        .published_order = 0,
+        .published_order_source = "none stated (Xu et al. 2023); its Heun passes are second order"};
   }
   // The grid indices (i_max, i_min) of the restart interval (0, 0: no interval, N < 3).
   static std::pair<std::size_t, std::size_t> interval(const TimeGrid& grid);

@@ -66,7 +66,9 @@ class SaSolver final : public Sampler {
             .order = 2,
             .nfe_per_step = 1,
             .brownian = true,
-            .any_path = true};
+            .any_path = true,
+            .published_order = 0,
+            .published_order_source = "none found in the sources read (Xue et al. 2023)"};
   }
 
  protected:

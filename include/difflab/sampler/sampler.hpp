@@ -180,6 +180,12 @@ struct SamplerTraits {
   // grid laws (law/grid_law.hpp, grid_law_2d.hpp) propagate it. False for a sampler that reads
   // the score at a noised point (accel-ddpm); trivially true for deterministic ones.
   bool additive_noise = true;
+  // The order its authors state (0: none stated), with where and in what sense, beside `order`,
+  // which difflab derives and measures (the two differ for multistep methods started by lower-
+  // order steps, and for rates stated as bounds in TV; experiments/sampler_orders.json shows all
+  // three per sampler).
+  double published_order = 0;
+  std::string published_order_source;
   nlohmann::json to_json() const;
 };
 

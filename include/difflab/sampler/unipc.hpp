@@ -44,7 +44,9 @@ class UniPC final : public Sampler {
             .stochastic = false,
             .order = static_cast<double>(order_ + 1),
             .nfe_per_step = 1,
-            .any_path = true};
+            .any_path = true,
+            .published_order = static_cast<double>(order_ + 1),
+            .published_order_source = "UniPC-p with UniC: order p + 1 (Zhao et al. 2023, Thm 3.1)"};
   }
 
  protected:
