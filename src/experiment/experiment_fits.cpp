@@ -151,8 +151,8 @@ nlohmann::json compute_fits(const ExperimentSpec& spec, const std::vector<nlohma
       // Against the number of steps, minus the slope is the sampler's order: shown beside the
       // order difflab states and the one its authors publish (sampler.hpp SamplerTraits).
       if (request.against == "steps" && g.contains("fit")) {
-        nlohmann::json order = sampler_order_beside((*members.front())["options"], g["fit"]);
-        if (!order.is_null()) g["sampler_order"] = std::move(order);
+        nlohmann::json orders = sampler_order_beside((*members.front())["options"], g["fit"]);
+        if (!orders.is_null()) g["sampler_order"] = std::move(orders);
       }
       fit_json["groups"].push_back(std::move(g));
     }
