@@ -9,6 +9,7 @@
 #include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/run_seed.hpp"
 #include "difflab/pipeline/law_report.hpp"
+#include "difflab/pipeline/optimized_grids.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
 
@@ -55,6 +56,10 @@ const std::vector<RunOptionInfo>& run_option_table() {
     append_schema(t, run_spec_schema());
     append_schema(t, law_report_schema());
     append_schema(t, sample_metric_schema());
+    append_schema(t, run_grid_optimize_schema());
+    // Like "target", a source may be an inline target object.
+    for (auto& o : t)
+      if (o.name == "grid_optimize_source") o.kind = OptionKind::kTarget;
     return t;
   }();
   return table;
