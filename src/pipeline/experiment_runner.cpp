@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "difflab/bounds/bound_registry.hpp"
@@ -277,13 +278,16 @@ PreparedRuns prepare_runs(const ExperimentSpec& spec, const std::vector<PlannedR
   return out;
 }
 
-// Optimises each distinct grid of the runs with grid "optimized" once (after the spec's model
-// is trained: a trained score's grid needs it); a grid already in DIR/grids/ is reused.
-void optimize_spec_grids(const PreparedRuns& prepared, const std::string& dir,
+// Optimises each distinct grid that the rows to run (todo) use once (after the spec's model is
+// trained: a trained score's grid needs it); a grid already in DIR/grids/ is reused.
+void optimize_spec_grids(const PreparedRuns& prepared, const std::vector<std::size_t>& todo,
+                         const std::string& dir,
                          const std::function<void(const std::string&)>& log) {
+  std::set<std::string> needed;
+  for (const std::size_t k : todo) needed.insert(prepared.grids[k]);
   for (std::size_t i = 0; i < prepared.plans.size(); ++i) {
     const OptimizedGridPlan& plan = prepared.plans[i];
-    if (fs::exists(dir + "/" + plan.result_file)) continue;
+    if (needed.count(plan.grid_file) == 0 || fs::exists(dir + "/" + plan.result_file)) continue;
     if (log)
       log("optimising grid " + plan.key + " (" + plan.options.metric + ", " +
           std::to_string(plan.spec.steps) + " steps, sampler " + plan.spec.sampler + ") -> " + dir +
@@ -483,7 +487,6 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
   check_shard_directory(opt.out, opt.shard, raw);
   const PreparedRuns prepared = prepare_runs(spec, runs, spec_dir, opt.out);
   train_spec_model(spec, runs, spec_dir, opt.out, opt.log);
-  optimize_spec_grids(prepared, opt.out, opt.log);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
   if (!opt.shard.whole() && !fs::exists(opt.out + "/shard.json"))
     write_json(opt.out + "/shard.json", shard_record(opt.shard, raw));
@@ -503,6 +506,7 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
                  : "shard " + opt.shard.label() + " holds " + std::to_string(mine) + ", ") +
             std::to_string(mine - todo.size()) + " already done, running " +
             std::to_string(todo.size()));
+  optimize_spec_grids(prepared, todo, opt.out, opt.log);
   if (opt.on_row) opt.on_row(0, todo.size(), nlohmann::json());
   const int jobs = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),

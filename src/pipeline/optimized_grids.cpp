@@ -79,8 +79,16 @@ OptimizedGridPlan plan_optimized_grid(const RunSpec& spec, const std::string& sc
                   {"grid_nodes", grid_nodes}};
   plan.key = options_hash(plan.request);
   plan.grid_file = "grids/" + plan.key + ".grid";
-  plan.result_file = "grids/" + plan.key + ".json";
+  plan.result_file = optimized_grid_result_file(plan.grid_file);
   return plan;
+}
+
+std::string optimized_grid_result_file(const std::string& grid_file) {
+  const std::string suffix = ".grid";
+  require(grid_file.size() > suffix.size() &&
+              grid_file.compare(grid_file.size() - suffix.size(), suffix.size(), suffix) == 0,
+          "optimised grid file '", grid_file, "' does not end in .grid");
+  return grid_file.substr(0, grid_file.size() - suffix.size()) + ".json";
 }
 
 void validate_optimized_grid(const OptimizedGridPlan& plan, bool check_score) {

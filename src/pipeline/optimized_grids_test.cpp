@@ -11,6 +11,8 @@
 #include "difflab/core/file_io.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
+#include "difflab/pipeline/shard_merge.hpp"
+#include "difflab/pipeline/sweep_shard.hpp"
 #include "difflab/schedule/grid_file.hpp"
 
 namespace difflab {
@@ -127,6 +129,39 @@ TEST(OptimizedGrids, BeatsEveryNamedGridOnceAndIsReusedPerDistinctKey) {
   // A resume optimises nothing again.
   EXPECT_EQ(count_optimisations(spec, dir), 0u);
   fs::remove_all(dir);
+}
+
+TEST(OptimizedGrids, AShardOptimisesOnlyItsRowsGridsAndTheMergeCarriesThem) {
+  // Rows 0, 2 (shard 0/2) use the 4-step grid, row 1 (shard 1/2) the 6-step one.
+  const json spec = {
+      {"base",
+       {{"target", kGaussian2},
+        {"sampler", "ddim"},
+        {"grid", "optimized"},
+        {"T", 4.0},
+        {"delta", 0.01}}},
+      {"sweep", {{"mode", "zip"}, {"axes", {{"steps", {4, 6, 4}}, {"n", {10, 10, 20}}}}}},
+      {"metrics", {"law"}}};
+  const fs::path root = optgrid_dir("shards");
+  std::vector<std::string> dirs;
+  for (const char* label : {"0/2", "1/2"}) {
+    ExperimentRunOptions o;
+    o.out = (root / (std::string("s") + label[0])).string();
+    o.threads = 1;
+    o.shard = parse_sweep_shard(label);
+    std::size_t n = 0;
+    o.log = [&](const std::string& line) { n += line.rfind("optimising grid", 0) == 0; };
+    run_experiment(spec, "", o);
+    EXPECT_EQ(n, 1u) << label;
+    dirs.push_back(o.out);
+  }
+  const std::string merged = (root / "merged").string();
+  merge_shards(dirs, merged);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const json re = rerun_row(merged, k, 1);
+    EXPECT_TRUE(re["match"].get<bool>()) << re.dump();
+  }
+  fs::remove_all(root);
 }
 
 TEST(OptimizedGrids, BadRunsFailAtSpecCheckWithOneLine) {

@@ -73,6 +73,9 @@ OptimizedGridPlan plan_optimized_grid(const RunSpec& spec, const std::string& sc
 // skips building the score (a model not trained yet).
 void validate_optimized_grid(const OptimizedGridPlan& plan, bool check_score);
 
+// The result file beside an optimised grid file (grids/KEY.grid -> grids/KEY.json).
+std::string optimized_grid_result_file(const std::string& grid_file);
+
 // Optimises the plan's grid into DIR unless DIR/result_file exists; returns whether it ran.
 bool ensure_optimized_grid(const OptimizedGridPlan& plan, const std::string& dir);
 
