@@ -193,6 +193,21 @@ nlohmann::json ratio_values(const nlohmann::json& o, const std::vector<std::stri
   return v;
 }
 
+// Why a row has no finite value in `column`: infinite, refused (an "error" beside the column or
+// above it, e.g. metrics.law.error; its first 120 characters), or absent.
+std::string ratio_missing_reason(const nlohmann::json& row, const std::string& column) {
+  if (results_cell(row, column + "_reason") == "infinite") return column + " is infinite";
+  for (std::string head = column; head.find('.') != std::string::npos;) {
+    head = head.substr(0, head.rfind('.'));
+    const nlohmann::json e = results_cell(row, head + ".error");
+    if (!e.is_string()) continue;
+    std::string text = e.get<std::string>();
+    if (text.size() > 120) text = text.substr(0, 117) + "...";
+    return "refused: " + text;
+  }
+  return "no finite " + column;
+}
+
 // report.ratios[n]: each non-baseline row's metric over the smallest metric of the baseline rows
 // that share its group_by values and its x (report_fits.hpp).
 nlohmann::json ratio_hint_values(const ExperimentSpec& spec,
@@ -257,7 +272,10 @@ nlohmann::json ratio_hint_values(const ExperimentSpec& spec,
       const auto xv = threshold_cell(*r, x_column), v = threshold_cell(*r, column);
       const auto b = best.find(ratio_values((*r)["options"], compare).dump());
       std::string why;
-      if (!xv || !v || !std::isfinite(*v)) why = "no finite " + column;
+      if (!xv)
+        why = "no " + x_column;
+      else if (!v || !std::isfinite(*v))
+        why = ratio_missing_reason(*r, column);
       if (why.empty() && b == best.end()) why = "no baseline row";
       if (why.empty() && !(std::isfinite(b->second.first) && b->second.first > 0))
         why = "the best baseline value is not finite and positive";

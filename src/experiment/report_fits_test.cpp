@@ -153,5 +153,23 @@ TEST(ReportFits, RatiosDivideByTheBestBaselineRowAtEqualXAndGroup) {
   EXPECT_EQ(r["missing"][0]["reason"], "no baseline row");
 }
 
+TEST(ReportFits, ARatioLeftOutSaysWhyItsValueIsMissing) {
+  const ExperimentSpec spec = parse_experiment_spec(json::parse(R"({
+      "base": {"target": "t.json", "steps": 4},
+      "sweep": {"axes": {"grid": ["karras", "optimized", "file"]}}, "metrics": ["law"],
+      "report": {"ratios": [{"metric": "kl", "x": "steps", "baseline": {"grid": ["karras"]}}]}})"));
+  std::vector<json> rows;
+  for (const auto& run : expand_runs(spec))
+    rows.push_back({{"row", run.index}, {"options", run.options}});
+  rows[0]["metrics"] = {{"law", {{"kl", 0.5}}}};
+  rows[1]["metrics"] = {{"law", {{"error", "exact grid law: mass leaves the grid"}}}};
+  rows[2]["metrics"] = {{"law", {{"kl", nullptr}, {"kl_reason", "infinite"}}}};
+  const json r = compute_report_fits(spec, rows)["ratios"][0];
+  EXPECT_TRUE(r["series"].empty());
+  ASSERT_EQ(r["missing"].size(), 2u);
+  EXPECT_EQ(r["missing"][0]["reason"], "refused: exact grid law: mass leaves the grid");
+  EXPECT_EQ(r["missing"][1]["reason"], "metrics.law.kl is infinite");
+}
+
 }  // namespace
 }  // namespace difflab

@@ -32,7 +32,9 @@ namespace difflab {
 // "ratios" (with report.ratios only): [{"hint": n, "column", "x_column", "group_by", "series_by",
 // "series": [{"group", "x", "y" (the ratios), "value", "baseline_value", "baseline" (the best
 // baseline row's baseline options)}], "missing": [{"group", "row", "reason"}]} or {"hint": n,
-// "error"}]}.
+// "error"}]}. A missing ratio's reason: "METRIC_COLUMN is infinite", "refused: " and the error
+// the row's metric holds (its first 120 characters), "no finite METRIC_COLUMN", "no X_COLUMN",
+// "no baseline row" or "the best baseline value is not finite and positive".
 nlohmann::json compute_report_fits(const ExperimentSpec& spec,
                                    const std::vector<nlohmann::json>& rows);
 
