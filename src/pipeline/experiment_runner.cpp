@@ -192,8 +192,8 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
   return row;
 }
 
-// What prepare_runs resolved: per run its stored target and, for grid "optimized", its grid
-// file (both relative to DIR; empty when none), and the distinct grids to optimise.
+// What prepare_runs resolved: per run its stored target and, for grid "optimized" or "ays", its
+// grid file (both relative to DIR; empty when none), and the distinct grids to make.
 struct PreparedRuns {
   std::vector<std::string> targets, grids;
   std::vector<OptimizedGridPlan> plans;  // one per distinct key, in the order of first use
@@ -205,6 +205,12 @@ struct PreparedRuns {
 OptimizedGridPlan plan_run_grid(const PlannedRun& run, const fs::path& spec_dir,
                                 const std::string& dir, const std::string& target_rel) {
   const RunGridOptimizeOptions go = read_run_grid_optimize(run.options, "run");
+  if (run.options["grid"] == kAysGrid) {
+    nlohmann::json o = run.options;
+    o["grid"] = "uniform";
+    return plan_ays_grid(
+        run_spec_from_options(o, dir, target_rel, run.options.value("seed", 0ull)));
+  }
   std::string source_rel = target_rel;
   if (go.source != "self")
     source_rel = store_target(
@@ -242,20 +248,20 @@ PreparedRuns prepare_runs(const ExperimentSpec& spec, const std::vector<PlannedR
       const bool untrained =
           run.options.value("score", "") == "trained" && !fs::exists(trained_model_path(dir));
       read_run_grid_optimize(run.options, "run");
-      if (uses_optimized_grid(run.options)) {
+      if (uses_runner_grid(run.options)) {
         OptimizedGridPlan plan = plan_run_grid(run, spec_dir, dir, targets.back());
-        validate_optimized_grid(plan, !untrained);
         out.grids.back() = plan.grid_file;
         const auto same = [&](const OptimizedGridPlan& p) { return p.key == plan.key; };
         if (std::none_of(out.plans.begin(), out.plans.end(), same)) {
+          validate_optimized_grid(plan, !untrained);
           out.plans.push_back(std::move(plan));
           out.plan_first_run.push_back(run.index);
         }
       }
       // Validates (the target from its stored copy, which names its samples beside it); an
-      // optimised grid is checked as the uniform grid it starts from.
+      // optimised or AYS grid is checked as the uniform grid.
       nlohmann::json checked = run.options;
-      if (uses_optimized_grid(checked)) checked["grid"] = "uniform";
+      if (uses_runner_grid(checked)) checked["grid"] = "uniform";
       RunSpec rs = run_spec_from_options(checked, dir, targets.back(), run.seed);
       if (untrained) rs.score = "exact";
       build_run(rs, RunUse::kSample, false);
@@ -288,14 +294,17 @@ void optimize_spec_grids(const PreparedRuns& prepared, const std::vector<std::si
   for (std::size_t i = 0; i < prepared.plans.size(); ++i) {
     const OptimizedGridPlan& plan = prepared.plans[i];
     if (needed.count(plan.grid_file) == 0 || fs::exists(dir + "/" + plan.result_file)) continue;
-    if (log)
+    if (log && plan.grid == kAysGrid)
+      log("computing the ays grid " + plan.key + " (" + std::to_string(plan.spec.steps) +
+          " steps) -> " + dir + "/" + plan.grid_file);
+    else if (log)
       log("optimising grid " + plan.key + " (" + plan.options.metric + ", " +
           std::to_string(plan.spec.steps) + " steps, sampler " + plan.spec.sampler + ") -> " + dir +
           "/" + plan.grid_file);
     try {
       ensure_optimized_grid(plan, dir);
     } catch (const Error& e) {
-      fail("spec: run ", prepared.plan_first_run[i], ": grid 'optimized': ", e.what());
+      fail("spec: run ", prepared.plan_first_run[i], ": grid '", plan.grid, "': ", e.what());
     }
   }
 }
@@ -421,10 +430,9 @@ RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& 
                               const std::string& optimized_grid_rel) {
   nlohmann::json o = options;
   o["target"] = dir + "/" + target_rel;
-  if (uses_optimized_grid(o)) {
-    require(!optimized_grid_rel.empty(),
-            "grid 'optimized': no optimised grid file for this run (the runner writes it to "
-            "DIR/grids/ before the runs)");
+  if (uses_runner_grid(o)) {
+    require(!optimized_grid_rel.empty(), "grid '", o["grid"].get<std::string>(),
+            "': no grid file for this run (the runner writes it to DIR/grids/ before the runs)");
     require(!o.contains("grid_file"), "grid_file is only used with grid 'file'");
     o["grid"] = "file";
     o["grid_file"] = dir + "/" + optimized_grid_rel;

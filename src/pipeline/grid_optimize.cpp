@@ -221,7 +221,10 @@ nlohmann::json AysGridResult::to_json() const {
           {"method", method}};
 }
 
-AysGridResult ays_grid(const RunSpec& spec) {
+namespace {
+
+// The run's target and process (the sampler and the score do not enter the bound), checked.
+RunSetup ays_run(const RunSpec& spec) {
   spec.validate("ays grid");
   RunSpec s = spec;
   s.grid = "uniform";
@@ -229,16 +232,11 @@ AysGridResult ays_grid(const RunSpec& spec) {
   s.score = "exact";
   s.score_object = nullptr;
   s.sampler = "em";  // any sampler builds on any process; the bound does not depend on it
-  const RunSetup run = build_run(s, RunUse::kSample, false);
+  RunSetup run = build_run(s, RunUse::kSample, false);
   require(run.process->variance_preserving(),
           "ays grid: needs a variance-preserving process (the KLUB of ei's steps)");
   require(run.target != nullptr, "ays grid: needs a target");
-  AysGridResult r;
-  NoisedFisherInformation fisher;
-  if (const auto* g = dynamic_cast<const GaussianTarget*>(run.target.get())) {
-    fisher = gaussian_noised_fisher_information(*run.process, g->eigenvalues());
-    r.method = "Gaussian target: Fisher information in closed form";
-  } else {
+  if (dynamic_cast<const GaussianTarget*>(run.target.get()) == nullptr) {
     require(run.target->dim() == 1,
             "ays grid: needs a Gaussian or a 1-D target (the KLUB's expectation, the noised "
             "Fisher information, in closed form or by quadrature), not target type '",
@@ -246,6 +244,22 @@ AysGridResult ays_grid(const RunSpec& spec) {
     require(spec.delta > 0,
             "ays grid: a 1-D target's Fisher information is tabulated over "
             "log t and needs delta > 0");
+  }
+  return run;
+}
+
+}  // namespace
+
+void check_ays_grid(const RunSpec& spec) { ays_run(spec); }
+
+AysGridResult ays_grid(const RunSpec& spec) {
+  const RunSetup run = ays_run(spec);
+  AysGridResult r;
+  NoisedFisherInformation fisher;
+  if (const auto* g = dynamic_cast<const GaussianTarget*>(run.target.get())) {
+    fisher = gaussian_noised_fisher_information(*run.process, g->eigenvalues());
+    r.method = "Gaussian target: Fisher information in closed form";
+  } else {
     fisher = tabulated_noised_fisher_information_1d(*run.process, *run.target, spec.delta, spec.T);
     r.method = "1-D target: Fisher information by quadrature of its noised density and score";
   }

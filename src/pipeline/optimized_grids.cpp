@@ -33,6 +33,12 @@ bool uses_optimized_grid(const nlohmann::json& options) {
   return it != options.end() && it->is_string() && it->get<std::string>() == kOptimizedGrid;
 }
 
+bool uses_runner_grid(const nlohmann::json& options) {
+  const auto it = options.find("grid");
+  return it != options.end() && it->is_string() &&
+         (it->get<std::string>() == kOptimizedGrid || it->get<std::string>() == kAysGrid);
+}
+
 RunGridOptimizeOptions read_run_grid_optimize(const nlohmann::json& options,
                                               const std::string& where) {
   RunGridOptimizeOptions o;
@@ -83,6 +89,26 @@ OptimizedGridPlan plan_optimized_grid(const RunSpec& spec, const std::string& sc
   return plan;
 }
 
+OptimizedGridPlan plan_ays_grid(const RunSpec& spec) {
+  OptimizedGridPlan plan;
+  plan.grid = kAysGrid;
+  plan.spec = spec;
+  plan.spec.grid = "uniform";
+  plan.spec.grid_file.clear();
+  nlohmann::json target = spec.target_json;
+  if (target.is_null()) {
+    require(!spec.target.empty(), "grid 'ays' needs a target");
+    target = read_json(spec.target);
+  }
+  const nlohmann::json run = spec.to_json();
+  plan.request = {{"grid", kAysGrid}, {"target", target}};
+  for (const char* k : {"process", "T", "delta", "steps"}) plan.request[k] = run[k];
+  plan.key = options_hash(plan.request);
+  plan.grid_file = "grids/" + plan.key + ".grid";
+  plan.result_file = optimized_grid_result_file(plan.grid_file);
+  return plan;
+}
+
 std::string optimized_grid_result_file(const std::string& grid_file) {
   const std::string suffix = ".grid";
   require(grid_file.size() > suffix.size() &&
@@ -92,6 +118,10 @@ std::string optimized_grid_result_file(const std::string& grid_file) {
 }
 
 void validate_optimized_grid(const OptimizedGridPlan& plan, bool check_score) {
+  if (plan.grid == kAysGrid) {
+    check_ays_grid(plan.spec);
+    return;
+  }
   RunSpec s = plan.spec;
   if (!check_score) s.score = "exact";
   require(s.init.empty(), "grid 'optimized': init: an exact law needs a Gaussian initial law");
@@ -110,6 +140,13 @@ void validate_optimized_grid(const OptimizedGridPlan& plan, bool check_score) {
 bool ensure_optimized_grid(const OptimizedGridPlan& plan, const std::string& dir) {
   if (std::filesystem::exists(dir + "/" + plan.result_file)) return false;
   ensure_directory(dir + "/grids");
+  if (plan.grid == kAysGrid) {
+    const AysGridResult a = ays_grid(plan.spec);
+    write_text_atomic(dir + "/" + plan.grid_file, format_grid_text(a.grid()));
+    write_json(dir + "/" + plan.result_file,
+               {{"key", plan.key}, {"request", plan.request}, {"result", a.to_json()}});
+    return true;
+  }
   const GridOptimizeResult r = grid_optimize(plan.spec, plan.options);
   // The grid first: the result file marks both done.
   write_text_atomic(dir + "/" + plan.grid_file, format_grid_text(r.grid()));

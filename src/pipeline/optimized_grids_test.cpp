@@ -191,6 +191,50 @@ TEST(OptimizedGrids, BadRunsFailAtSpecCheckWithOneLine) {
   EXPECT_NE(message(base).find("'tv' has no closed form"), std::string::npos);
   base = {{"target", kGaussian2}, {"grid", "optimized"}, {"grid_optimize_metric", "hellinger"}};
   EXPECT_NE(message(base).find("grid_optimize_metric"), std::string::npos);
+  base = {{"target", three_d}, {"grid", "ays"}, {"steps", 4}, {"T", 4.0}};
+  EXPECT_NE(message(base).find("needs a Gaussian or a 1-D target"), std::string::npos);
+  base = {{"target", kGaussian2}, {"grid", "ays"}, {"grid_optimize_source", kMixture1}};
+  EXPECT_NE(message(base).find("'grid_optimize_source' is only used with grid 'optimized'"),
+            std::string::npos);
+}
+
+TEST(OptimizedGrids, TheAysGridIsAysGridOfTheRunsTargetOncePerTargetAndSteps) {
+  // Two samplers share one AYS grid (the bound does not depend on the sampler); the mixture's
+  // 4- and 6-step grids are two more.
+  const json spec = {
+      {"base",
+       {{"target", kMixture1},
+        {"grid", "ays"},
+        {"T", 4.0},
+        {"delta", 0.01},
+        {"grid_nodes", 201},
+        {"grid_tol", 0}}},
+      {"sweep",
+       {{"mode", "zip"}, {"axes", {{"sampler", {"ddim", "ei", "ddim"}}, {"steps", {6, 6, 4}}}}}},
+      {"metrics", {"law"}}};
+  const fs::path dir = optgrid_dir("ays");
+  ExperimentRunOptions o;
+  o.out = dir.string();
+  o.threads = 1;
+  std::size_t made = 0;
+  o.log = [&](const std::string& line) { made += line.rfind("computing the ays grid", 0) == 0; };
+  run_experiment(spec, "", o);
+  EXPECT_EQ(made, 2u);
+  const std::vector<json> rows = ResultsTable(dir.string()).rows();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["optimized_grid_file"], rows[1]["optimized_grid_file"]);
+  EXPECT_NE(rows[0]["optimized_grid_file"], rows[2]["optimized_grid_file"]);
+  RunSpec direct;
+  direct.target_json = kMixture1;
+  direct.steps = 6;
+  direct.T = 4.0;
+  direct.delta = 0.01;
+  const std::string rel = rows[0]["optimized_grid_file"];
+  EXPECT_EQ(grid_from_file((dir / rel).string()).times(), ays_grid(direct).times);
+  EXPECT_TRUE(rows[0]["metrics"]["law"]["kl_target_output"].is_number());
+  const json re = rerun_row(dir.string(), 1, 1);
+  EXPECT_TRUE(re["match"].get<bool>()) << re.dump();
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -86,6 +86,9 @@ struct AysGridResult {
 // target.
 AysGridResult ays_grid(const RunSpec& spec);
 
+// The checks of ays_grid without the computation (a spec check).
+void check_ays_grid(const RunSpec& spec);
+
 // Validates the spec and the options (difflab::Error on bad input: no exact law for this run, a
 // metric the law does not give, N < 1, ...) and optimises.
 GridOptimizeResult grid_optimize(const RunSpec& spec, const GridOptimizeOptions& options);
