@@ -285,27 +285,62 @@ PreparedRuns prepare_runs(const ExperimentSpec& spec, const std::vector<PlannedR
 }
 
 // Optimises each distinct grid that the rows to run (todo) use once (after the spec's model is
-// trained: a trained score's grid needs it); a grid already in DIR/grids/ is reused.
+// trained: a trained score's grid needs it), `jobs` at once (each grid is the same bits for any
+// thread count); a grid already in DIR/grids/ is reused. A failure reports the first failing
+// grid in plan order.
 void optimize_spec_grids(const PreparedRuns& prepared, const std::vector<std::size_t>& todo,
-                         const std::string& dir,
-                         const std::function<void(const std::string&)>& log) {
+                         const std::string& dir, const std::function<void(const std::string&)>& log,
+                         int jobs) {
   std::set<std::string> needed;
   for (const std::size_t k : todo) needed.insert(prepared.grids[k]);
+  std::vector<std::size_t> make;
   for (std::size_t i = 0; i < prepared.plans.size(); ++i) {
     const OptimizedGridPlan& plan = prepared.plans[i];
-    if (needed.count(plan.grid_file) == 0 || fs::exists(dir + "/" + plan.result_file)) continue;
-    if (log && plan.grid == kAysGrid)
-      log("computing the ays grid " + plan.key + " (" + std::to_string(plan.spec.steps) +
-          " steps) -> " + dir + "/" + plan.grid_file);
-    else if (log)
-      log("optimising grid " + plan.key + " (" + plan.options.metric + ", " +
-          std::to_string(plan.spec.steps) + " steps, sampler " + plan.spec.sampler + ") -> " + dir +
-          "/" + plan.grid_file);
-    try {
-      ensure_optimized_grid(plan, dir);
-    } catch (const Error& e) {
-      fail("spec: run ", prepared.plan_first_run[i], ": grid '", plan.grid, "': ", e.what());
+    if (needed.count(plan.grid_file) != 0 && !fs::exists(dir + "/" + plan.result_file))
+      make.push_back(i);
+  }
+  if (make.empty()) return;
+  ensure_directory(dir + "/grids");
+  jobs = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), make.size()));
+  const int inner = std::max(1, thread_count() / jobs);
+  std::mutex mutex;
+  std::atomic<std::size_t> next{0};
+  std::map<std::size_t, std::string> errors;  // by plan index
+  const auto worker = [&] {
+    if (jobs > 1) set_threads(inner);
+    for (std::size_t m = next++; m < make.size(); m = next++) {
+      const std::size_t i = make[m];
+      const OptimizedGridPlan& plan = prepared.plans[i];
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!errors.empty()) break;  // a grid failed: the run stops before any row
+        if (log)
+          log(plan.grid == kAysGrid
+                  ? "computing the ays grid " + plan.key + " (" + std::to_string(plan.spec.steps) +
+                        " steps) -> " + dir + "/" + plan.grid_file
+                  : "optimising grid " + plan.key + " (" + plan.options.metric + ", " +
+                        std::to_string(plan.spec.steps) + " steps, sampler " + plan.spec.sampler +
+                        ") -> " + dir + "/" + plan.grid_file);
+      }
+      try {
+        ensure_optimized_grid(plan, dir);
+      } catch (const Error& e) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        errors.emplace(i, e.what());
+      }
     }
+  };
+  if (jobs <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < jobs; ++w) workers.emplace_back(worker);
+    for (auto& w : workers) w.join();
+  }
+  if (!errors.empty()) {
+    const auto& [i, what] = *errors.begin();
+    fail("spec: run ", prepared.plan_first_run[i], ": grid '", prepared.plans[i].grid, "': ", what);
   }
 }
 
@@ -514,7 +549,7 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
                  : "shard " + opt.shard.label() + " holds " + std::to_string(mine) + ", ") +
             std::to_string(mine - todo.size()) + " already done, running " +
             std::to_string(todo.size()));
-  optimize_spec_grids(prepared, todo, opt.out, opt.log);
+  optimize_spec_grids(prepared, todo, opt.out, opt.log, opt.jobs > 0 ? opt.jobs : thread_count());
   if (opt.on_row) opt.on_row(0, todo.size(), nlohmann::json());
   const int jobs = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),

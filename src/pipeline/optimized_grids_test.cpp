@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include "core/expect_error.hpp"
 #include "difflab/core/file_io.hpp"
@@ -129,6 +130,37 @@ TEST(OptimizedGrids, BeatsEveryNamedGridOnceAndIsReusedPerDistinctKey) {
   // A resume optimises nothing again.
   EXPECT_EQ(count_optimisations(spec, dir), 0u);
   fs::remove_all(dir);
+}
+
+TEST(OptimizedGrids, GridsMadeTwoAtATimeAreTheSameBits) {
+  const json spec = {{"base",
+                      {{"sampler", "ddim"},
+                       {"steps", 4},
+                       {"T", 4.0},
+                       {"delta", 0.01},
+                       {"grid_nodes", 201},
+                       {"grid_tol", 0},
+                       {"grid_optimize_budget", 40}}},
+                     {"sweep",
+                      {{"mode", "zip"},
+                       {"axes",
+                        {{"target", {kMixture1, kMixture1, kGaussian2}},
+                         {"grid", {"optimized", "ays", "optimized"}}}}}},
+                     {"metrics", {"law"}}};
+  std::map<std::string, std::string> files[2];
+  for (const int jobs : {1, 2}) {
+    const fs::path dir = optgrid_dir("jobs" + std::to_string(jobs));
+    ExperimentRunOptions o;
+    o.out = dir.string();
+    o.threads = jobs;
+    o.jobs = jobs;
+    run_experiment(spec, "", o);
+    for (const auto& e : fs::directory_iterator(dir / "grids"))
+      files[jobs - 1][e.path().filename().string()] = read_text(e.path().string());
+    fs::remove_all(dir);
+  }
+  EXPECT_EQ(files[0].size(), 6u);  // three grids and their results
+  EXPECT_EQ(files[0], files[1]);
 }
 
 TEST(OptimizedGrids, AShardOptimisesOnlyItsRowsGridsAndTheMergeCarriesThem) {

@@ -57,7 +57,8 @@ const OptionSchema<RunSpec>& run_spec_schema() {
           .choice(
               "grid", &R::grid,
               "Time grid, a name of the grid registry (in an experiment spec also 'optimized': a "
-              "grid optimised before the runs, experiments/README.md)",
+              "grid optimised before the runs, and 'ays': the target's KL-upper-bound grid; "
+              "experiments/README.md)",
               grid_names)
           .text("grid_file", &R::grid_file,
                 "Grid file of grid 'file': one forward time per line, decreasing")
