@@ -154,6 +154,8 @@ def extended(obj, key):
 def _short(v):
     if isinstance(v, float):
         return f"{v:.4g}"
+    if isinstance(v, str) and v.endswith(".json") and "/" in v:  # a target file: its name
+        return v.rsplit("/", 1)[1][:-len(".json")]
     if isinstance(v, dict) and "type" in v:  # an inline target: its name or type and dimension
         if "name" in v:
             return str(v["name"])
@@ -583,9 +585,21 @@ def ratio_figures(hints, computed):
                 for x, y, v, bv, b in zip(g["x"], g["y"], g["value"], g["baseline_value"],
                                            g["baseline"]))
             summary.append(f"{title}, {label}: {points}")
+        # One line per series: each x (row) it leaves out, with the reason; a reason shared by
+        # consecutive points is said once.
+        left_out = {}
         for m in entry.get("missing", []):
-            summary.append(f"{title}: row {m['row']} ({_group_label(m['group'], keys)}) left "
-                           f"out: {m['reason']}")
+            where = f"{h['x']}={_short(m['x'])}" if "x" in m else f"row {m['row']}"
+            left_out.setdefault(_group_label(m["group"], keys), []).append((where, m["reason"]))
+        for label, points in left_out.items():
+            parts = []
+            for where, reason in points:
+                if parts and parts[-1][1] == reason:
+                    parts[-1][0].append(where)
+                else:
+                    parts.append(([where], reason))
+            summary.append(f"{title}, {label}: not drawn at "
+                           + "; ".join(f"{', '.join(w)} ({r})" for w, r in parts))
         if not series:
             continue
         fig = {"kind": "curves", "name": _name(h.get("name", f"ratio{n}")), "title": title,

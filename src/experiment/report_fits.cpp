@@ -194,7 +194,8 @@ nlohmann::json ratio_values(const nlohmann::json& o, const std::vector<std::stri
 }
 
 // Why a row has no finite value in `column`: infinite, refused (an "error" beside the column or
-// above it, e.g. metrics.law.error; its first 120 characters), or absent.
+// above it, e.g. metrics.law.error: its text up to its first parenthesis, at most 120
+// characters), or absent.
 std::string ratio_missing_reason(const nlohmann::json& row, const std::string& column) {
   if (results_cell(row, column + "_reason") == "infinite") return column + " is infinite";
   for (std::string head = column; head.find('.') != std::string::npos;) {
@@ -202,6 +203,8 @@ std::string ratio_missing_reason(const nlohmann::json& row, const std::string& c
     const nlohmann::json e = results_cell(row, head + ".error");
     if (!e.is_string()) continue;
     std::string text = e.get<std::string>();
+    const std::size_t paren = text.find(" (");
+    if (paren != std::string::npos && paren >= 20) text.resize(paren);
     if (text.size() > 120) text = text.substr(0, 117) + "...";
     return "refused: " + text;
   }
@@ -280,7 +283,9 @@ nlohmann::json ratio_hint_values(const ExperimentSpec& spec,
       if (why.empty() && !(std::isfinite(b->second.first) && b->second.first > 0))
         why = "the best baseline value is not finite and positive";
       if (!why.empty()) {
-        f["missing"].push_back({{"group", key}, {"row", (*r)["row"]}, {"reason", why}});
+        nlohmann::json m{{"group", key}, {"row", (*r)["row"]}, {"reason", why}};
+        if (xv) m["x"] = *xv;
+        f["missing"].push_back(m);
         continue;
       }
       nlohmann::json best_of = nlohmann::json::object();

@@ -162,13 +162,15 @@ TEST(ReportFits, ARatioLeftOutSaysWhyItsValueIsMissing) {
   for (const auto& run : expand_runs(spec))
     rows.push_back({{"row", run.index}, {"options", run.options}});
   rows[0]["metrics"] = {{"law", {{"kl", 0.5}}}};
-  rows[1]["metrics"] = {{"law", {{"error", "exact grid law: mass leaves the grid"}}}};
+  rows[1]["metrics"] = {
+      {"law", {{"error", "exact grid law: mass leaves the grid (at most 0.001 is allowed)"}}}};
   rows[2]["metrics"] = {{"law", {{"kl", nullptr}, {"kl_reason", "infinite"}}}};
   const json r = compute_report_fits(spec, rows)["ratios"][0];
   EXPECT_TRUE(r["series"].empty());
   ASSERT_EQ(r["missing"].size(), 2u);
   EXPECT_EQ(r["missing"][0]["reason"], "refused: exact grid law: mass leaves the grid");
   EXPECT_EQ(r["missing"][1]["reason"], "metrics.law.kl is infinite");
+  EXPECT_EQ(r["missing"][1]["x"], 4);
 }
 
 }  // namespace

@@ -31,9 +31,10 @@ namespace difflab {
 // "column", "groups": [{"group", "x", "y", "fit" or "error"}], "missing": [{"group", "x"}]}],
 // "ratios" (with report.ratios only): [{"hint": n, "column", "x_column", "group_by", "series_by",
 // "series": [{"group", "x", "y" (the ratios), "value", "baseline_value", "baseline" (the best
-// baseline row's baseline options)}], "missing": [{"group", "row", "reason"}]} or {"hint": n,
-// "error"}]}. A missing ratio's reason: "METRIC_COLUMN is infinite", "refused: " and the error
-// the row's metric holds (its first 120 characters), "no finite METRIC_COLUMN", "no X_COLUMN",
+// baseline row's baseline options)}], "missing": [{"group", "row", "x" (when the row has one),
+// "reason"}]} or {"hint": n, "error"}]}. A missing ratio's reason: "METRIC_COLUMN is infinite",
+// "refused: " and the error the row's metric holds (up to its first parenthesis, at most 120
+// characters), "no finite METRIC_COLUMN", "no X_COLUMN",
 // "no baseline row" or "the best baseline value is not finite and positive".
 nlohmann::json compute_report_fits(const ExperimentSpec& spec,
                                    const std::vector<nlohmann::json>& rows);
