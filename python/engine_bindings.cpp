@@ -23,6 +23,7 @@
 #include "difflab/pipeline/grid_optimize.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
+#include "difflab/pipeline/optimized_grids.hpp"
 #include "difflab/pipeline/plan.hpp"
 #include "difflab/pipeline/report_data.hpp"
 #include "difflab/pipeline/run_spec.hpp"
@@ -414,9 +415,12 @@ void bind_engine(py::module_& m) {
         if (which == "train") return from_json(difflab::train_request_schema().describe());
         if (which == "grid_optimize") return from_json(difflab::grid_optimize_schema().describe());
         if (which == "strong_error") return from_json(difflab::strong_error_schema().describe());
-        throw difflab::Error(
-            "options: unknown table '" + which +
-            "' (valid: run, sampler, law, metrics, train, grid_optimize, strong_error)");
+        // The run options of an experiment spec's grid "optimized" (optimized_grids.hpp).
+        if (which == "run_grid_optimize")
+          return from_json(difflab::run_grid_optimize_schema().describe());
+        throw difflab::Error("options: unknown table '" + which +
+                             "' (valid: run, sampler, law, metrics, train, grid_optimize, "
+                             "strong_error, run_grid_optimize)");
       },
       py::arg("which") = "run",
       "The option table (name, flag, type, range, choices, default, help) of run, sampler, law, "

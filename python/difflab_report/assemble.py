@@ -11,6 +11,7 @@ What becomes a figure (experiments/README.md, "Reports"):
   - report.curves: any columns against an option or column (theory columns dashed);
   - report.threshold: the smallest value of one axis that brings a metric under eps, against
     another axis (Benton et al.'s "steps needed");
+  - report.ratios: a metric over the best baseline row's at equal x (the library's values);
   - report.bars and the mode_weights metric: grouped bars with intervals and the reference;
   - figures2d.json: sample scatter over the target's density contours, trajectories, score
     fields at several t;
@@ -153,6 +154,8 @@ def extended(obj, key):
 def _short(v):
     if isinstance(v, float):
         return f"{v:.4g}"
+    if isinstance(v, str) and v.endswith(".json") and "/" in v:  # a target file: its name
+        return v.rsplit("/", 1)[1][:-len(".json")]
     if isinstance(v, dict) and "type" in v:  # an inline target: its name or type and dimension
         if "name" in v:
             return str(v["name"])
@@ -582,6 +585,60 @@ def threshold_figure(table, t, computed):
     return [fig], summary
 
 
+def ratio_figures(hints, computed):
+    """report.ratios: each row's metric over the best baseline row's at equal x and group, as the
+    library computed them (fits.json's report_fits.ratios, report_fits.hpp); one series per
+    group and series_by values, a line at 1 (the best baseline)."""
+    figures, summary = [], []
+    for n, h in enumerate(hints):
+        _require(h, ["metric", "x", "baseline"], f"report.ratios[{n}]")
+        title = h.get("title", f"{h['metric']} over the best baseline")
+        entry = computed[n] if computed and n < len(computed) else None
+        if entry is None:
+            summary.append(f"{title}: not drawn (fits.json predates the report's ratios: resume "
+                           "the experiment to write them)")
+            continue
+        if entry.get("error"):
+            summary.append(f"{title}: {entry['error']}")
+            continue
+        keys = entry.get("group_by", []) + entry.get("series_by", [])
+        series = []
+        for g in entry.get("series", []):
+            label = _group_label(g["group"], keys)
+            series.append({"label": label, "x": g["x"], "y": g["y"]})
+            points = "; ".join(
+                f"{h['x']}={_short(x)}: {y:.3g} ({v:.3g} against {_group_label(b, list(b))} "
+                f"{bv:.3g})"
+                for x, y, v, bv, b in zip(g["x"], g["y"], g["value"], g["baseline_value"],
+                                           g["baseline"]))
+            summary.append(f"{title}, {label}: {points}")
+        # One line per series: each x (row) it leaves out, with the reason; a reason shared by
+        # consecutive points is said once.
+        left_out = {}
+        for m in entry.get("missing", []):
+            where = f"{h['x']}={_short(m['x'])}" if "x" in m else f"row {m['row']}"
+            left_out.setdefault(_group_label(m["group"], keys), []).append((where, m["reason"]))
+        for label, points in left_out.items():
+            parts = []
+            for where, reason in points:
+                if parts and parts[-1][1] == reason:
+                    parts[-1][0].append(where)
+                else:
+                    parts.append(([where], reason))
+            summary.append(f"{title}, {label}: not drawn at "
+                           + "; ".join(f"{', '.join(w)} ({r})" for w, r in parts))
+        if not series:
+            continue
+        fig = {"kind": "curves", "name": _name(h.get("name", f"ratio{n}")), "title": title,
+               "axes": h.get("axes", "loglog"), "xlabel": h.get("xlabel", h["x"]),
+               "ylabel": h.get("ylabel", f"{h['metric']} / best baseline"), "series": series,
+               "hline": {"label": h.get("baseline_label", "best baseline (= 1)"), "y": 1.0}}
+        if h.get("caption"):
+            fig["caption"] = h["caption"]
+        figures.append(fig)
+    return figures, summary
+
+
 def bars_figures(table, hints, chosen_rows):
     figures = []
     keys = table.axes
@@ -802,6 +859,10 @@ def section(directory):
     computed = (report_fits or {}).get("thresholds")
     for n, t in enumerate(thresholds if isinstance(thresholds, list) else [thresholds]):
         figs, lines = threshold_figure(table, t, computed[n] if computed else None)
+        out["figures"] += figs
+        summary += lines
+    if hints.get("ratios"):
+        figs, lines = ratio_figures(hints["ratios"], (report_fits or {}).get("ratios"))
         out["figures"] += figs
         summary += lines
     if "mode_weights" in spec.get("metrics", []):

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogFormatter, NullFormatter  # noqa: E402
 import numpy as np  # noqa: E402
 
 DPI = 100
@@ -175,8 +176,34 @@ def draw_curves(fig, spec):
     ax.grid(True, which="major", color="0.88", lw=0.8)
     if log_x or log_y:
         ax.grid(True, which="minor", color="0.95", lw=0.5)
+    _plain_log_ticks(ax, spec, log_x, log_y)
     ax.set_axisbelow(True)
     _outside_legend(ax, handles)
+
+
+def _plain_log_ticks(ax, spec, log_x, log_y):
+    """Plain numbers on short log axes, where matplotlib would label 3 x 10^0: a log x axis with
+    at most 12 distinct x values gets a tick at each (steps 5, 10, 20, 50); a log y axis that
+    spans less than two decades labels the ticks matplotlib labels as plain numbers (0.6, 1, 2)."""
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    if log_x:
+        xs = sorted({float(x) for s in spec["series"] for x in s["x"] if x > 0})
+        if 0 < len(xs) <= 12:
+            ax.set_xticks(xs)
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_formatter(NullFormatter())
+    if log_y:
+        lo, hi = ax.get_ylim()
+        if lo > 0 and hi / lo < 100:  # matplotlib's choice of labelled ticks, as plain numbers
+            ax.yaxis.set_major_formatter(_PlainLogFormatter())
+            ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
+
+
+class _PlainLogFormatter(LogFormatter):
+    """matplotlib's log-axis labels (which ticks get one), written %g: 0.6 rather than 6e-01."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return f"{x:g}"
 
 
 def _draw_series(ax, s, color, axes):

@@ -9,6 +9,7 @@
 #include "difflab/experiment/app_run.hpp"
 #include "difflab/experiment/run_seed.hpp"
 #include "difflab/pipeline/law_report.hpp"
+#include "difflab/pipeline/optimized_grids.hpp"
 #include "difflab/pipeline/run_spec.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
 
@@ -55,6 +56,10 @@ const std::vector<RunOptionInfo>& run_option_table() {
     append_schema(t, run_spec_schema());
     append_schema(t, law_report_schema());
     append_schema(t, sample_metric_schema());
+    append_schema(t, run_grid_optimize_schema());
+    // Like "target", a source may be an inline target object.
+    for (auto& o : t)
+      if (o.name == "grid_optimize_source") o.kind = OptionKind::kTarget;
     return t;
   }();
   return table;
@@ -182,8 +187,8 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
     require(sw.is_object(), sw_where, " must be an object {\"mode\": ..., \"axes\": {...}}");
     for (const auto& [key, value] : sw.items()) {
       (void)value;
-      require(key == "mode" || key == "axes", sw_where, ": unknown key '", key,
-              "' (valid: mode, axes)");
+      require(key == "mode" || key == "axes" || key == "exclude", sw_where, ": unknown key '", key,
+              "' (valid: mode, axes, exclude)");
     }
     if (sw.contains("mode")) s.mode = string_field(sw, "mode", sw_where);
     require(s.mode == "grid" || s.mode == "zip", sw_where, ": mode must be 'grid' or 'zip', got '",
@@ -202,6 +207,27 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
         axis.values.push_back(values[i]);
       }
       s.axes.push_back(std::move(axis));
+    }
+    if (sw.contains("exclude")) {
+      require(s.mode == "grid", sw_where, ": 'exclude' is for mode 'grid' (a zip lists its runs)");
+      require(sw["exclude"].is_array(), sw_where,
+              ": 'exclude' must be a list of {axis: [values]} objects");
+      for (const auto& e : sw["exclude"]) {
+        const std::string e_where = sw_where + ": exclude entry " + e.dump();
+        require(e.is_object() && !e.empty(), e_where,
+                " must be a non-empty object {axis: [values]}");
+        for (const auto& [name, values] : e.items()) {
+          const auto axis = std::find_if(s.axes.begin(), s.axes.end(),
+                                         [&](const SweepAxis& a) { return a.name == name; });
+          require(axis != s.axes.end(), e_where, ": '", name, "' is not a sweep axis");
+          require(values.is_array() && !values.empty(), e_where, ": '", name,
+                  "' must be a non-empty list of values");
+          for (const auto& v : values)
+            require(std::find(axis->values.begin(), axis->values.end(), v) != axis->values.end(),
+                    e_where, ": ", v.dump(), " is not a value of axis '", name, "'");
+        }
+        s.exclude.push_back(e);
+      }
     }
     if (s.mode == "zip")
       for (const auto& a : s.axes)
@@ -279,23 +305,37 @@ std::vector<PlannedRun> expand_runs(const ExperimentSpec& s) {
               " runs (the product of the axis lengths); split it into several specs");
     }
   }
-  std::vector<PlannedRun> runs(count);
-  for (std::size_t k = 0; k < count; ++k) {
+  const auto excluded = [&](const nlohmann::json& o) {
+    for (const auto& e : s.exclude) {
+      bool all = true;
+      for (const auto& [name, values] : e.items())
+        all = all && std::find(values.begin(), values.end(), o[name]) != values.end();
+      if (all) return true;
+    }
+    return false;
+  };
+  std::vector<PlannedRun> runs;
+  runs.reserve(count);
+  for (std::size_t c = 0; c < count; ++c) {
     nlohmann::json o = s.base;
     if (!o.contains("seed")) o["seed"] = s.seed;
-    // Mixed-radix digits of k, last axis fastest (grid); the same position on every axis (zip).
-    std::size_t rest = k;
+    // Mixed-radix digits of c, last axis fastest (grid); the same position on every axis (zip).
+    std::size_t rest = c;
     for (std::size_t a = s.axes.size(); a-- > 0;) {
       const auto& values = s.axes[a].values;
-      const std::size_t i = s.mode == "zip" ? k : rest % values.size();
+      const std::size_t i = s.mode == "zip" ? c : rest % values.size();
       rest /= values.size();
       o[s.axes[a].name] = values[i];
     }
-    runs[k].index = k;
-    runs[k].options = o;
-    runs[k].hash = options_hash(o);
-    runs[k].seed = run_seed(o["seed"].get<std::uint64_t>(), k);
+    if (excluded(o)) continue;
+    PlannedRun r;
+    r.index = runs.size();
+    r.options = o;
+    r.hash = options_hash(o);
+    r.seed = run_seed(o["seed"].get<std::uint64_t>(), r.index);
+    runs.push_back(std::move(r));
   }
+  require(!runs.empty(), "spec: the sweep's 'exclude' drops every run");
   return runs;
 }
 

@@ -41,6 +41,37 @@ TEST(ExperimentSpec, GridIsTheCartesianProductLastAxisFastest) {
   }
 }
 
+TEST(ExperimentSpec, ExcludeDropsTheMatchingCombinationsAndNumbersTheRest) {
+  json j = minimal();
+  j["sweep"] = json::parse(R"({"axes": {"steps": [10, 20, 40], "T": [4.0, 8.0],
+      "sampler": ["ei", "em"]}, "exclude": [{"steps": [10, 40], "T": [8.0]}, {"sampler": ["em"],
+      "T": [4.0]}]})");
+  const auto runs = expand_runs(parse_experiment_spec(j));
+  // Of the 12 combinations (T, sampler, steps) the 7 with T = 4 and em or T = 8 and steps 10 or
+  // 40 are dropped: (4, ei, 10), (4, ei, 20), (4, ei, 40), (8, ei, 20), (8, em, 20) are left.
+  ASSERT_EQ(runs.size(), 5u);
+  const double T[] = {4, 4, 4, 8, 8};
+  const char* sampler[] = {"ei", "ei", "ei", "ei", "em"};
+  const int steps[] = {10, 20, 40, 20, 20};
+  for (std::size_t k = 0; k < 5; ++k) {
+    EXPECT_EQ(runs[k].index, k);
+    EXPECT_EQ(runs[k].options["T"].get<double>(), T[k]) << k;
+    EXPECT_EQ(runs[k].options["sampler"], sampler[k]) << k;
+    EXPECT_EQ(runs[k].options["steps"].get<int>(), steps[k]) << k;
+    EXPECT_EQ(runs[k].seed, run_seed(3, k));
+  }
+  j["sweep"]["exclude"] = json::parse(R"([{"steps": [30]}])");
+  expect_error([&] { parse_experiment_spec(j); }, "30 is not a value of axis 'steps'");
+  j["sweep"]["exclude"] = json::parse(R"([{"stepz": [10]}])");
+  expect_error([&] { parse_experiment_spec(j); }, "'stepz' is not a sweep axis");
+  j["sweep"]["exclude"] = json::parse(R"([{"T": [4.0, 8.0]}])");
+  expect_error([&] { expand_runs(parse_experiment_spec(j)); }, "drops every run");
+  j["sweep"]["exclude"] = json::parse(R"([{"T": [4.0]}])");
+  j["sweep"]["mode"] = "zip";
+  j["sweep"]["axes"] = json::parse(R"({"steps": [10, 20], "T": [4.0, 8.0]})");
+  expect_error([&] { parse_experiment_spec(j); }, "'exclude' is for mode 'grid'");
+}
+
 TEST(ExperimentSpec, ZipPairsTheListsPositionally) {
   json j = minimal();
   j["sweep"] = json::parse(

@@ -179,6 +179,139 @@ nlohmann::json threshold_hint_fits(const ExperimentSpec& spec,
   return f;
 }
 
+bool ratio_in(const nlohmann::json& o, const nlohmann::json& selector) {
+  for (const auto& [k, values] : selector.items()) {
+    if (!o.contains(k)) return false;
+    if (std::find(values.begin(), values.end(), o[k]) == values.end()) return false;
+  }
+  return true;
+}
+
+nlohmann::json ratio_values(const nlohmann::json& o, const std::vector<std::string>& keys) {
+  nlohmann::json v = nlohmann::json::object();
+  for (const auto& k : keys) v[k] = o.contains(k) ? o[k] : nlohmann::json();
+  return v;
+}
+
+// Why a row has no finite value in `column`: infinite, refused (an "error" beside the column or
+// above it, e.g. metrics.law.error: its text up to its first parenthesis, at most 120
+// characters), or absent.
+std::string ratio_missing_reason(const nlohmann::json& row, const std::string& column) {
+  if (results_cell(row, column + "_reason") == "infinite") return column + " is infinite";
+  for (std::string head = column; head.find('.') != std::string::npos;) {
+    head = head.substr(0, head.rfind('.'));
+    const nlohmann::json e = results_cell(row, head + ".error");
+    if (!e.is_string()) continue;
+    std::string text = e.get<std::string>();
+    const std::size_t paren = text.find(" (");
+    if (paren != std::string::npos && paren >= 20) text.resize(paren);
+    if (text.size() > 120) text = text.substr(0, 117) + "...";
+    return "refused: " + text;
+  }
+  return "no finite " + column;
+}
+
+// report.ratios[n]: each non-baseline row's metric over the smallest metric of the baseline rows
+// that share its group_by values and its x (report_fits.hpp).
+nlohmann::json ratio_hint_values(const ExperimentSpec& spec,
+                                 const std::vector<nlohmann::json>& rows, std::size_t n,
+                                 const nlohmann::json& hint) {
+  nlohmann::json f{{"hint", n}};
+  for (const char* k : {"metric", "x"})
+    if (!hint.contains(k) || !hint[k].is_string()) {
+      f["error"] = std::string("no '") + k + "'";
+      return f;
+    }
+  const nlohmann::json baseline = hint.value("baseline", nlohmann::json());
+  bool ok = baseline.is_object() && !baseline.empty();
+  if (ok)
+    for (const auto& [k, v] : baseline.items()) ok = ok && v.is_array() && !v.empty();
+  if (!ok) {
+    f["error"] = "'baseline' must be an object {OPTION: [VALUES]}";
+    return f;
+  }
+  const std::string x = hint["x"];
+  std::vector<std::string> series_by;
+  if (hint.contains("series_by") && hint["series_by"].is_array())
+    series_by = hint["series_by"].get<std::vector<std::string>>();
+  else
+    for (const auto& [k, v] : baseline.items()) series_by.push_back(k);
+  std::vector<std::string> exclude = series_by;
+  exclude.push_back(x);
+  for (const auto& [k, v] : baseline.items()) exclude.push_back(k);
+  const std::vector<std::string> group_by = hint_group_keys(spec, hint, exclude);
+  const std::string column = report_hint_column(rows, hint["metric"], false);
+  const std::string x_column = report_hint_column(rows, x, true);
+  if (column.empty() || x_column.empty()) {
+    f["error"] = "'" + (column.empty() ? hint["metric"].get<std::string>() : x) +
+                 "' is not a results column";
+    return f;
+  }
+  f["column"] = column;
+  f["x_column"] = x_column;
+  f["group_by"] = group_by;
+  f["series_by"] = series_by;
+  std::vector<std::string> compare = group_by;
+  compare.push_back(x);
+  // Per comparison (group_by values and x): the best baseline row.
+  std::map<std::string, std::pair<double, const nlohmann::json*>> best;
+  const nlohmann::json where = hint.value("where", nlohmann::json());
+  for (const auto& [key, members] : hint_groups(rows, compare, where))
+    for (const nlohmann::json* r : members) {
+      if (!ratio_in((*r)["options"], baseline)) continue;
+      const auto v = threshold_cell(*r, column);
+      if (!v || std::isnan(*v)) continue;
+      auto [it, inserted] = best.try_emplace(key.dump(), *v, r);
+      if (!inserted && *v < it->second.first) it->second = {*v, r};
+    }
+  std::vector<std::string> series_keys = group_by;
+  series_keys.insert(series_keys.end(), series_by.begin(), series_by.end());
+  f["series"] = nlohmann::json::array();
+  f["missing"] = nlohmann::json::array();
+  for (const auto& [key, members] : hint_groups(rows, series_keys, where)) {
+    std::vector<std::pair<double, nlohmann::json>> points;
+    for (const nlohmann::json* r : members) {
+      if (ratio_in((*r)["options"], baseline)) continue;
+      const auto xv = threshold_cell(*r, x_column), v = threshold_cell(*r, column);
+      const auto b = best.find(ratio_values((*r)["options"], compare).dump());
+      std::string why;
+      if (!xv)
+        why = "no " + x_column;
+      else if (!v || !std::isfinite(*v))
+        why = ratio_missing_reason(*r, column);
+      if (why.empty() && b == best.end()) why = "no baseline row";
+      if (why.empty() && !(std::isfinite(b->second.first) && b->second.first > 0))
+        why = "the best baseline value is not finite and positive";
+      if (!why.empty()) {
+        nlohmann::json m{{"group", key}, {"row", (*r)["row"]}, {"reason", why}};
+        if (xv) m["x"] = *xv;
+        f["missing"].push_back(m);
+        continue;
+      }
+      nlohmann::json best_of = nlohmann::json::object();
+      for (const auto& [k, vals] : baseline.items()) best_of[k] = (*b->second.second)["options"][k];
+      points.push_back({*xv,
+                        {{"ratio", *v / b->second.first},
+                         {"value", *v},
+                         {"baseline_value", b->second.first},
+                         {"baseline", best_of}}});
+    }
+    if (points.empty()) continue;
+    std::stable_sort(points.begin(), points.end(),
+                     [](const auto& a, const auto& c) { return a.first < c.first; });
+    nlohmann::json s{{"group", key}};
+    for (const char* k : {"x", "y", "value", "baseline_value", "baseline"})
+      s[k] = nlohmann::json::array();
+    for (const auto& [xv, p] : points) {
+      s["x"].push_back(xv);
+      s["y"].push_back(p["ratio"]);
+      for (const char* k : {"value", "baseline_value", "baseline"}) s[k].push_back(p[k]);
+    }
+    f["series"].push_back(s);
+  }
+  return f;
+}
+
 }  // namespace
 
 std::optional<double> threshold_crossing(const std::vector<std::pair<double, double>>& points,
@@ -197,7 +330,7 @@ std::optional<double> threshold_crossing(const std::vector<std::pair<double, dou
 
 bool report_hints_fit(const ExperimentSpec& spec) {
   const nlohmann::json& r = spec.report;
-  if (r.contains("threshold")) return true;
+  if (r.contains("threshold") || r.contains("ratios")) return true;
   if (r.contains("curves") && r["curves"].is_array())
     for (const auto& c : r["curves"])
       if (c.is_object() && c.value("fit", false)) return true;
@@ -217,6 +350,11 @@ nlohmann::json compute_report_fits(const ExperimentSpec& spec,
     const nlohmann::json hints = t.is_array() ? t : nlohmann::json::array({t});
     for (std::size_t n = 0; n < hints.size(); ++n)
       out["thresholds"].push_back(threshold_hint_fits(spec, rows, n, hints[n]));
+  }
+  if (r.contains("ratios") && r["ratios"].is_array()) {
+    out["ratios"] = nlohmann::json::array();
+    for (std::size_t n = 0; n < r["ratios"].size(); ++n)
+      out["ratios"].push_back(ratio_hint_values(spec, rows, n, r["ratios"][n]));
   }
   return out;
 }

@@ -103,5 +103,75 @@ TEST(ReportFits, CrossingInterpolatesLogLogBetweenTheBracketingPoints) {
   EXPECT_FALSE(threshold_crossing({}, 0.1).has_value());
 }
 
+TEST(ReportFits, RatiosDivideByTheBestBaselineRowAtEqualXAndGroup) {
+  // KL = c(grid) * (1 + target) / steps^2: at every (target, steps) the best named grid is
+  // karras (c = 2), so the optimised grid's ratio is 1/2 and the transferred grid's 3/2.
+  const ExperimentSpec spec = parse_experiment_spec(json::parse(R"({
+      "base": {"target": "t.json"},
+      "sweep": {"mode": "zip", "axes": {
+          "d": [1, 1, 1, 1, 1, 2, 2, 2, 2, 2],
+          "steps": [4, 4, 4, 4, 8, 4, 4, 4, 4, 8],
+          "grid": ["uniform", "karras", "optimized", "optimized", "optimized",
+                   "uniform", "karras", "optimized", "optimized", "karras"],
+          "grid_optimize_source": ["self", "self", "self", "o.json", "self",
+                                   "self", "self", "self", "o.json", "self"]}},
+      "metrics": ["law"],
+      "report": {"ratios": [{"metric": "kl", "x": "steps",
+                             "baseline": {"grid": ["uniform", "karras"]},
+                             "series_by": ["grid", "grid_optimize_source"],
+                             "group_by": ["d"]},
+                            {"metric": "kl", "x": "steps"}]}})"));
+  const auto c = [](const json& o) {
+    const std::string g = o["grid"];
+    if (g == "uniform") return 3.0;
+    if (g == "karras") return 2.0;
+    return o["grid_optimize_source"] == "self" ? 1.0 : 3.0;
+  };
+  std::vector<json> rows;
+  for (const auto& run : expand_runs(spec)) {
+    const double n = run.options["steps"].get<double>(), d = run.options["d"].get<double>();
+    rows.push_back({{"row", run.index},
+                    {"options", run.options},
+                    {"metrics", {{"law", {{"kl", c(run.options) * d / (n * n)}}}}}});
+  }
+  const json f = compute_report_fits(spec, rows);
+  ASSERT_EQ(f["ratios"].size(), 2u);
+  EXPECT_EQ(f["ratios"][1]["error"], "'baseline' must be an object {OPTION: [VALUES]}");
+  const json& r = f["ratios"][0];
+  EXPECT_EQ(r["column"], "metrics.law.kl");
+  // d = 1: optimised (steps 4), transferred (steps 4); d = 2: optimised, transferred. The d = 1
+  // optimised row at steps 8 has no baseline row at steps 8: missing, not compared with steps 4.
+  ASSERT_EQ(r["series"].size(), 4u) << r.dump();
+  for (const auto& s : r["series"]) {
+    ASSERT_EQ(s["x"], json({4.0}));
+    const double want = s["group"]["grid_optimize_source"] == "self" ? 0.5 : 1.5;
+    EXPECT_DOUBLE_EQ(s["y"][0].get<double>(), want) << s.dump();
+    EXPECT_EQ(s["baseline"][0], json({{"grid", "karras"}}));
+  }
+  ASSERT_EQ(r["missing"].size(), 1u);
+  EXPECT_EQ(r["missing"][0]["row"], 4);
+  EXPECT_EQ(r["missing"][0]["reason"], "no baseline row");
+}
+
+TEST(ReportFits, ARatioLeftOutSaysWhyItsValueIsMissing) {
+  const ExperimentSpec spec = parse_experiment_spec(json::parse(R"({
+      "base": {"target": "t.json", "steps": 4},
+      "sweep": {"axes": {"grid": ["karras", "optimized", "file"]}}, "metrics": ["law"],
+      "report": {"ratios": [{"metric": "kl", "x": "steps", "baseline": {"grid": ["karras"]}}]}})"));
+  std::vector<json> rows;
+  for (const auto& run : expand_runs(spec))
+    rows.push_back({{"row", run.index}, {"options", run.options}});
+  rows[0]["metrics"] = {{"law", {{"kl", 0.5}}}};
+  rows[1]["metrics"] = {
+      {"law", {{"error", "exact grid law: mass leaves the grid (at most 0.001 is allowed)"}}}};
+  rows[2]["metrics"] = {{"law", {{"kl", nullptr}, {"kl_reason", "infinite"}}}};
+  const json r = compute_report_fits(spec, rows)["ratios"][0];
+  EXPECT_TRUE(r["series"].empty());
+  ASSERT_EQ(r["missing"].size(), 2u);
+  EXPECT_EQ(r["missing"][0]["reason"], "refused: exact grid law: mass leaves the grid");
+  EXPECT_EQ(r["missing"][1]["reason"], "metrics.law.kl is infinite");
+  EXPECT_EQ(r["missing"][1]["x"], 4);
+}
+
 }  // namespace
 }  // namespace difflab

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "difflab/bounds/bound_registry.hpp"
@@ -23,6 +24,7 @@
 #include "difflab/pipeline/input_files.hpp"
 #include "difflab/pipeline/law_report.hpp"
 #include "difflab/pipeline/measured_bounds.hpp"
+#include "difflab/pipeline/optimized_grids.hpp"
 #include "difflab/pipeline/sample_metrics.hpp"
 #include "difflab/pipeline/task_farm.hpp"
 #include "difflab/pipeline/train_run.hpp"
@@ -44,15 +46,17 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 std::vector<std::string> non_run_keys() {
   std::vector<std::string> keys = {"d", "reference"};
   for (const auto& n : law_report_schema().names()) keys.push_back(n);
+  for (const auto& n : run_grid_optimize_schema().names()) keys.push_back(n);
   for (const auto& n : sample_metric_schema().names()) keys.push_back(n);
   return keys;
 }
 
 // The target JSON of a run: inline or generated (option "d"), or read from a file path given
 // relative to the spec's directory.
-nlohmann::json run_target_json(const nlohmann::json& options, const fs::path& spec_dir) {
+nlohmann::json run_target_json(const nlohmann::json& options, const fs::path& spec_dir,
+                               const char* key = "target") {
   const nlohmann::json d = options.contains("d") ? options["d"] : nlohmann::json();
-  const nlohmann::json& t = options.at("target");
+  const nlohmann::json& t = options.at(key);
   if (t.is_string()) {
     require(d.is_null(), "option 'd' needs an inline target object, not the file ",
             t.get<std::string>());
@@ -60,7 +64,7 @@ nlohmann::json run_target_json(const nlohmann::json& options, const fs::path& sp
     if (p.is_relative()) p = spec_dir / p;
     return read_json(p.string());
   }
-  return generate_target(t, d, "target");
+  return generate_target(t, d, key);
 }
 
 // A samples file named relative to the spec's directory, resolved.
@@ -144,7 +148,8 @@ nlohmann::json sample_metrics_json(const ExperimentSpec& spec, const PlannedRun&
 
 // Computes one row. Everything but wall_seconds is a pure function of (spec, run index).
 nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
-                           const std::string& dir, const std::string& target_rel) {
+                           const std::string& dir, const std::string& target_rel,
+                           const std::string& grid_rel) {
   const auto start = std::chrono::steady_clock::now();
   nlohmann::json row{
       {"row", run.index}, {"options_hash", run.hash}, {"seed", run.seed}, {"options", run.options}};
@@ -155,9 +160,10 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
     row["wall_seconds"] = seconds_since(start);
     return row;
   }
-  const RunSpec rs = run_spec_from_options(run.options, dir, target_rel, run.seed);
+  const RunSpec rs = run_spec_from_options(run.options, dir, target_rel, run.seed, grid_rel);
   const RunSetup setup = build_run(rs);
   row["target_file"] = target_rel;
+  if (!grid_rel.empty()) row["optimized_grid_file"] = grid_rel;
   if (run.options.contains("reference")) row["reference_file"] = reference_copy(run.options);
   row["dim"] = setup.target->dim();
   nlohmann::json metrics = nlohmann::json::object();
@@ -186,16 +192,49 @@ nlohmann::json compute_row(const ExperimentSpec& spec, const PlannedRun& run,
   return row;
 }
 
+// What prepare_runs resolved: per run its stored target and, for grid "optimized" or "ays", its
+// grid file (both relative to DIR; empty when none), and the distinct grids to make.
+struct PreparedRuns {
+  std::vector<std::string> targets, grids;
+  std::vector<OptimizedGridPlan> plans;  // one per distinct key, in the order of first use
+  std::vector<std::size_t> plan_first_run;
+};
+
+// The plan of a run with grid "optimized": its source target ("self": the run's) stored in
+// DIR/targets/ like the run's own.
+OptimizedGridPlan plan_run_grid(const PlannedRun& run, const fs::path& spec_dir,
+                                const std::string& dir, const std::string& target_rel) {
+  const RunGridOptimizeOptions go = read_run_grid_optimize(run.options, "run");
+  if (run.options["grid"] == kAysGrid) {
+    nlohmann::json o = run.options;
+    o["grid"] = "uniform";
+    return plan_ays_grid(
+        run_spec_from_options(o, dir, target_rel, run.options.value("seed", 0ull)));
+  }
+  std::string source_rel = target_rel;
+  if (go.source != "self")
+    source_rel = store_target(
+        store_empirical_samples(run_target_json(run.options, spec_dir, "grid_optimize_source"),
+                                spec_dir, dir),
+        dir);
+  nlohmann::json o = run.options;
+  o["grid"] = "uniform";
+  const RunSpec rs = run_spec_from_options(o, dir, source_rel, run.options.value("seed", 0ull));
+  return plan_optimized_grid(rs, run.options.value("score", "exact"), go,
+                             read_options(law_report_schema(), run.options).grid_nodes);
+}
+
 // Prepares every run (target files, options) and checks that each builds, before any runs:
 // a bad value in the last run of a sweep fails at once, not after an hour.
-std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
-                                      const std::vector<PlannedRun>& runs, const fs::path& spec_dir,
-                                      const std::string& dir) {
+PreparedRuns prepare_runs(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
+                          const fs::path& spec_dir, const std::string& dir) {
   for (const auto& id : spec.bounds) require_known_bound(id);
   require_fits_computed(spec);
-  std::vector<std::string> targets;
+  PreparedRuns out;
+  std::vector<std::string>& targets = out.targets;
   for (const auto& run : runs) {
     try {
+      out.grids.emplace_back();
       if (!spec.app.empty()) {
         validate_app_run(spec.app, run.options, run.seed);
         targets.emplace_back();
@@ -204,12 +243,27 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
       const nlohmann::json t =
           store_empirical_samples(run_target_json(run.options, spec_dir), spec_dir, dir);
       targets.push_back(store_target(t, dir));
-      // Validates (the target from its stored copy, which names its samples beside it). The
-      // spec's model is trained after every run is validated: until then a run of the trained
-      // score is checked with the exact one.
-      RunSpec rs = run_spec_from_options(run.options, dir, targets.back(), run.seed);
-      if (run.options.value("score", "") == "trained" && !fs::exists(trained_model_path(dir)))
-        rs.score = "exact";
+      // The spec's model is trained after every run is validated: until then a run of the
+      // trained score is checked with the exact one.
+      const bool untrained =
+          run.options.value("score", "") == "trained" && !fs::exists(trained_model_path(dir));
+      read_run_grid_optimize(run.options, "run");
+      if (uses_runner_grid(run.options)) {
+        OptimizedGridPlan plan = plan_run_grid(run, spec_dir, dir, targets.back());
+        out.grids.back() = plan.grid_file;
+        const auto same = [&](const OptimizedGridPlan& p) { return p.key == plan.key; };
+        if (std::none_of(out.plans.begin(), out.plans.end(), same)) {
+          validate_optimized_grid(plan, !untrained);
+          out.plans.push_back(std::move(plan));
+          out.plan_first_run.push_back(run.index);
+        }
+      }
+      // Validates (the target from its stored copy, which names its samples beside it); an
+      // optimised or AYS grid is checked as the uniform grid.
+      nlohmann::json checked = run.options;
+      if (uses_runner_grid(checked)) checked["grid"] = "uniform";
+      RunSpec rs = run_spec_from_options(checked, dir, targets.back(), run.seed);
+      if (untrained) rs.score = "exact";
       build_run(rs, RunUse::kSample, false);
       if (run.options.contains("reference")) {
         const std::string copy = dir + "/" + reference_copy(run.options);
@@ -227,7 +281,67 @@ std::vector<std::string> prepare_runs(const ExperimentSpec& spec,
       fail("spec: run ", run.index, " (", run.options.dump(), "): ", e.what());
     }
   }
-  return targets;
+  return out;
+}
+
+// Optimises each distinct grid that the rows to run (todo) use once (after the spec's model is
+// trained: a trained score's grid needs it), `jobs` at once (each grid is the same bits for any
+// thread count); a grid already in DIR/grids/ is reused. A failure reports the first failing
+// grid in plan order.
+void optimize_spec_grids(const PreparedRuns& prepared, const std::vector<std::size_t>& todo,
+                         const std::string& dir, const std::function<void(const std::string&)>& log,
+                         int jobs) {
+  std::set<std::string> needed;
+  for (const std::size_t k : todo) needed.insert(prepared.grids[k]);
+  std::vector<std::size_t> make;
+  for (std::size_t i = 0; i < prepared.plans.size(); ++i) {
+    const OptimizedGridPlan& plan = prepared.plans[i];
+    if (needed.count(plan.grid_file) != 0 && !fs::exists(dir + "/" + plan.result_file))
+      make.push_back(i);
+  }
+  if (make.empty()) return;
+  ensure_directory(dir + "/grids");
+  jobs = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), make.size()));
+  const int inner = std::max(1, thread_count() / jobs);
+  std::mutex mutex;
+  std::atomic<std::size_t> next{0};
+  std::map<std::size_t, std::string> errors;  // by plan index
+  const auto worker = [&] {
+    if (jobs > 1) set_threads(inner);
+    for (std::size_t m = next++; m < make.size(); m = next++) {
+      const std::size_t i = make[m];
+      const OptimizedGridPlan& plan = prepared.plans[i];
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!errors.empty()) break;  // a grid failed: the run stops before any row
+        if (log)
+          log(plan.grid == kAysGrid
+                  ? "computing the ays grid " + plan.key + " (" + std::to_string(plan.spec.steps) +
+                        " steps) -> " + dir + "/" + plan.grid_file
+                  : "optimising grid " + plan.key + " (" + plan.options.metric + ", " +
+                        std::to_string(plan.spec.steps) + " steps, sampler " + plan.spec.sampler +
+                        ") -> " + dir + "/" + plan.grid_file);
+      }
+      try {
+        ensure_optimized_grid(plan, dir);
+      } catch (const Error& e) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        errors.emplace(i, e.what());
+      }
+    }
+  };
+  if (jobs <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < jobs; ++w) workers.emplace_back(worker);
+    for (auto& w : workers) w.join();
+  }
+  if (!errors.empty()) {
+    const auto& [i, what] = *errors.begin();
+    fail("spec: run ", prepared.plan_first_run[i], ": grid '", prepared.plans[i].grid, "': ", what);
+  }
 }
 
 // A results directory holds one share of the sweep for its lifetime: rows of another shard
@@ -257,7 +371,7 @@ void check_shard_directory(const std::string& dir, const SweepShard& shard,
 // Runs the rows of `todo` with `jobs` workers of `inner` threads each; rows reach the table in
 // sweep order as soon as every earlier row is done.
 void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
-              const std::vector<std::size_t>& todo, const std::vector<std::string>& targets,
+              const std::vector<std::size_t>& todo, const PreparedRuns& prepared,
               const ExperimentRunOptions& opt, ResultsTable& table, int jobs) {
   const int inner = std::max(1, thread_count() / jobs);
   std::mutex mutex;
@@ -273,7 +387,8 @@ void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
       if (i >= todo.size()) break;
       const std::size_t k = todo[i];
       try {
-        nlohmann::json row = compute_row(spec, runs[k], opt.out, targets[k]);
+        nlohmann::json row =
+            compute_row(spec, runs[k], opt.out, prepared.targets[k], prepared.grids[k]);
         const std::lock_guard<std::mutex> lock(mutex);
         finished.emplace(i, std::move(row));
         for (auto it = finished.find(written); it != finished.end(); it = finished.find(written)) {
@@ -302,9 +417,13 @@ void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
 // Rank 0 of a job: the rows of `todo` computed by the other ranks, written as they complete the
 // sweep order (the threaded run_rows writes them the same way).
 void farm_out_rows(Communicator& comm, const nlohmann::json& raw,
-                   const std::vector<std::size_t>& todo, const std::vector<std::string>& targets,
+                   const std::vector<std::size_t>& todo, const PreparedRuns& prepared,
                    const ExperimentRunOptions& opt, ResultsTable& table) {
-  const nlohmann::json setup{{"spec", raw}, {"todo", todo}, {"targets", targets}, {"out", opt.out}};
+  const nlohmann::json setup{{"spec", raw},
+                             {"todo", todo},
+                             {"targets", prepared.targets},
+                             {"grids", prepared.grids},
+                             {"out", opt.out}};
   farm_out_tasks(comm, setup, todo.size(), [&](std::size_t i, const std::string& text) {
     const nlohmann::json row = nlohmann::json::parse(text);
     table.append(row);
@@ -317,17 +436,18 @@ void serve_rows(Communicator& comm) {
   ExperimentSpec spec;
   std::vector<PlannedRun> runs;
   std::vector<std::size_t> todo;
-  std::vector<std::string> targets;
+  std::vector<std::string> targets, grids;
   std::string out;
   serve_tasks(comm, [&](const nlohmann::json& setup) -> TaskFunction {
     spec = parse_experiment_spec(setup["spec"], "spec");
     runs = expand_runs(spec);
     todo = setup["todo"].get<std::vector<std::size_t>>();
     targets = setup["targets"].get<std::vector<std::string>>();
+    grids = setup["grids"].get<std::vector<std::string>>();
     out = setup["out"].get<std::string>();
     return [&](std::size_t i) {
       const std::size_t k = todo.at(i);
-      return compute_row(spec, runs.at(k), out, targets.at(k)).dump();
+      return compute_row(spec, runs.at(k), out, targets.at(k), grids.at(k)).dump();
     };
   });
 }
@@ -341,9 +461,17 @@ std::string reference_copy(const nlohmann::json& options) {
 std::string trained_model_path(const std::string& dir) { return dir + "/train/model.dlm"; }
 
 RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& dir,
-                              const std::string& target_rel, std::uint64_t seed) {
+                              const std::string& target_rel, std::uint64_t seed,
+                              const std::string& optimized_grid_rel) {
   nlohmann::json o = options;
   o["target"] = dir + "/" + target_rel;
+  if (uses_runner_grid(o)) {
+    require(!optimized_grid_rel.empty(), "grid '", o["grid"].get<std::string>(),
+            "': no grid file for this run (the runner writes it to DIR/grids/ before the runs)");
+    require(!o.contains("grid_file"), "grid_file is only used with grid 'file'");
+    o["grid"] = "file";
+    o["grid_file"] = dir + "/" + optimized_grid_rel;
+  }
   o["seed"] = seed;
   if (o.value("score", "") == "trained") o["score"] = "model:" + trained_model_path(dir);
   return RunSpec::from_json(o, "run", "", non_run_keys());
@@ -400,7 +528,7 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
   }
   ensure_directory(opt.out);
   check_shard_directory(opt.out, opt.shard, raw);
-  const std::vector<std::string> targets = prepare_runs(spec, runs, spec_dir, opt.out);
+  const PreparedRuns prepared = prepare_runs(spec, runs, spec_dir, opt.out);
   train_spec_model(spec, runs, spec_dir, opt.out, opt.log);
   if (!fs::exists(spec_copy)) write_json(spec_copy, raw);
   if (!opt.shard.whole() && !fs::exists(opt.out + "/shard.json"))
@@ -421,15 +549,16 @@ void run_experiment_on_rank0(const nlohmann::json& raw, const std::string& spec_
                  : "shard " + opt.shard.label() + " holds " + std::to_string(mine) + ", ") +
             std::to_string(mine - todo.size()) + " already done, running " +
             std::to_string(todo.size()));
+  optimize_spec_grids(prepared, todo, opt.out, opt.log, opt.jobs > 0 ? opt.jobs : thread_count());
   if (opt.on_row) opt.on_row(0, todo.size(), nlohmann::json());
   const int jobs = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(opt.jobs > 0 ? opt.jobs : thread_count()),
                             std::max<std::size_t>(1, todo.size())));
   if (comm != nullptr) {
     farming = true;
-    farm_out_rows(*comm, raw, todo, targets, opt, table);
+    farm_out_rows(*comm, raw, todo, prepared, opt, table);
   } else {
-    run_rows(spec, runs, todo, targets, opt, table, jobs);
+    run_rows(spec, runs, todo, prepared, opt, table, jobs);
   }
   if ((!spec.fits.empty() || report_hints_fit(spec)) && opt.shard.whole())
     write_sweep_fits(spec, table.rows(), opt.out);
@@ -472,7 +601,8 @@ nlohmann::json rerun_row(const std::string& dir, std::size_t k, int threads) {
   const nlohmann::json* stored = table.find(k, runs[k].hash);
   require(stored != nullptr, "row ", k, ": no finished row ", k, " in ", table.jsonl_path());
   nlohmann::json fresh =
-      compute_row(spec, runs[k], dir, stored->value("target_file", std::string()));
+      compute_row(spec, runs[k], dir, stored->value("target_file", std::string()),
+                  stored->value("optimized_grid_file", std::string()));
   nlohmann::json a = *stored;
   a.erase("wall_seconds");
   fresh.erase("wall_seconds");

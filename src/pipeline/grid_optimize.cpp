@@ -99,7 +99,7 @@ std::string gopt_number(double v) {
   return out.str();
 }
 
-// Every named grid of the registry at (T, delta, steps), and on Gaussian targets the KLUB grid;
+// Every named grid of the registry at (T, delta, steps), and the KLUB grid (ays_grid);
 // each with its value or the reason it does not exist.
 std::vector<NamedGridValue> gopt_named_grids(const RunSpec& spec, GridObjective& objective) {
   std::vector<NamedGridValue> out;
@@ -122,26 +122,15 @@ std::vector<NamedGridValue> gopt_named_grids(const RunSpec& spec, GridObjective&
     }
     out.push_back(std::move(v));
   }
-  if (objective.gaussian() != nullptr && !objective.process().variance_preserving()) {
-    out.push_back({"ays", 0, "needs a variance-preserving process (the KLUB of ei's steps)", {}});
-  } else if (objective.gaussian() != nullptr) {
-    // The KLUB grid starts from the named grid with the lowest bound.
-    const Vector& lambda = objective.gaussian()->eigenvalues();
-    const NamedGridValue* from = nullptr;
-    double best = std::numeric_limits<double>::infinity();
-    for (const auto& v : out)
-      if (v.error.empty()) {
-        const double b = gaussian_klub(objective.process(), lambda, v.times);
-        if (b < best) best = b, from = &v;
-      }
-    if (from != nullptr) {
-      const TimeGrid ays = ays_klub_grid(objective.process(), lambda, TimeGrid(from->times, "x"));
-      out.push_back({"ays", objective.value(ays.times()), "", ays.times()});
-    }
-  } else {
-    out.push_back(
-        {"ays", 0, "needs a Gaussian target (the KLUB's expectation in closed form)", {}});
+  // The KLUB grid; its value is the run's metric on it, like every other grid's.
+  NamedGridValue ays{"ays", 0, "", {}};
+  try {
+    ays.times = ays_grid(spec).times;
+    ays.value = objective.value(ays.times);
+  } catch (const Error& e) {
+    ays.error = e.what();
   }
+  out.push_back(std::move(ays));
   return out;
 }
 
@@ -221,6 +210,80 @@ const OptionSchema<GridOptimizeOptions>& grid_optimize_schema() {
           .integer("grid_nodes", &G::grid_nodes, 0, 400001,
                    "Grid laws: nodes per axis while optimising and in the final law (0 = default)");
   return schema;
+}
+
+nlohmann::json AysGridResult::to_json() const {
+  return {{"times", times},
+          {"klub", klub},
+          {"start", start},
+          {"start_klub", start_klub},
+          {"evaluations", evaluations},
+          {"method", method}};
+}
+
+namespace {
+
+// The run's target and process (the sampler and the score do not enter the bound), checked.
+RunSetup ays_run(const RunSpec& spec) {
+  spec.validate("ays grid");
+  RunSpec s = spec;
+  s.grid = "uniform";
+  s.grid_file.clear();
+  s.score = "exact";
+  s.score_object = nullptr;
+  s.sampler = "em";  // any sampler builds on any process; the bound does not depend on it
+  RunSetup run = build_run(s, RunUse::kSample, false);
+  require(run.process->variance_preserving(),
+          "ays grid: needs a variance-preserving process (the KLUB of ei's steps)");
+  require(run.target != nullptr, "ays grid: needs a target");
+  if (dynamic_cast<const GaussianTarget*>(run.target.get()) == nullptr) {
+    require(run.target->dim() == 1,
+            "ays grid: needs a Gaussian or a 1-D target (the KLUB's expectation, the noised "
+            "Fisher information, in closed form or by quadrature), not target type '",
+            run.target->type(), "' of dimension ", run.target->dim());
+    require(spec.delta > 0,
+            "ays grid: a 1-D target's Fisher information is tabulated over "
+            "log t and needs delta > 0");
+  }
+  return run;
+}
+
+}  // namespace
+
+void check_ays_grid(const RunSpec& spec) { ays_run(spec); }
+
+AysGridResult ays_grid(const RunSpec& spec) {
+  const RunSetup run = ays_run(spec);
+  AysGridResult r;
+  NoisedFisherInformation fisher;
+  if (const auto* g = dynamic_cast<const GaussianTarget*>(run.target.get())) {
+    fisher = gaussian_noised_fisher_information(*run.process, g->eigenvalues());
+    r.method = "Gaussian target: Fisher information in closed form";
+  } else {
+    fisher = tabulated_noised_fisher_information_1d(*run.process, *run.target, spec.delta, spec.T);
+    r.method = "1-D target: Fisher information by quadrature of its noised density and score";
+  }
+  const int N = static_cast<int>(spec.steps);
+  const TimeGrid* from = nullptr;
+  std::vector<TimeGrid> named;
+  for (const GridInfo& g : list_grids()) {
+    if (g.name == "file") continue;
+    try {
+      named.push_back(make_grid(g.name, *run.process, spec.T, spec.delta, N));
+    } catch (const Error&) {  // a grid that does not exist here (benton, odd N)
+    }
+  }
+  r.start_klub = std::numeric_limits<double>::infinity();
+  for (const auto& g : named) {
+    const double b = klub(*run.process, fisher, g.times());
+    if (b < r.start_klub) r.start_klub = b, from = &g, r.start = g.name();
+  }
+  require(from != nullptr, "ays grid: no named grid exists for T = ", spec.T,
+          ", delta = ", spec.delta, ", steps = ", spec.steps);
+  r.times =
+      ays_klub_grid(*run.process, fisher, TimeGrid(from->times(), "x"), &r.evaluations).times();
+  r.klub = klub(*run.process, fisher, r.times);
+  return r;
 }
 
 GridOptimizeResult grid_optimize(const RunSpec& spec, const GridOptimizeOptions& options) {

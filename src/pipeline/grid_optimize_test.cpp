@@ -1,6 +1,7 @@
 // grid_optimize: the optimised grid beats every named grid on a Gaussian target (exact KL and
 // W2), its law_report value agrees with the optimiser's, a grid-law (1-D mixture) optimisation
-// improves on its start, and bad inputs are refused.
+// improves on its start, the KLUB grid lowers its bound below every named grid's and is
+// refused where the bound has no computed expectation, and bad inputs are refused.
 #include "difflab/pipeline/grid_optimize.hpp"
 
 #include <gtest/gtest.h>
@@ -77,10 +78,48 @@ TEST(GridOptimize, OneDimensionalGridLawImprovesOnItsStart) {
   const GridOptimizeResult r = grid_optimize(s, o);
   EXPECT_NE(r.method.find("Nelder-Mead"), std::string::npos);
   EXPECT_LT(r.value, 0.98 * r.start_value);
+  // The KLUB grid exists for a 1-D target too (its Fisher information by quadrature); with 4 ei
+  // steps the grid law refuses it (mass leaves the mesh: its steps are too long for this score).
   EXPECT_EQ(r.named.back().name, "ays");
-  EXPECT_FALSE(r.named.back().error.empty());
+  EXPECT_EQ(r.named.back().times.size(), 5u);
+  EXPECT_NE(r.named.back().error.find("leaves the grid"), std::string::npos)
+      << r.named.back().error;
   // The optimiser's value is law_report's on the same mesh, bit for bit.
   EXPECT_EQ(json_util::get_extended(r.law, "kl_target_output", "law"), r.value);
+}
+
+TEST(GridOptimize, AysGridLowersTheBoundBelowEveryNamedGrid) {
+  RunSpec s;
+  s.target_json = {
+      {"type", "gmm"}, {"weights", {0.5, 0.5}}, {"means", {{-1.0}, {1.0}}}, {"vars", {0.2, 0.2}}};
+  s.steps = 6;
+  s.T = 4;
+  s.delta = 1e-2;
+  const AysGridResult a = ays_grid(s);
+  ASSERT_EQ(a.times.size(), 7u);
+  EXPECT_EQ(a.times.front(), 4.0);
+  EXPECT_EQ(a.times.back(), 1e-2);
+  // Here the optimum is close to uniform (the start): F(t) ~ 1 away from t = 0 under OU.
+  EXPECT_EQ(a.start, "uniform");
+  EXPECT_LT(a.klub, a.start_klub);
+  EXPECT_NE(a.method.find("1-D"), std::string::npos);
+  // The sampler and the score do not enter.
+  s.sampler = "ddim";
+  EXPECT_EQ(ays_grid(s).times, a.times);
+  // A Gaussian's bound is the closed form.
+  EXPECT_NE(ays_grid(gopt_gaussian_spec("ei", 4)).method.find("closed form"), std::string::npos);
+  RunSpec m = s;
+  m.target_json = {{"type", "gmm"},
+                   {"weights", {0.5, 0.5}},
+                   {"means", {{-1.0, 0.0}, {1.0, 0.0}}},
+                   {"vars", {0.2, 0.2}}};
+  expect_error([&] { ays_grid(m); }, "Gaussian or a 1-D target");
+  s.delta = 0;
+  expect_error([&] { ays_grid(s); }, "delta > 0");
+  RunSpec v = gopt_gaussian_spec("ei", 4);
+  v.process = "linear";
+  v.T = 0.9;
+  expect_error([&] { ays_grid(v); }, "variance-preserving");
 }
 
 TEST(GridOptimize, RefusesBadInput) {

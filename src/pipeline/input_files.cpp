@@ -31,6 +31,11 @@ std::vector<std::string> run_input_paths(const nlohmann::json& options,
     std::filesystem::path p(t);
     paths.push_back((p.is_relative() ? spec_dir / p : p).string());
   }
+  // The source target of an optimised grid (pipeline/optimized_grids.hpp), "self" naming none.
+  if (const std::string t = text("grid_optimize_source"); !t.empty() && t != "self") {
+    std::filesystem::path p(t);
+    paths.push_back((p.is_relative() ? spec_dir / p : p).string());
+  }
   // Resolved as the runner resolves them: the reference samples and an inline empirical
   // target's samples file.
   if (const std::string r = text("reference"); !r.empty()) {

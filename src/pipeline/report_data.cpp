@@ -157,9 +157,9 @@ nlohmann::json figures_2d(const ExperimentSpec& spec, const std::vector<nlohmann
   std::vector<std::size_t> row_target;  // view of each drawn row
   for (const nlohmann::json* row : chosen) {
     if (!row->contains("target_file") || (*row)["dim"].get<Index>() != 2) continue;
-    RunSpec ro =
-        run_spec_from_options((*row)["options"], dir, (*row)["target_file"].get<std::string>(),
-                              (*row)["seed"].get<std::uint64_t>());
+    RunSpec ro = run_spec_from_options(
+        (*row)["options"], dir, (*row)["target_file"].get<std::string>(),
+        (*row)["seed"].get<std::uint64_t>(), row->value("optimized_grid_file", std::string()));
     // The first particles of a run depend only on (seed, particle): these are the row's own.
     ro.n = std::min<Index>(ro.n, kMaxScatterPoints);
     RunSetup setup = build_run(ro);
@@ -276,9 +276,9 @@ nlohmann::json sample_images(const ExperimentSpec& spec, const std::vector<nlohm
     require((*row)["dim"].get<Index>() == d, where, ".shape ", shape(0), " x ", shape(1),
             " does not match the dimension ", (*row)["dim"].get<Index>(), " of row ",
             (*row)["row"].dump());
-    RunSpec ro =
-        run_spec_from_options((*row)["options"], dir, (*row)["target_file"].get<std::string>(),
-                              (*row)["seed"].get<std::uint64_t>());
+    RunSpec ro = run_spec_from_options(
+        (*row)["options"], dir, (*row)["target_file"].get<std::string>(),
+        (*row)["seed"].get<std::uint64_t>(), row->value("optimized_grid_file", std::string()));
     ro.n = std::min<Index>(ro.n, count);
     RunSetup setup = build_run(ro);
     Matrix X = setup.initial;

@@ -54,7 +54,12 @@ const OptionSchema<RunSpec>& run_spec_schema() {
                 {"direction", "linear"})
           .numbers("theta", &R::theta, "theta of score gaussian-mean, one value per dimension")
           .choice("sampler", &R::sampler, "Sampler, a name of the sampler registry", sampler_names)
-          .choice("grid", &R::grid, "Time grid, a name of the grid registry", grid_names)
+          .choice(
+              "grid", &R::grid,
+              "Time grid, a name of the grid registry (in an experiment spec also 'optimized': a "
+              "grid optimised before the runs, and 'ays': the target's KL-upper-bound grid; "
+              "experiments/README.md)",
+              grid_names)
           .text("grid_file", &R::grid_file,
                 "Grid file of grid 'file': one forward time per line, decreasing")
           .integer("steps", &R::steps, 1, 1e8, "Number of steps N")

@@ -10,6 +10,7 @@
 #include "difflab/experiment/report_fits.hpp"
 #include "difflab/experiment/results_table.hpp"
 #include "difflab/pipeline/experiment_runner.hpp"
+#include "difflab/pipeline/optimized_grids.hpp"
 #include "difflab/pipeline/sweep_shard.hpp"
 
 namespace difflab {
@@ -105,6 +106,15 @@ ShardMergeSummary merge_shards(const std::vector<std::string>& dirs, const std::
         ensure_directory(out + "/targets");
         write_text_atomic(out + "/" + rel, read_text(from[k]->dir + "/" + rel));
       }
+    }
+    // So are optimised grids (pipeline/optimized_grids.hpp): the grid and its result file.
+    if (row.contains("optimized_grid_file")) {
+      const std::string grid = row["optimized_grid_file"].get<std::string>();
+      for (const std::string& rel : {grid, optimized_grid_result_file(grid)})
+        if (!fs::exists(out + "/" + rel)) {
+          ensure_directory(out + "/grids");
+          write_text_atomic(out + "/" + rel, read_text(from[k]->dir + "/" + rel));
+        }
     }
     rows.push_back(row);
   }

@@ -30,6 +30,12 @@ expect_error "unknown bound 'nope'" run "$dir/bad7.json" --out "$dir/o7"
 expect_error "--out DIR is required" run "$dir/bad7.json"
 spec "{\"base\": {\"target\": $target, \"noise\": \"sobol\"}, \"metrics\": [\"law\"]}" bad8.json
 expect_error "'noise' must be one of: counter, brownian" run "$dir/bad8.json" --out "$dir/o8"
+# Grid "optimized" needs an exact law to optimise against (a 3-D mixture has none): refused at
+# spec check, before any optimisation (experiments/README.md, "Optimised grids").
+mix3='{"type": "gmm", "weights": [0.5, 0.5], "means": [[-1, 0, 0], [1, 0, 0]], "vars": [0.2, 0.2]}'
+spec "{\"base\": {\"target\": $mix3, \"grid\": \"optimized\", \"steps\": 4}, \"metrics\": [\"law\"]}" bad9.json
+expect_error "grid 'optimized' needs a run with an exact output law" run "$dir/bad9.json" --out "$dir/o9"
+[[ ! -e "$dir/o9/grids" ]] || fail "grid optimized: a refused spec optimised a grid"
 # The spec key noise: the rows carry it, and the exact law does not depend on it (the increments
 # are i.i.d. N(0, 1), docs/theory.md "Coupled Brownian noise"; brownian_noise_test.cpp checks the
 # samples against it), so both rows report the same law.

@@ -56,6 +56,55 @@ def test_threshold_figure_draws_the_library_crossings_and_fit(tmp_path):
     assert any("not reached" in line and "d=100" in line for line in data["summary"])
 
 
+def test_ratio_figure_draws_the_library_ratios_with_a_line_at_one(tmp_path):
+    # The ratios are the library's (report_fits.cpp, tested there); the report draws fits.json's
+    # values: 0.4 is deliberately not 0.05 / 0.1 of the rows.
+    spec = {"name": "ratio", "base": {},
+            "sweep": {"mode": "zip", "axes": {"grid": ["karras", "optimized"], "steps": [4, 4]}},
+            "report": {"ratios": [{"metric": "law.kl", "x": "steps",
+                                   "baseline": {"grid": ["karras"]}, "title": "gain"},
+                                  {"metric": "law.kl", "x": "steps", "baseline": {"grid": ["x"]},
+                                   "title": "broken"}]}}
+    rows = [{"row": 0, "options": {"grid": "karras", "steps": 4}, "metrics": {"law": {"kl": 0.1}}},
+            {"row": 1, "options": {"grid": "optimized", "steps": 4},
+             "metrics": {"law": {"kl": 0.05}}}]
+    fits = {"fits": [], "report_fits": {"curves": [], "thresholds": [], "ratios": [
+        {"hint": 0, "column": "metrics.law.kl", "x_column": "options.steps", "group_by": [],
+         "series_by": ["grid"], "missing": [],
+         "series": [{"group": {"grid": "optimized"}, "x": [4.0], "y": [0.4], "value": [0.05],
+                     "baseline_value": [0.125], "baseline": [{"grid": "karras"}]}]},
+        {"hint": 1, "error": "no baseline"}]}}
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    fig = next(f for f in data["figures"] if f["title"] == "gain")
+    assert fig["series"] == [{"label": "grid=optimized", "x": [4.0], "y": [0.4]}]
+    assert fig["hline"]["y"] == 1.0
+    assert any("gain, grid=optimized: steps=4: 0.4 (0.05 against grid=karras 0.125)" in line
+               for line in data["summary"])
+    assert "broken: no baseline" in data["summary"]
+    assert not any(f["title"] == "broken" for f in data["figures"])
+
+
+def test_ratios_left_out_are_one_line_per_series_with_each_reason(tmp_path):
+    spec = {"name": "left", "base": {},
+            "sweep": {"mode": "zip", "axes": {"grid": ["karras", "optimized"], "steps": [4, 4]}},
+            "report": {"ratios": [{"metric": "law.kl", "x": "steps",
+                                   "baseline": {"grid": ["karras"]}, "title": "gain"}],
+                       "table": ["law.kl"]}}
+    rows = [{"row": 0, "options": {"grid": "karras", "steps": 4}, "metrics": {"law": {"kl": 0.1}}}]
+    source = {"grid_optimize_source": "targets/mix1.json"}
+    fits = {"fits": [], "report_fits": {"curves": [], "thresholds": [], "ratios": [
+        {"hint": 0, "column": "metrics.law.kl", "x_column": "options.steps", "group_by": [],
+         "series_by": ["grid_optimize_source"], "series": [],
+         "missing": [{"group": source, "row": 1, "x": 5.0, "reason": "refused: A"},
+                     {"group": source, "row": 2, "x": 10.0, "reason": "refused: A"},
+                     {"group": source, "row": 3, "x": 20.0, "reason": "metrics.law.kl is infinite"},
+                     {"group": source, "row": 4, "reason": "no steps"}]}]}}
+    data = assemble.section(write_experiment(tmp_path, spec, rows, fits))
+    # A target file is named by its stem.
+    assert ("gain, grid_optimize_source=mix1: not drawn at steps=5, steps=10 (refused: A); "
+            "steps=20 (metrics.law.kl is infinite); row 4 (no steps)") in data["summary"]
+
+
 def test_results_without_the_library_fits_say_so(tmp_path):
     spec = {"name": "old", "base": {}, "sweep": {"axes": {"d": [1, 10]}},
             "report": {"curves": [{"name": "kl", "x": "d", "y": ["law.kl"], "fit": True}]}}

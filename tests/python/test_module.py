@@ -254,6 +254,9 @@ def test_options_tables_and_errors_speak_python_names():
         difflab.sample(GAUSS, steps=4294967306)
     with pytest.raises(ValueError, match="unknown option 'denoise_last_step'"):
         difflab.sample(GAUSS, denoise_last_step=True)
+    grid_names = {f["name"]: f["default"] for f in difflab.options("run_grid_optimize")}
+    assert grid_names == {"grid_optimize_metric": "kl", "grid_optimize_budget": 400,
+                          "grid_optimize_source": "self"}
 
 
 def test_report_writes_the_page_of_a_run():

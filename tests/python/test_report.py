@@ -556,6 +556,29 @@ def test_uncertified_bound_is_drawn_grey_and_hollow():
     plt.close(fig)
 
 
+def test_short_log_axes_are_labelled_with_plain_numbers():
+    # steps 5, 10, 20, 50 on a log x axis: a tick at each, written as the number; a log y axis
+    # within a decade: matplotlib's labelled ticks written %g (0.6, not 6e-01 or 6 x 10^-1).
+    spec = {"kind": "curves", "name": "p", "title": "t", "axes": "loglog", "xlabel": "x",
+            "ylabel": "y", "series": [{"label": "s", "x": [5, 10, 20, 50],
+                                       "y": [0.9, 0.7, 0.55, 0.5]}]}
+    from difflab_report import schema
+    s = schema.validate({"version": 1, "name": "n", "title": "t", "description": "",
+                         "figures": [spec]}, lambda m: None)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig = plt.figure()
+    figures.draw_curves(fig, s["figures"][0])
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "10", "20", "50"]
+    ylabels = [t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()]
+    assert ylabels and all("e" not in y and "times" not in y for y in ylabels), ylabels
+    assert "0.6" in ylabels
+    plt.close(fig)
+
+
 def test_images_figure_takes_the_data_grey_range_and_checks_pixel_counts():
     """report/images.json (library) -> an images figure: real rows first, the grey scale of the
     data; a row whose image has another number of pixels than h * w is a schema error."""

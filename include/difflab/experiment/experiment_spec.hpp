@@ -6,14 +6,17 @@
 //
 //   {"name": "...", "description": "...", "seed": 7,
 //    "base": {"target": "t.json" | {...inline target...}, "sampler": "ei", "steps": 100, ...},
-//    "sweep": {"mode": "grid" | "zip", "axes": {"steps": [10, 20, 40], "T": [4, 8]}},
+//    "sweep": {"mode": "grid" | "zip", "axes": {"steps": [10, 20, 40], "T": [4, 8]},
+//              "exclude": [{"steps": [10], "T": [8]}]},
 //    "metrics": ["law", "w2", "sw2", "mmd", "energy", "kl"],
 //    "bounds": ["ccl23", "benton24"],
 //    "fits": [{"metric": "law.kl_target_output", "against": "steps"}]}
 //
 // Sweep order: axes in byte order of their names ("T" < "d" < "steps"; JSON objects are unordered);
 // in "grid" mode the cartesian product with the last axis varying fastest; in "zip" mode the i-th
-// values of every axis form run i (all lists must have the same length).
+// values of every axis form run i (all lists must have the same length). "exclude" (grid mode
+// only): a combination is dropped when, for some entry, its value on every axis the entry names
+// is one of the entry's values; the runs left are numbered 0, 1, ... in product order.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -56,6 +59,8 @@ struct ExperimentSpec {
   nlohmann::json base = nlohmann::json::object();
   std::string mode = "grid";  // "grid" (cartesian product) or "zip" (parallel lists)
   std::vector<SweepAxis> axes;
+  // Grid mode: the combinations to drop, each {axis: [values]} (matched on every axis it names).
+  std::vector<nlohmann::json> exclude;
   std::vector<std::string> metrics;
   std::vector<std::string> bounds;
   std::vector<FitRequest> fits;

@@ -63,9 +63,12 @@ void write_sweep_fits(const ExperimentSpec& spec, std::vector<nlohmann::json> ro
 nlohmann::json rerun_row(const std::string& dir, std::size_t row, int threads);
 
 // The RunSpec of a spec run's options object in results directory `dir`, with the run's target
-// file (relative to dir) and derived seed; the score "trained" is the spec's trained model.
+// file (relative to dir) and derived seed; the score "trained" is the spec's trained model; grid
+// "optimized" (pipeline/optimized_grids.hpp) is the grid file optimized_grid_rel (relative to
+// dir, the row's "optimized_grid_file").
 RunSpec run_spec_from_options(const nlohmann::json& options, const std::string& dir,
-                              const std::string& target_rel, std::uint64_t seed);
+                              const std::string& target_rel, std::uint64_t seed,
+                              const std::string& optimized_grid_rel = "");
 
 // The model a spec's "train" writes in results directory `dir` (DIR/train/model.dlm, with its
 // summary.json beside it).

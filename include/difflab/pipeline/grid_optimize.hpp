@@ -5,8 +5,8 @@
 // The run (target, process, score, sampler, T, delta, steps, start) is a RunSpec; its grid is
 // what is optimised, with T and delta fixed, in the log-step parametrisation
 // (schedule/grid_parametrization.hpp). Every named grid of the registry that exists for these
-// arguments is evaluated, plus, on Gaussian targets, the "Align Your Steps"-style grid that
-// minimises the KL upper bound instead (schedule/ays_klub.hpp); the optimisation starts from the
+// arguments is evaluated, plus, on Gaussian and 1-D targets, the "Align Your Steps"-style grid
+// that minimises the KL upper bound instead (ays_grid below); the optimisation starts from the
 // best of them. Two routes:
 //   - Gaussian target, exact score, sampler ei or ddim, metric kl or w2: the per-eigen-coordinate
 //     recursion with its adjoint gradient (law/gaussian_grid_objective.hpp), minimised by
@@ -64,6 +64,30 @@ struct GridOptimizeResult {
   TimeGrid grid() const { return TimeGrid(times, "optimized"); }
   nlohmann::json to_json() const;
 };
+
+// The "Align Your Steps"-style grid of a run: the minimiser of the KL upper bound of its steps
+// (schedule/ays_klub.hpp; docs/theory.md 12.1) at the run's T, delta and steps, started from the
+// named grid with the lowest bound. It depends on the target and the process only (not the
+// sampler or the score). The bound's expectation is the noised target's Fisher information:
+// in closed form for a Gaussian target, by quadrature for a 1-D one.
+struct AysGridResult {
+  std::vector<double> times;  // T ... delta
+  double klub = 0;            // the bound on this grid
+  std::string start;          // the named grid it started from
+  double start_klub = 0;
+  int evaluations = 0;  // of the bound
+  std::string method;   // how the bound's expectation was computed
+  TimeGrid grid() const { return TimeGrid(times, "ays"); }
+  nlohmann::json to_json() const;
+};
+
+// Throws difflab::Error (one line) when the run has no KLUB grid: a process that is not
+// variance-preserving, a target neither Gaussian nor 1-D, delta = 0 on a 1-D non-Gaussian
+// target.
+AysGridResult ays_grid(const RunSpec& spec);
+
+// The checks of ays_grid without the computation (a spec check).
+void check_ays_grid(const RunSpec& spec);
 
 // Validates the spec and the options (difflab::Error on bad input: no exact law for this run, a
 // metric the law does not give, N < 1, ...) and optimises.

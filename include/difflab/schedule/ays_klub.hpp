@@ -8,11 +8,14 @@
 // By Girsanov's theorem, with the reverse drift (1/2) beta (y + 2 s(t, y)) and diffusion
 // sqrt(beta), the bound is
 //   KLUB = sum_k int_{t_{k+1}}^{t_k} (1/2) beta(t) E || s(t, X_t) - s(t_k, X_{t_k}) ||^2 dt,
-// the expectation over the forward process (X_t, X_{t_k}). For a Gaussian target each
-// covariance eigen-coordinate contributes 1/v(t) + (1 - 2 alpha_{t_k}/alpha_t)/v(t_k), with
-// v(t) = alpha_t^2 lambda + sigma_t^2, in closed form; the time integral is taken by 8-point
-// Gauss-Legendre quadrature on each step. What is implemented is this closed-form bound for
-// Gaussian data and its minimisation (L-BFGS in the log-step parametrisation,
+// the expectation over the forward process (X_t, X_{t_k}). For any target the expectation is
+// F(t) + (1 - 2 alpha_{t_k}/alpha_t) F(t_k), with F(t) = E|grad log q_t(X_t)|^2 the Fisher
+// information of the noised law q_t (docs/theory.md 12.1): for a Gaussian target
+// F(t) = sum_i 1/v_i(t) over its covariance eigenvalues, v(t) = alpha_t^2 lambda + sigma_t^2, in
+// closed form; for a 1-D target by quadrature of its exact noised density and score on a mesh,
+// tabulated over log t. The time integral is taken by 8-point Gauss-Legendre quadrature on each
+// step. What is implemented is this bound with its expectation computed exactly (Gaussian and
+// 1-D targets) and its minimisation (L-BFGS in the log-step parametrisation,
 // schedule/grid_parametrization.hpp, central-difference gradients); AYS's own Monte Carlo
 // estimate for general data and its iterative coordinate refinement are not.
 #include <functional>
@@ -22,8 +25,35 @@
 #include "difflab/core/types.hpp"
 #include "difflab/process/forward_process.hpp"
 #include "difflab/schedule/time_grid.hpp"
+#include "difflab/target/target.hpp"
 
 namespace difflab {
+
+// F(t) = E|grad log q_t(X_t)|^2, the Fisher information of the noised target at forward time t.
+using NoisedFisherInformation = std::function<double(double t)>;
+
+// The KLUB of the grid `times` for the target whose noised Fisher information is `fisher`.
+double klub(const ForwardProcess& process, const NoisedFisherInformation& fisher,
+            const std::vector<double>& times);
+
+// The grid minimising klub, started from `start` (same T, delta and steps). `evaluations` (may
+// be null) receives the number of KLUB evaluations.
+TimeGrid ays_klub_grid(const ForwardProcess& process, const NoisedFisherInformation& fisher,
+                       const TimeGrid& start, int* evaluations = nullptr);
+
+// sum_i 1/(alpha_t^2 lambda_i + sigma_t^2): a Gaussian target's, covariance eigenvalues lambda.
+NoisedFisherInformation gaussian_noised_fisher_information(const ForwardProcess& process,
+                                                           const Vector& lambda);
+
+// A 1-D target's, for t in [t_min, t_max] (t_min > 0): E q_t'(x)^2/q_t(x) by the trapezoidal
+// rule on 2001 nodes over |x| <= 12 (alpha_t^2 E X^2 + sigma_t^2)^{1/2} (the summary's second
+// moment), tabulated at 1001 times log-spaced in [t_min, t_max] and interpolated linearly in
+// (log t, log F); outside the range, the end value. Throws difflab::Error for a target that is
+// not 1-D or has no density, or when the mesh does not resolve q_{t_min} (the value on half the
+// nodes differs by more than 1e-6 relative).
+NoisedFisherInformation tabulated_noised_fisher_information_1d(const ForwardProcess& process,
+                                                               const Target& target, double t_min,
+                                                               double t_max);
 
 // The KLUB of the grid `times` for a Gaussian target with covariance eigenvalues lambda (the
 // mean does not enter: the score differences are centred).
