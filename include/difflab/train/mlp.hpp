@@ -91,6 +91,10 @@ class MlpNetwork {
   const Vector& parameters() const { return parameters_; }
   // Replaces the parameters (same size, finite) and refreshes the compute-precision copy.
   void set_parameters(const Vector& parameters);
+  // Applies `update` (an optimizer step) to the parameters in place, then checks that they are
+  // finite and refreshes the compute-precision copy: set_parameters without copying the vector
+  // out and back. Throws difflab::Error if a parameter is not finite afterwards.
+  void update_parameters(const std::function<void(Eigen::Ref<Vector>)>& update);
 
   // out.col(j) = F(Xin.col(j), c(j)). Xin is d x n, c has n entries.
   void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const;
