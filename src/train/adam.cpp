@@ -6,10 +6,10 @@
 // adam:  weight decay is coupled (g += wd theta, in OptimizerBase::step);
 // adamw: theta <- (1 - lr wd) theta before the Adam step (the schedule multiplier eta_t of
 //        Algorithm 2 is folded into lr, as in PyTorch's AdamW).
-#include <algorithm>
 #include <cmath>
 
 #include "train/optimizer_base.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab::detail {
 
@@ -28,12 +28,9 @@ class Adam final : public OptimizerBase {
     const double decay = options_.kind == "adamw" && options_.weight_decay > 0
                              ? 1.0 - lr * options_.weight_decay
                              : 1.0;
-    // One sweep over the parameters in blocks that stay in the L1 cache (4 arrays of 512
-    // doubles), instead of one pass over all of them per line: each coefficient is computed by
-    // the same expression, so the result is the same bit for bit.
-    constexpr Index kBlock = 512;
-    for (Index begin = 0; begin < n_; begin += kBlock) {
-      const Index count = std::min(kBlock, n_ - begin);
+    // One sweep over the parameters (parameter_sweep.hpp) instead of one pass over all of them
+    // per line: each coefficient is computed by the same expression, so the bits are the same.
+    sweep_blocks(n_, [&](Index begin, Index count) {
       auto m = buffers_[0].segment(begin, count).array();
       auto v = buffers_[1].segment(begin, count).array();
       auto p = params.segment(begin, count).array();
@@ -42,7 +39,7 @@ class Adam final : public OptimizerBase {
       v = b2 * v + (1.0 - b2) * (gb * gb);
       if (decay != 1.0) p *= decay;
       p -= lr * (m / bc1) / ((v / bc2).sqrt() + options_.eps);
-    }
+    });
   }
 };
 

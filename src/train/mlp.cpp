@@ -11,7 +11,7 @@
 #include "difflab/core/json_util.hpp"
 #include "difflab/core/memory_budget.hpp"
 #include "difflab/core/rng.hpp"
-#include "train/finite_check.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab {
 
@@ -186,7 +186,12 @@ class KernelT final : public MlpNetwork::Kernel {
   KernelT(const MlpSpec& spec, const TimeEmbedding& embedding)
       : layout_(spec), embedding_(embedding) {}
 
-  void set_parameters(const Vector& p) override { p_ = p.cast<S>(); }
+  void set_parameters(const Vector& p) override {
+    p_.resize(p.size());
+    detail::sweep_blocks(p.size(), [&](Index begin, Index count) {
+      p_.segment(begin, count) = p.segment(begin, count).template cast<S>();
+    });
+  }
 
   void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const override {
     const Index n = Xin.cols();
@@ -273,16 +278,14 @@ class KernelT final : public MlpNetwork::Kernel {
 
  private:
   // grad = the chunks' gradients summed in chunk order from zero, coefficient by coefficient as
-  // a sum of whole vectors would, in blocks that stay in the L1 cache: one pass over grad.
+  // a sum of whole vectors would, in one sweep (parameter_sweep.hpp).
   void sum_chunks(const std::vector<V>& partial, Vector& grad) const {
-    constexpr Index kBlock = 1024;
     grad.resize(layout_.total);
-    for (Index begin = 0; begin < layout_.total; begin += kBlock) {
-      const Index count = std::min(kBlock, layout_.total - begin);
+    detail::sweep_blocks(layout_.total, [&](Index begin, Index count) {
       auto out = grad.segment(begin, count);
       out.setZero();
       for (const V& g : partial) out += g.segment(begin, count).template cast<double>();
-    }
+    });
   }
 
   Work& work(std::unique_ptr<Work>& cache, Index cols) const {

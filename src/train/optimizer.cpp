@@ -8,8 +8,8 @@
 #include "difflab/core/json_util.hpp"
 #include "difflab/train/gradient_clipping.hpp"
 #include "difflab/train/learning_rate_schedule.hpp"
-#include "train/finite_check.hpp"
 #include "train/optimizer_base.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab {
 
@@ -172,8 +172,11 @@ void ExponentialMovingAverage::update(const Vector& params) { update(decay_, par
 void ExponentialMovingAverage::update(double decay, const Vector& params) {
   require(params.size() == value_.size(), "ema: parameter vector has ", params.size(),
           " entries, expected ", value_.size());
-  // In place: the expression is coefficient-wise, so Eigen evaluates it without a temporary.
-  value_ = decay * value_ + (1.0 - decay) * params;
+  // In place, one sweep (parameter_sweep.hpp): no temporary, the same bits as whole vectors.
+  detail::sweep_blocks(value_.size(), [&](Index begin, Index count) {
+    auto v = value_.segment(begin, count);
+    v = decay * v + (1.0 - decay) * params.segment(begin, count);
+  });
 }
 
 void ExponentialMovingAverage::set_value(const Vector& value) {

@@ -8,7 +8,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/core/memory_budget.hpp"
-#include "train/finite_check.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab {
 
