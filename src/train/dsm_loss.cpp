@@ -4,14 +4,8 @@
 
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
-#include "difflab/core/parallel.hpp"
 
 namespace difflab {
-
-namespace {
-// Samples per parallel block when a batch is drawn and preconditioned.
-constexpr Index kDsmBlock = 128;
-}  // namespace
 
 void DsmOptions::validate(const ForwardProcess& process) const {
   require(weighting == "sigma2" || weighting == "likelihood" || weighting == "uniform",
@@ -47,7 +41,7 @@ DsmBatch draw_dsm_batch(const Matrix& data, Index batch, const DsmOptions& optio
   DsmBatch b{Matrix(d, batch), Matrix(d, batch), Vector(batch), Vector(batch)};
   const bool importance = options.time_sampling == "importance";
   const double lambda_T = process.log_snr(options.T), lambda_delta = process.log_snr(options.delta);
-  const auto draw_sample = [&](Index j) {
+  for (Index j = 0; j < batch; ++j) {
     RngStream stream(seed, RngUse::kTraining, static_cast<std::uint64_t>(j), step);
     const Index i =
         std::min<Index>(n - 1, static_cast<Index>(stream.uniform() * static_cast<double>(n)));
@@ -70,11 +64,7 @@ DsmBatch draw_dsm_batch(const Matrix& data, Index batch, const DsmOptions& optio
                                                               : 1.0;
     b.t(j) = t;
     b.weight(j) = lambda * w;
-  };
-  // Samples are independent (each its own stream): spread over the threads, same bits.
-  parallel_blocks(batch, kDsmBlock, [&](Index first, Index count) {
-    for (Index j = first; j < first + count; ++j) draw_sample(j);
-  });
+  }
   return b;
 }
 
@@ -82,21 +72,18 @@ double dsm_loss(const MlpNetwork& network, const Standardisation& st, const Forw
                 const DsmBatch& batch, Vector* grad, const ChunkReduction* reduction) {
   const Index d = batch.X0.rows(), B = batch.X0.cols();
   const std::string& output = network.spec().output;
-  std::vector<Preconditioning> pre(static_cast<std::size_t>(B));
+  std::vector<Preconditioning> pre;
+  pre.reserve(static_cast<std::size_t>(B));
   Matrix Xt(d, B), Xin(d, B);
   Vector c(B), inv_sigma(B);
-  // Per sample, independent: spread over the threads, same bits.
-  parallel_blocks(B, kDsmBlock, [&](Index first, Index count) {
-    for (Index j = first; j < first + count; ++j) {
-      const double t = batch.t(j);
-      Preconditioning& p = pre[static_cast<std::size_t>(j)];
-      p = precondition(output, st, process, t);
-      inv_sigma(j) = 1.0 / process.sigma(t);
-      Xt.col(j) = process.alpha(t) * batch.X0.col(j) + process.sigma(t) * batch.Z.col(j);
-      p.input(Xt.col(j), Xin.col(j));
-      c(j) = network.embedding().time_input(process, t);
-    }
-  });
+  for (Index j = 0; j < B; ++j) {
+    const double t = batch.t(j);
+    pre.push_back(precondition(output, st, process, t));
+    inv_sigma(j) = 1.0 / process.sigma(t);
+    Xt.col(j) = process.alpha(t) * batch.X0.col(j) + process.sigma(t) * batch.Z.col(j);
+    pre.back().input(Xt.col(j), Xin.col(j));
+    c(j) = network.embedding().time_input(process, t);
+  }
   const double scale = 1.0 / static_cast<double>(B);
   // Per sample: r = s + Z/sigma, loss = weight ||r||^2 / B, dLoss/dF = 2 weight r (.) a / B.
   const auto tile_loss = [&](Index begin, const Matrix& F, Matrix& dF) {
