@@ -141,7 +141,8 @@ void for_each_tile(Index n, Fn&& fn) {
 class MlpNetwork::Kernel {
  public:
   virtual ~Kernel() = default;
-  virtual void set_parameters(const Vector& p) = 0;
+  // Refreshes the compute-precision copy; returns whether every entry of p is finite.
+  virtual bool set_parameters(const Vector& p) = 0;
   virtual void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const = 0;
   virtual double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss,
                                    Vector& grad, const ChunkReduction* reduction) const = 0;
@@ -186,11 +187,16 @@ class KernelT final : public MlpNetwork::Kernel {
   KernelT(const MlpSpec& spec, const TimeEmbedding& embedding)
       : layout_(spec), embedding_(embedding) {}
 
-  void set_parameters(const Vector& p) override {
+  // The cast and the finiteness check (parameter_sweep.hpp's all_finite) share one sweep.
+  bool set_parameters(const Vector& p) override {
     p_.resize(p.size());
+    bool finite = true;
     detail::sweep_blocks(p.size(), [&](Index begin, Index count) {
-      p_.segment(begin, count) = p.segment(begin, count).template cast<S>();
+      const auto block = p.segment(begin, count).array();
+      p_.segment(begin, count) = block.template cast<S>().matrix();
+      finite = finite && (block - block).sum() == 0.0;
     });
+    return finite;
   }
 
   void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const override {
@@ -448,8 +454,8 @@ void MlpNetwork::set_parameters(const Vector& parameters) {
 
 void MlpNetwork::update_parameters(const std::function<void(Eigen::Ref<Vector>)>& update) {
   update(parameters_);
-  require(detail::all_finite(parameters_), "mlp: a parameter is not finite");
-  kernel_->set_parameters(parameters_);
+  // The copy is refreshed before the check, so that a throw leaves the network consistent.
+  require(kernel_->set_parameters(parameters_), "mlp: a parameter is not finite");
 }
 
 void MlpNetwork::forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const {

@@ -170,6 +170,7 @@ ExponentialMovingAverage::ExponentialMovingAverage(double decay, const Vector& i
 void ExponentialMovingAverage::update(const Vector& params) { update(decay_, params); }
 
 void ExponentialMovingAverage::update(double decay, const Vector& params) {
+  require(decay >= 0 && decay < 1, "ema: decay must be in [0, 1), got ", decay);
   require(params.size() == value_.size(), "ema: parameter vector has ", params.size(),
           " entries, expected ", value_.size());
   // In place, one sweep (parameter_sweep.hpp): no temporary, the same bits as whole vectors.

@@ -98,7 +98,9 @@ class MlpNetwork {
   void set_parameters(const Vector& parameters);
   // Applies `update` (an optimizer step) to the parameters in place, then checks that they are
   // finite and refreshes the compute-precision copy: set_parameters without copying the vector
-  // out and back. Throws difflab::Error if a parameter is not finite afterwards.
+  // out and back. Throws difflab::Error if a parameter is not finite afterwards; the network then
+  // holds the updated (non-finite) parameters, consistently in both precisions: the caller's
+  // training has diverged, and set_parameters is the way back.
   void update_parameters(const std::function<void(Eigen::Ref<Vector>)>& update);
 
   // out.col(j) = F(Xin.col(j), c(j)). Xin is d x n, c has n entries.
