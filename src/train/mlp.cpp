@@ -224,9 +224,17 @@ class KernelT final : public MlpNetwork::Kernel {
     const Index per_chunk = (tiles + 15) / 16;
     const Index chunks = (tiles + per_chunk - 1) / per_chunk;
     // The chunks' gradient buffers are kept between calls (training calls this once per step
-    // with the same sizes): fresh buffers of a few MB each would cost a page fault per 4 kB.
-    const std::lock_guard<std::mutex> lock(partial_mutex_);
-    std::vector<V>& partial = partial_;
+    // with the same sizes): fresh buffers of a few MB each would cost a page fault per 4 kB. A
+    // call takes the kept buffers and returns them when it ends; the lock is held only for the
+    // exchange, never across the computation. Concurrent calls on one network (ranks simulated
+    // by threads, which wait for each other in the reduction's combine) then use fresh buffers
+    // instead of waiting for each other's, which would deadlock.
+    std::vector<V> partial;
+    {
+      const std::lock_guard<std::mutex> lock(partial_mutex_);
+      partial.swap(partial_);
+    }
+    const PartialReturn give_back{*this, partial};
     partial.resize(static_cast<std::size_t>(chunks));
     std::vector<double> losses(static_cast<std::size_t>(tiles), 0.0);
     for_each_tile(chunks, [&](Index ch) {
@@ -283,6 +291,17 @@ class KernelT final : public MlpNetwork::Kernel {
   }
 
  private:
+  // Returns a call's chunk buffers to partial_ when the call ends (also by an exception), unless
+  // a concurrent call returned its own first.
+  struct PartialReturn {
+    const KernelT& kernel;
+    std::vector<V>& buffers;
+    ~PartialReturn() {
+      const std::lock_guard<std::mutex> lock(kernel.partial_mutex_);
+      if (kernel.partial_.empty()) kernel.partial_.swap(buffers);
+    }
+  };
+
   // grad = the chunks' gradients summed in chunk order from zero, coefficient by coefficient as
   // a sum of whole vectors would, in one sweep (parameter_sweep.hpp).
   void sum_chunks(const std::vector<V>& partial, Vector& grad) const {
@@ -389,8 +408,8 @@ class KernelT final : public MlpNetwork::Kernel {
   Layout layout_;
   const TimeEmbedding& embedding_;
   V p_;
-  mutable std::mutex partial_mutex_;  // concurrent gradient calls take turns with the buffers
-  mutable std::vector<V> partial_;
+  mutable std::mutex partial_mutex_;  // guards partial_ (taken and returned by each call)
+  mutable std::vector<V> partial_;    // the chunk buffers kept between gradient calls
 };
 
 std::unique_ptr<MlpNetwork::Kernel> make_kernel(const MlpSpec& spec,
