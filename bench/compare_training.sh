@@ -7,7 +7,7 @@
 # run (6 flops per weight per sample: forward 2, backward 4), the peer's BLAS and GEMM rate (a
 # ratio is refused under 30 GFLOP/s), and the load average.
 #   bench/compare_training.sh [threads]     (ITERS timed training steps, default 100; WIDTHS,
-#                                           default "256 512")
+#                                           default "256 512"; DIFFLAB, the difflab binary to time)
 # Installs python3-torch, libopenblas0-pthread and libbenchmark-dev (Debian) when missing and
 # run as root.
 set -euo pipefail
@@ -29,7 +29,7 @@ if ((${#need[@]})); then
 fi
 cmake --preset release -DDIFFLAB_BUILD_BENCH=ON >/dev/null
 cmake --build --preset release --target difflab_cli sampling_bench -j "$(nproc)" >/dev/null
-bin=build/release/difflab
+bin=${DIFFLAB:-build/release/difflab}  # DIFFLAB=path times another build (a before/after)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 d=32

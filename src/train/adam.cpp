@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "train/optimizer_base.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab::detail {
 
@@ -21,16 +22,24 @@ class Adam final : public OptimizerBase {
  protected:
   void update(Eigen::Ref<Vector> params, const Vector& g, double lr, std::int64_t step) override {
     const double b1 = options_.beta1, b2 = options_.beta2;
-    Vector& m = buffers_[0];
-    Vector& v = buffers_[1];
-    m = b1 * m + (1.0 - b1) * g;
-    v = b2 * v + (1.0 - b2) * g.cwiseProduct(g);
     const double t = static_cast<double>(step + 1);
     const double bc1 = 1.0 - std::pow(b1, t);
     const double bc2 = 1.0 - std::pow(b2, t);
-    if (options_.kind == "adamw" && options_.weight_decay > 0)
-      params *= 1.0 - lr * options_.weight_decay;
-    params.array() -= lr * (m.array() / bc1) / ((v.array() / bc2).sqrt() + options_.eps);
+    const double decay = options_.kind == "adamw" && options_.weight_decay > 0
+                             ? 1.0 - lr * options_.weight_decay
+                             : 1.0;
+    // One sweep over the parameters (parameter_sweep.hpp) instead of one pass over all of them
+    // per line: each coefficient is computed by the same expression, so the bits are the same.
+    sweep_blocks(n_, [&](Index begin, Index count) {
+      auto m = buffers_[0].segment(begin, count).array();
+      auto v = buffers_[1].segment(begin, count).array();
+      auto p = params.segment(begin, count).array();
+      const auto gb = g.segment(begin, count).array();
+      m = b1 * m + (1.0 - b1) * gb;
+      v = b2 * v + (1.0 - b2) * (gb * gb);
+      if (decay != 1.0) p *= decay;
+      p -= lr * (m / bc1) / ((v / bc2).sqrt() + options_.eps);
+    });
   }
 };
 

@@ -4,12 +4,14 @@
 
 #include <cmath>
 #include <exception>
+#include <mutex>
 
 #include "difflab/core/dense_decompositions.hpp"
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/core/memory_budget.hpp"
 #include "difflab/core/rng.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab {
 
@@ -139,7 +141,8 @@ void for_each_tile(Index n, Fn&& fn) {
 class MlpNetwork::Kernel {
  public:
   virtual ~Kernel() = default;
-  virtual void set_parameters(const Vector& p) = 0;
+  // Refreshes the compute-precision copy; returns whether every entry of p is finite.
+  virtual bool set_parameters(const Vector& p) = 0;
   virtual void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const = 0;
   virtual double loss_and_gradient(ConstMatrixRef Xin, const Vector& c, const TileLoss& loss,
                                    Vector& grad, const ChunkReduction* reduction) const = 0;
@@ -184,7 +187,17 @@ class KernelT final : public MlpNetwork::Kernel {
   KernelT(const MlpSpec& spec, const TimeEmbedding& embedding)
       : layout_(spec), embedding_(embedding) {}
 
-  void set_parameters(const Vector& p) override { p_ = p.cast<S>(); }
+  // The cast and the finiteness check (parameter_sweep.hpp's all_finite) share one sweep.
+  bool set_parameters(const Vector& p) override {
+    p_.resize(p.size());
+    bool finite = true;
+    detail::sweep_blocks(p.size(), [&](Index begin, Index count) {
+      const auto block = p.segment(begin, count).array();
+      p_.segment(begin, count) = block.template cast<S>().matrix();
+      finite = finite && (block - block).sum() == 0.0;
+    });
+    return finite;
+  }
 
   void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const override {
     const Index n = Xin.cols();
@@ -210,13 +223,28 @@ class KernelT final : public MlpNetwork::Kernel {
     // result is the same for any thread count, and memory stays at 16 gradients whatever n.
     const Index per_chunk = (tiles + 15) / 16;
     const Index chunks = (tiles + per_chunk - 1) / per_chunk;
-    std::vector<V> partial(static_cast<std::size_t>(chunks));
+    // The chunks' gradient buffers are kept between calls (training calls this once per step
+    // with the same sizes): fresh buffers of a few MB each would cost a page fault per 4 kB. A
+    // call takes the kept buffers and returns them when it ends; the lock is held only for the
+    // exchange, never across the computation. Concurrent calls on one network (ranks simulated
+    // by threads, which wait for each other in the reduction's combine) then use fresh buffers
+    // instead of waiting for each other's, which would deadlock.
+    std::vector<V> partial;
+    {
+      const std::lock_guard<std::mutex> lock(partial_mutex_);
+      partial.swap(partial_);
+    }
+    const PartialReturn give_back{*this, partial};
+    partial.resize(static_cast<std::size_t>(chunks));
     std::vector<double> losses(static_cast<std::size_t>(tiles), 0.0);
     for_each_tile(chunks, [&](Index ch) {
-      if (reduction != nullptr && !reduction->computes(ch, chunks)) return;
+      V& g = partial[static_cast<std::size_t>(ch)];
+      if (reduction != nullptr && !reduction->computes(ch, chunks)) {
+        g.resize(0);  // not computed here
+        return;
+      }
       thread_local std::unique_ptr<Work> cache;
       Work& w = work(cache, width);
-      V& g = partial[static_cast<std::size_t>(ch)];
       g.setZero(layout_.total);
       Matrix F, dF;
       for (Index k = ch * per_chunk; k < std::min(tiles, (ch + 1) * per_chunk); ++k) {
@@ -236,8 +264,7 @@ class KernelT final : public MlpNetwork::Kernel {
         if (partial[ch].size() > 0) mine[ch] = partial[ch].template cast<double>();
       return reduction->combine(mine, losses, per_chunk, grad);
     }
-    grad.setZero(layout_.total);
-    for (const V& g : partial) grad += g.template cast<double>();
+    sum_chunks(partial, grad);
     double total = 0;
     for (const double l : losses) total += l;
     return total;
@@ -264,6 +291,28 @@ class KernelT final : public MlpNetwork::Kernel {
   }
 
  private:
+  // Returns a call's chunk buffers to partial_ when the call ends (also by an exception), unless
+  // a concurrent call returned its own first.
+  struct PartialReturn {
+    const KernelT& kernel;
+    std::vector<V>& buffers;
+    ~PartialReturn() {
+      const std::lock_guard<std::mutex> lock(kernel.partial_mutex_);
+      if (kernel.partial_.empty()) kernel.partial_.swap(buffers);
+    }
+  };
+
+  // grad = the chunks' gradients summed in chunk order from zero, coefficient by coefficient as
+  // a sum of whole vectors would, in one sweep (parameter_sweep.hpp).
+  void sum_chunks(const std::vector<V>& partial, Vector& grad) const {
+    grad.resize(layout_.total);
+    detail::sweep_blocks(layout_.total, [&](Index begin, Index count) {
+      auto out = grad.segment(begin, count);
+      out.setZero();
+      for (const V& g : partial) out += g.segment(begin, count).template cast<double>();
+    });
+  }
+
   Work& work(std::unique_ptr<Work>& cache, Index cols) const {
     // Thread-local workspace, rebuilt when a network of another shape uses the thread.
     if (!cache || cache->U.cols() != cols || cache->U.rows() != layout_.din ||
@@ -281,10 +330,20 @@ class KernelT final : public MlpNetwork::Kernel {
   // silu(a) = a sigmoid(a), over a whole tile: the same vectorised path for every element (a
   // per-column loop would take a scalar head that depends on the column's alignment).
   static void silu(const M& A, M& out) { out.array() = A.array() / (S(1) + (-A.array()).exp()); }
-  // silu'(a) = sigmoid(a) (1 + a (1 - sigmoid(a))), into G.
-  static void silu_prime(const M& A, M& G) {
+  // D *= silu'(A), silu'(a) = sigmoid(a) (1 + a (1 - sigmoid(a))), with G holding sigmoid(A):
+  // two passes over the tile (each operation rounds to S as it would with silu' stored first).
+  static void times_silu_prime(const M& A, M& G, M& D) {
     G.array() = (S(1) + (-A.array()).exp()).inverse();
-    G.array() = G.array() * (S(1) + A.array() * (S(1) - G.array()));
+    D.array() *= G.array() * (S(1) + A.array() * (S(1) - G.array()));
+  }
+
+  // H += b per column and, if next is given, next = H (the next residual block's input) in the
+  // same pass over H: additions and copies round alike in any order of the columns.
+  static void add_bias(M& H, const CVMap& b, M* next) {
+    for (Index j = 0; j < H.cols(); ++j) {
+      H.col(j) += b;
+      if (next != nullptr) next->col(j) = H.col(j);
+    }
   }
 
   void forward_tile(Work& w, ConstMatrixRef Xin, const Vector& c, Index begin, Index count) const {
@@ -295,17 +354,16 @@ class KernelT final : public MlpNetwork::Kernel {
       embedding_.features<S>(c(begin + j), w.U.col(j).data() + L.d);
     }
     w.H[0].noalias() = mat(L.w_in, L.w, L.din) * w.U;
-    w.H[0].colwise() += vec(L.b_in, L.w);
+    add_bias(w.H[0], vec(L.b_in, L.w), L.depth > 0 ? &w.H[1] : nullptr);
     for (Index l = 0; l < L.depth; ++l) {
       const auto ul = static_cast<std::size_t>(l);
       M& A = w.A[ul];
       A.noalias() = mat(L.w1[ul], L.w, L.w) * w.H[ul];
       A.colwise() += vec(L.b1[ul], L.w);
       silu(A, w.Sx[ul]);
-      M& H = w.H[ul + 1];
-      H = w.H[ul];
+      M& H = w.H[ul + 1];  // holds H_l (the residual), copied by add_bias
       H.noalias() += mat(L.w2[ul], L.w, L.w) * w.Sx[ul];
-      H.colwise() += vec(L.b2[ul], L.w);
+      add_bias(H, vec(L.b2[ul], L.w), l + 1 < L.depth ? &w.H[ul + 2] : nullptr);
     }
     silu(w.H[static_cast<std::size_t>(L.depth)], w.P);
     w.Out.noalias() = mat(L.w_out, L.d, L.w) * w.P;
@@ -325,8 +383,7 @@ class KernelT final : public MlpNetwork::Kernel {
       gv(L.b_out, L.d) += w.dOut.rowwise().sum();
     }
     w.dH.noalias() = mat(L.w_out, L.d, L.w).transpose() * w.dOut;
-    silu_prime(w.H[static_cast<std::size_t>(L.depth)], w.G);
-    w.dH.array() *= w.G.array();
+    times_silu_prime(w.H[static_cast<std::size_t>(L.depth)], w.G, w.dH);
     for (Index l = L.depth - 1; l >= 0; --l) {
       const auto ul = static_cast<std::size_t>(l);
       if (g) {
@@ -334,8 +391,7 @@ class KernelT final : public MlpNetwork::Kernel {
         gv(L.b2[ul], L.w) += w.dH.rowwise().sum();
       }
       w.dA.noalias() = mat(L.w2[ul], L.w, L.w).transpose() * w.dH;
-      silu_prime(w.A[ul], w.G);
-      w.dA.array() *= w.G.array();
+      times_silu_prime(w.A[ul], w.G, w.dA);
       if (g) {
         gm(L.w1[ul], L.w, L.w).noalias() += w.dA * w.H[ul].transpose();
         gv(L.b1[ul], L.w) += w.dA.rowwise().sum();
@@ -352,6 +408,8 @@ class KernelT final : public MlpNetwork::Kernel {
   Layout layout_;
   const TimeEmbedding& embedding_;
   V p_;
+  mutable std::mutex partial_mutex_;  // guards partial_ (taken and returned by each call)
+  mutable std::vector<V> partial_;    // the chunk buffers kept between gradient calls
 };
 
 std::unique_ptr<MlpNetwork::Kernel> make_kernel(const MlpSpec& spec,
@@ -408,9 +466,15 @@ MlpNetwork::~MlpNetwork() = default;
 void MlpNetwork::set_parameters(const Vector& parameters) {
   require(parameters.size() == Layout(spec_).total, "mlp: ", parameters.size(),
           " parameters given but the network has ", Layout(spec_).total);
-  require(parameters.allFinite(), "mlp: a parameter is not finite");
+  require(detail::all_finite(parameters), "mlp: a parameter is not finite");
   parameters_ = parameters;
   kernel_->set_parameters(parameters_);
+}
+
+void MlpNetwork::update_parameters(const std::function<void(Eigen::Ref<Vector>)>& update) {
+  update(parameters_);
+  // The copy is refreshed before the check, so that a throw leaves the network consistent.
+  require(kernel_->set_parameters(parameters_), "mlp: a parameter is not finite");
 }
 
 void MlpNetwork::forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/expect_error.hpp"
 #include "difflab/core/parallel.hpp"
@@ -154,6 +155,43 @@ TEST(Mlp, SpecValidationNamesTheField) {
 // The parameter count against the layout's closed form, and sizes that cannot be held refused
 // before any allocation: width 1e5 (2e10 parameters per block) and a width whose square
 // overflows 64 bits.
+// update_parameters (the trainer's in-place step) is set_parameters without the copies: the same
+// parameters and forward bits in both precisions; a non-finite result throws, leaves the network
+// holding it, and set_parameters restores it. Width 40 gives more parameters than one
+// parameter_sweep.hpp block, and not a whole number of blocks.
+TEST(Mlp, UpdateParametersInPlaceEqualsSetParameters) {
+  for (const std::string precision : {"float", "double"}) {
+    MlpSpec spec = small_spec("noise", precision);
+    spec.width = 40;
+    MlpNetwork copied(spec), in_place(spec);
+    const Vector start = copied.parameters();
+    ASSERT_GT(start.size(), 1024);
+    ASSERT_NE(start.size() % 1024, 0);
+    const auto step = [](Eigen::Ref<Vector> p) { p.array() = 0.75 * p.array() + 0.001; };
+    Vector next = start;
+    step(next);
+    copied.set_parameters(next);
+    in_place.update_parameters(step);
+    EXPECT_TRUE(in_place.parameters() == copied.parameters()) << precision;
+    const Matrix X = data(3, 70, 2);
+    const Vector c = Vector::LinSpaced(70, 0.01, 3.0);
+    Matrix a(3, 70), b(3, 70);
+    copied.forward(X, c, a);
+    in_place.forward(X, c, b);
+    EXPECT_TRUE(a == b) << precision;
+    for (const double bad :
+         {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+      expect_error(
+          [&] { in_place.update_parameters([&](Eigen::Ref<Vector> p) { p(p.size() - 1) = bad; }); },
+          "not finite");
+      EXPECT_FALSE(in_place.parameters().allFinite());
+      in_place.set_parameters(next);
+      in_place.forward(X, c, b);
+      EXPECT_TRUE(a == b) << precision;
+    }
+  }
+}
+
 TEST(Mlp, ParameterCountIsCheckedAndAbsurdSizesAreRefused) {
   MlpSpec s = small_spec("noise", "float");
   const MlpNetwork net(s);

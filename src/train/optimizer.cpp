@@ -9,6 +9,7 @@
 #include "difflab/train/gradient_clipping.hpp"
 #include "difflab/train/learning_rate_schedule.hpp"
 #include "train/optimizer_base.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab {
 
@@ -120,13 +121,18 @@ void OptimizerBase::step(Eigen::Ref<Vector> params, const Vector& grad) {
   require(params.size() == n_, "optimizer: parameter vector has ", params.size(),
           " entries, expected ", n_);
   require(grad.size() == n_, "optimizer: gradient has ", grad.size(), " entries, expected ", n_);
-  require(grad.allFinite(), "optimizer: gradient has a non-finite entry at step ", steps_);
-  g_ = grad;
-  if (options_.clip_norm > 0) clip_gradient_norm(g_, options_.clip_norm);
+  require(all_finite(grad), "optimizer: gradient has a non-finite entry at step ", steps_);
   const bool coupled_decay =
       options_.kind == "sgd" || options_.kind == "adam" || options_.kind == "sgld";
-  if (coupled_decay && options_.weight_decay > 0) g_ += options_.weight_decay * params;
-  update(params, g_, scheduled_learning_rate(options_, steps_), steps_);
+  const bool clip = options_.clip_norm > 0, decay = coupled_decay && options_.weight_decay > 0;
+  // The gradient is copied only when clipping or weight decay change it: a copy is a pass over
+  // every parameter, a few percent of a training step.
+  if (clip || decay) {
+    g_ = grad;
+    if (clip) clip_gradient_norm(g_, options_.clip_norm);
+    if (decay) g_ += options_.weight_decay * params;
+  }
+  update(params, clip || decay ? g_ : grad, scheduled_learning_rate(options_, steps_), steps_);
   ++steps_;
 }
 
@@ -161,10 +167,17 @@ ExponentialMovingAverage::ExponentialMovingAverage(double decay, const Vector& i
   require(initial.allFinite(), "ema: initial value has a non-finite entry");
 }
 
-void ExponentialMovingAverage::update(const Vector& params) {
+void ExponentialMovingAverage::update(const Vector& params) { update(decay_, params); }
+
+void ExponentialMovingAverage::update(double decay, const Vector& params) {
+  require(decay >= 0 && decay < 1, "ema: decay must be in [0, 1), got ", decay);
   require(params.size() == value_.size(), "ema: parameter vector has ", params.size(),
           " entries, expected ", value_.size());
-  value_ = decay_ * value_ + (1.0 - decay_) * params;
+  // In place, one sweep (parameter_sweep.hpp): no temporary, the same bits as whole vectors.
+  detail::sweep_blocks(value_.size(), [&](Index begin, Index count) {
+    auto v = value_.segment(begin, count);
+    v = decay * v + (1.0 - decay) * params.segment(begin, count);
+  });
 }
 
 void ExponentialMovingAverage::set_value(const Vector& value) {

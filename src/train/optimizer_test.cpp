@@ -277,6 +277,20 @@ TEST(Ema, UpdatesAsDecayTimesOldPlusRest) {
   expect_error([] { ExponentialMovingAverage e(1.0, vec({1.0})); }, "decay");
   expect_error([&] { ema.update(vec({1.0, 2.0})); }, "entries");
   expect_error([&] { ema.set_value(vec({1.0, 2.0})); }, "entries");
+  expect_error([&] { ema.update(1.0, vec({1.0})); }, "decay");
+}
+
+// The trainer's warm-up update, in place over blocks (src/train/parameter_sweep.hpp): the bits of
+// the whole-vector expression, on a vector longer than one block and not a whole number of them.
+TEST(Ema, UpdateWithAStepsDecayEqualsTheWholeVectorExpression) {
+  const Vector start = Vector::LinSpaced(2500, -3.0, 2.0).array().sin();
+  const Vector params = Vector::LinSpaced(2500, 1.0, 7.0).array().cos();
+  ExponentialMovingAverage ema(0.999, start);
+  const double decay = 3.0 / 12.0;  // (1 + k)/(10 + k) at k = 2
+  ema.update(decay, params);
+  const Vector expected = decay * start + (1.0 - decay) * params;
+  EXPECT_TRUE(ema.value() == expected);
+  EXPECT_EQ(ema.decay(), 0.999);
 }
 
 // A deterministic noisy gradient of f = 0.5 sum a_i (p_i - c_i)^2 that depends on the step.

@@ -8,6 +8,7 @@
 #include "difflab/core/error.hpp"
 #include "difflab/core/json_util.hpp"
 #include "difflab/core/memory_budget.hpp"
+#include "train/parameter_sweep.hpp"
 
 namespace difflab {
 
@@ -284,7 +285,7 @@ TrainSummary Trainer::run(std::int64_t until,
   summary.parameters = network_->parameter_count();
   summary.train_points = train_.cols();
   summary.validation_points = validation_.cols();
-  Vector grad, params;
+  Vector grad;
   double loss_sum = 0;
   std::int64_t loss_count = 0;
   while (step_ < until) {
@@ -292,17 +293,16 @@ TrainSummary Trainer::run(std::int64_t until,
                                           options_.seed, static_cast<std::uint64_t>(step_));
     const double loss =
         dsm_loss(*network_, standardisation_, *process_, batch, &grad, reduction_.get());
-    require(std::isfinite(loss) && grad.allFinite(), "training diverged at step ", step_, " (loss ",
-            loss, "): lower the option 'lr' or set 'clip'");
-    params = network_->parameters();
-    optimizer_->step(params, grad);
-    network_->set_parameters(params);
+    require(std::isfinite(loss) && detail::all_finite(grad), "training diverged at step ", step_,
+            " (loss ", loss, "): lower the option 'lr' or set 'clip'");
+    network_->update_parameters([&](Eigen::Ref<Vector> p) { optimizer_->step(p, grad); });
+    const Vector& params = network_->parameters();
     // EMA with the warm-up of tf.train.ExponentialMovingAverage(num_updates): decay
     // min(ema_decay, (1 + k)/(10 + k)) at step k, so short runs are not dominated by the random
     // initial weights (with 0.999 they would keep 67% of their weight after 400 steps).
     const double k = static_cast<double>(step_);
     const double decay = std::min(options_.ema_decay, (1.0 + k) / (10.0 + k));
-    ema_->set_value(decay * ema_->value() + (1.0 - decay) * params);
+    ema_->update(decay, params);
     ++step_;
     loss_sum += loss;
     ++loss_count;

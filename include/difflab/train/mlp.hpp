@@ -7,11 +7,14 @@
 // What F means (noise, score or data prediction) is the business of the score adapter
 // (mlp_score.hpp); this class only computes F, its parameter gradient and its input Jacobian.
 //
-// Speed: the batch is processed in tiles of kTile = 64 columns, one tile per thread at a time,
-// with the bias added and the activation applied in one pass over each layer's output; a tile's
-// activations are the only temporaries. Arithmetic is float by default (spec.precision = "double"
-// for checks); the parameters live in one flat double vector (the optimizer's master copy) with
-// a copy in the compute precision refreshed by set_parameters().
+// Speed: the batch is processed in tiles of kTile = 64 columns, one tile per thread at a time.
+// Around each matrix product, the bias is added in one pass over the layer's output (for the
+// residual stream, the same pass copies it into the next block's input) and the activation is
+// applied in one more over the whole tile (its vectorised exp must take the same path for every
+// element, see silu in mlp.cpp); backward, silu' is computed and multiplied in two passes. A
+// tile's activations are the only temporaries. Arithmetic is float by default (spec.precision =
+// "double" for checks); the parameters live in one flat double vector (the optimizer's master copy)
+// with a copy in the compute precision refreshed by set_parameters().
 //
 // Determinism: every tile has exactly kTile columns (the last one is zero-padded), so each
 // matrix product has the same shape for every particle whatever the batch split: Eigen picks
@@ -20,7 +23,9 @@
 // Eigen's own GEMM threading is switched off inside the tiles for the same reason. Gradients
 // use wider tiles (up to 256 columns, the width fixed by the batch size: the weight-gradient
 // GEMMs' inner dimension is the tile width) and are summed per tile, the partial sums added in
-// tile order: bit-identical for any thread count.
+// tile order: bit-identical for any thread count. Outside the tiles, a training step's passes
+// over the whole parameter vector (chunk sum, optimizer, EMA, float copy, finiteness checks)
+// run as one sweep each over L1-sized blocks (src/train/parameter_sweep.hpp).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -91,6 +96,12 @@ class MlpNetwork {
   const Vector& parameters() const { return parameters_; }
   // Replaces the parameters (same size, finite) and refreshes the compute-precision copy.
   void set_parameters(const Vector& parameters);
+  // Applies `update` (an optimizer step) to the parameters in place, then checks that they are
+  // finite and refreshes the compute-precision copy: set_parameters without copying the vector
+  // out and back. Throws difflab::Error if a parameter is not finite afterwards; the network then
+  // holds the updated (non-finite) parameters, consistently in both precisions: the caller's
+  // training has diverged, and set_parameters is the way back.
+  void update_parameters(const std::function<void(Eigen::Ref<Vector>)>& update);
 
   // out.col(j) = F(Xin.col(j), c(j)). Xin is d x n, c has n entries.
   void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const;

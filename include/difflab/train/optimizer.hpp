@@ -70,6 +70,8 @@ class ExponentialMovingAverage {
   // decay in [0, 1).
   ExponentialMovingAverage(double decay, const Vector& initial);
   void update(const Vector& params);
+  // The same with this step's decay in place of decay() (a trainer's warm-up), in place.
+  void update(double decay, const Vector& params);
   const Vector& value() const { return value_; }
   double decay() const { return decay_; }
   void set_value(const Vector& value);
