@@ -16,6 +16,7 @@
 #include "difflab/schedule/grids.hpp"
 #include "difflab/score/exact_score.hpp"
 #include "difflab/target/gaussian_mixture_target.hpp"
+#include "gemm_peak.hpp"
 
 namespace {
 
@@ -121,23 +122,6 @@ void BM_StreamFillNormal(benchmark::State& state) {
 }
 BENCHMARK(BM_StreamFillNormal);
 
-// Eigen's GEMM rate (n^3 product, Eigen's own OpenMP threading over `threads`): the peak the
-// sampling and training rates are compared with.
-template <class S>
-void BM_GemmPeak(benchmark::State& state) {
-  using M = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
-  const Index n = 1024;
-  set_threads(static_cast<int>(state.range(0)));
-  const M A = M::Random(n, n), B = M::Random(n, n);
-  M C(n, n);
-  for (auto _ : state) {
-    C.noalias() = A * B;
-    benchmark::DoNotOptimize(C.data());
-  }
-  state.counters["gflops"] =
-      benchmark::Counter(2.0 * n * n * n * 1e-9 * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
-}
 BENCHMARK(BM_GemmPeak<double>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GemmPeak<float>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

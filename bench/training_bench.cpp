@@ -7,7 +7,7 @@
 //                         use (256 columns) and Eigen's kernels: the ceiling of a tiled pass;
 //   BM_AdamStep           the optimizer update of the parameter vector;
 //   BM_DrawBatch          the minibatch (data indices, times, noise);
-//   BM_TrainGemmPeak      Eigen's float32 1024^3 GEMM rate (bench/sampling_bench.cpp's peak).
+//   BM_GemmPeak<float>    Eigen's float32 1024^3 GEMM rate (bench/gemm_peak.hpp).
 // Arguments: (width, threads). The gflops counters count 6 flops per weight per sample
 // (forward 2, backward 4), as bench/compare_training.sh does. CPU time is the process's
 // (MeasureProcessCPUTime), so a loaded machine shows in the gap between real and CPU time.
@@ -22,6 +22,7 @@
 #include "difflab/train/dsm_loss.hpp"
 #include "difflab/train/optimizer.hpp"
 #include "difflab/train/trainer.hpp"
+#include "gemm_peak.hpp"
 
 namespace {
 
@@ -165,28 +166,13 @@ void BM_DrawBatch(benchmark::State& state) {
   }
 }
 
-void BM_TrainGemmPeak(benchmark::State& state) {
-  using M = Eigen::MatrixXf;
-  const Index n = 1024;
-  set_threads(static_cast<int>(state.range(0)));
-  const M A = M::Random(n, n), B = M::Random(n, n);
-  M C(n, n);
-  for (auto _ : state) {
-    C.noalias() = A * B;
-    benchmark::DoNotOptimize(C.data());
-  }
-  state.counters["gflops"] =
-      benchmark::Counter(2.0 * n * n * n * 1e-9 * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
-}
-
 void width_thread_args(benchmark::internal::Benchmark* b) {
   for (const int w : {256, 512})
     for (const int threads : {1, 2}) b->Args({w, threads});
   b->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 }
 
-BENCHMARK(BM_TrainGemmPeak)
+BENCHMARK(BM_GemmPeak<float>)
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -34,6 +35,17 @@
 namespace difflab {
 
 namespace {
+
+// `worker` on `jobs` threads (the calling thread alone when jobs <= 1), joined before returning.
+void run_workers(int jobs, const std::function<void()>& worker) {
+  if (jobs <= 1) {
+    worker();
+    return;
+  }
+  std::vector<std::thread> workers;
+  for (int w = 0; w < jobs; ++w) workers.emplace_back(worker);
+  for (auto& w : workers) w.join();
+}
 
 namespace fs = std::filesystem;
 
@@ -331,13 +343,7 @@ void optimize_spec_grids(const PreparedRuns& prepared, const std::vector<std::si
       }
     }
   };
-  if (jobs <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> workers;
-    for (int w = 0; w < jobs; ++w) workers.emplace_back(worker);
-    for (auto& w : workers) w.join();
-  }
+  run_workers(jobs, worker);
   if (!errors.empty()) {
     const auto& [i, what] = *errors.begin();
     fail("spec: run ", prepared.plan_first_run[i], ": grid '", prepared.plans[i].grid, "': ", what);
@@ -404,13 +410,7 @@ void run_rows(const ExperimentSpec& spec, const std::vector<PlannedRun>& runs,
       }
     }
   };
-  if (jobs <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> workers;
-    for (int w = 0; w < jobs; ++w) workers.emplace_back(worker);
-    for (auto& w : workers) w.join();
-  }
+  run_workers(jobs, worker);
   if (error) std::rethrow_exception(error);
 }
 
