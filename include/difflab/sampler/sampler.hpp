@@ -185,7 +185,7 @@ struct SamplerTraits {
   // order steps, and for rates stated as bounds in TV; experiments/sampler_orders.json shows all
   // three per sampler).
   double published_order = 0;
-  std::string published_order_source;
+  std::string published_order_source = "";
   nlohmann::json to_json() const;
 };
 
