@@ -216,7 +216,10 @@ ExperimentSpec parse_experiment_spec(const nlohmann::json& j, const std::string&
         const std::string e_where = sw_where + ": exclude entry " + e.dump();
         require(e.is_object() && !e.empty(), e_where,
                 " must be a non-empty object {axis: [values]}");
-        for (const auto& [name, values] : e.items()) {
+        for (const auto& item : e.items()) {
+          // Named copies: clang-14 does not let a lambda capture a structured binding.
+          const std::string name = item.key();
+          const nlohmann::json& values = item.value();
           const auto axis = std::find_if(s.axes.begin(), s.axes.end(),
                                          [&](const SweepAxis& a) { return a.name == name; });
           require(axis != s.axes.end(), e_where, ": '", name, "' is not a sweep axis");
