@@ -216,21 +216,19 @@ struct PreparedRuns {
 // DIR/targets/ like the run's own.
 OptimizedGridPlan plan_run_grid(const PlannedRun& run, const fs::path& spec_dir,
                                 const std::string& dir, const std::string& target_rel) {
-  const RunGridOptimizeOptions go = read_run_grid_optimize(run.options, "run");
-  if (run.options["grid"] == kAysGrid) {
-    nlohmann::json o = run.options;
-    o["grid"] = "uniform";
+  // The run on the uniform grid: what the grid is made for.
+  nlohmann::json o = run.options;
+  o["grid"] = "uniform";
+  if (run.options["grid"] == kAysGrid)
     return plan_ays_grid(
         run_spec_from_options(o, dir, target_rel, run.options.value("seed", 0ull)));
-  }
+  const RunGridOptimizeOptions go = read_run_grid_optimize(run.options, "run");
   std::string source_rel = target_rel;
   if (go.source != "self")
     source_rel = store_target(
         store_empirical_samples(run_target_json(run.options, spec_dir, "grid_optimize_source"),
                                 spec_dir, dir),
         dir);
-  nlohmann::json o = run.options;
-  o["grid"] = "uniform";
   const RunSpec rs = run_spec_from_options(o, dir, source_rel, run.options.value("seed", 0ull));
   return plan_optimized_grid(rs, run.options.value("score", "exact"), go,
                              read_options(law_report_schema(), run.options).grid_nodes);
