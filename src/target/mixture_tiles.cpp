@@ -17,27 +17,23 @@ namespace {
 
 // A tile's buffers, allocated once per thread and mixture shape.
 struct Work {
-  Matrix X;       // d x T: the tile, zero-padded
-  Matrix Xt;      // T x d: the tile transposed (per-coordinate runs over particles)
-  Matrix G;       // K x T: sum_k x_k m_ik / c_ik (diagonal)
-  Matrix A;       // K x T: sum_k x_k^2 / c_ik (diagonal, not isotropic)
-  Matrix X2;      // d x T: x_k^2 (diagonal, not isotropic)
-  Matrix Y;       // Kd x T: U_i^T x (rotated)
-  Matrix Yt;      // T x Kd: x'_i - m_i, then r_i (x'_i - m_i) / c_i (rotated)
-  Matrix Qt, Pt;  // T x K: Q_i and P_i
-  Matrix Lt;      // T x K: log-weights, then responsibilities
-  Matrix R;       // K x T: responsibilities (the right factor of the score products)
-  Matrix S, W;    // d x T: score; sum_i r_i / c_ik (diagonal, not isotropic)
+  Matrix X;                          // d x T: the tile, zero-padded
+  Matrix G;                          // K x T: sum_k x_k m_ik / c_ik (diagonal)
+  Matrix A;                          // K x T: sum_k x_k^2 / c_ik (diagonal, not isotropic)
+  Matrix X2;                         // d x T: x_k^2 (diagonal, not isotropic)
+  Matrix Y;                          // Kd x T: U_i^T x (rotated)
+  Matrix Yt;                         // T x Kd: x'_i - m_i, then r_i (x'_i - m_i) / c_i (rotated)
+  Matrix Qt, Pt;                     // T x K: Q_i and P_i
+  Matrix Lt;                         // T x K: log-weights, then responsibilities
+  Matrix S, W;                       // d x T: score; sum_i r_i / c_ik (diagonal, not isotropic)
   Vector v, mx, total, lse, eP, eQ;  // T
   Matrix D;                          // d x K: one particle's differences (difference form)
   Vector rot, l;                     // d and K: one particle's rotated difference and log-weights
   Work(const Level& lv)
       : X(lv.d, kTile),
-        Xt(kTile, lv.d),
         Qt(kTile, lv.K),
         Pt(kTile, lv.K),
         Lt(kTile, lv.K),
-        R(lv.K, kTile),
         S(lv.d, kTile),
         v(kTile),
         mx(kTile),
@@ -67,7 +63,7 @@ void diagonal_quadratics(const Level& lv, Work& w) {
   w.G.noalias() = lv.m_over_c.transpose() * w.X;  // K x T
   if (lv.isotropic) {
     w.v.setZero();  // |x|^2, coordinate by coordinate in a fixed order
-    for (Index k = 0; k < lv.d; ++k) w.v.array() += w.Xt.col(k).array().square();
+    for (Index k = 0; k < lv.d; ++k) w.v.array() += w.X.row(k).transpose().array().square();
   } else {
     w.X2.array() = w.X.array().square();
     w.A.noalias() = lv.inv_c.transpose() * w.X2;  // K x T
@@ -136,14 +132,13 @@ void score_tile(const Level& lv, Work& w) {
     w.S = -w.S;
     return;
   }
-  w.R = w.Lt.transpose();
-  w.S.noalias() = lv.m_over_c * w.R;  // sum_i r_i m_i / c_i
+  w.S.noalias() = lv.m_over_c * w.Lt.transpose();  // sum_i r_i m_i / c_i
   if (lv.isotropic) {
     w.v.setZero();
     for (Index i = 0; i < lv.K; ++i) w.v.array() += w.Lt.col(i).array() * lv.inv_c(0, i);
     w.S.array() -= w.X.array().rowwise() * w.v.transpose().array();
   } else {
-    w.W.noalias() = lv.inv_c * w.R;  // sum_i r_i / c_ik
+    w.W.noalias() = lv.inv_c * w.Lt.transpose();  // sum_i r_i / c_ik
     w.S.array() -= w.X.array() * w.W.array();
   }
 }
@@ -230,27 +225,32 @@ Index evaluate_tile(const Level& lv, ConstMatrixRef X, Output what, MatrixRef ou
   Work& w = work_for(lv);
   w.X.rightCols(kTile - count).setZero();
   w.X.leftCols(count) = X.middleCols(begin, count);
-  w.Xt = w.X.transpose();
   if (lv.rotated)
     rotated_quadratics(lv, w);
   else
     diagonal_quadratics(lv, w);
   softmax_tile(lv, w);
   if (what == Output::kScore) score_tile(lv, w);
+  // One vectorised test for the whole tile (x * 0 is NaN exactly when x is not finite); the
+  // per-column test runs only in a tile that fails it.
+  const bool tile_finite =
+      what != Output::kScore || !std::isnan((w.S.leftCols(count).array() * 0.0).sum());
+  auto expansion_ok = [&](Index j) {
+    return w.eP(j) <= kMaxExpansionLoss * w.eQ(j) && std::isfinite(w.lse(j)) &&
+           (tile_finite || w.S.col(j).allFinite());
+  };
+  // The whole tile is copied out at once; the particles that need the difference form are then
+  // overwritten one by one.
+  if (what == Output::kScore)
+    out.middleCols(begin, count) = w.S.leftCols(count);
+  else if (what == Output::kLogDensity)
+    out.row(0).segment(begin, count) = w.lse.head(count).transpose();
+  else
+    out.middleCols(begin, count) = w.Lt.topRows(count).transpose();
   Index fallbacks = 0;
   Vector x(lv.d), s(lv.d);
   for (Index j = 0; j < count; ++j) {
-    const bool ok = w.eP(j) <= kMaxExpansionLoss * w.eQ(j) && std::isfinite(w.lse(j)) &&
-                    (what != Output::kScore || w.S.col(j).allFinite());
-    if (ok) {
-      if (what == Output::kScore)
-        out.col(begin + j) = w.S.col(j);
-      else if (what == Output::kLogDensity)
-        out(0, begin + j) = w.lse(j);
-      else
-        out.col(begin + j) = w.Lt.row(j).transpose();
-      continue;
-    }
+    if (expansion_ok(j)) continue;
     ++fallbacks;
     x = w.X.col(j);
     const double lse =
