@@ -38,6 +38,17 @@ for r in $(seq "$repeats"); do
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" \
       /usr/bin/python3 bench/peer_torch_ei.py --form "$form" --threads "$threads" >"$tmp/$form$r.json"
   done
+  # torch's threading slows its GEMM form down at this size, so with several threads the peer
+  # also runs data-parallel: one single-thread process per thread, each on n / threads particles,
+  # all at once (the fastest way we found for torch to use the same cores).
+  if ((threads > 1)); then
+    for p in $(seq "$threads"); do
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+        /usr/bin/python3 bench/peer_torch_ei.py --form gemm --threads 1 --n $((10000 / threads)) \
+        >"$tmp/split$r.$p.json" &
+    done
+    wait
+  fi
 done
 # Peak resident memory of one difflab sampling run (the benchmark process: X0, X and the
 # sampler's scratch).
@@ -55,8 +66,15 @@ for r in range(1, repeats + 1):
                 ours, gflops = b["particle_steps/s"], b["gflops"]
         else:
             peak64 = max(peak64, b["gflops"])
-    for form in peers:
+    for form in ("broadcast", "gemm"):
         peers[form].append(json.load(open(f"{tmp}/{form}{r}.json")))
+    if int(threads) > 1:
+        # The processes ran at once: their particle-steps over the slowest one's time.
+        parts = [json.load(open(f"{tmp}/split{r}.{p}.json")) for p in range(1, int(threads) + 1)]
+        seconds = max(q["seconds"] for q in parts)
+        peers.setdefault("split", []).append(
+            dict(parts[0], seconds=seconds,
+                 particle_steps_per_s=sum(q["n"] * q["steps"] for q in parts) / seconds))
 best = {f: max(p, key=lambda x: x["particle_steps_per_s"]) for f, p in peers.items()}
 blas32 = max(p["gemm_gflops_fp32"] for ps in peers.values() for p in ps)
 blas64 = max(p["gemm_gflops_fp64"] for ps in peers.values() for p in ps)
@@ -68,12 +86,17 @@ print(f"  peer: torch {info['torch']}, BLAS {info['blas']} (OpenBLAS kernel {inf
 print(f"  Eigen fp64 GEMM peak (1024^3, same run): {peak64:.1f} GFLOP/s")
 print(f"  difflab          : {ours:12.0f} particle-steps/s ({1e6 / ours:.3f} s per 1e6),"
       f" {gflops:.1f} GFLOP/s = {100 * gflops / peak64:.0f}% of the fp64 GEMM peak; peak RSS {rss_kb / 1024:.0f} MB")
-for form in ("broadcast", "gemm"):
+names = {"broadcast": "torch broadcast  ", "gemm": "torch gemm       ",
+         "split": f"torch gemm, {threads} one-thread processes on n/{threads} each"}
+for form in best:
     b = best[form]
-    print(f"  torch {form:10s} : {b['particle_steps_per_s']:12.0f} particle-steps/s ({b['seconds']:.3f} s)")
+    print(f"  {names[form]}: {b['particle_steps_per_s']:12.0f} particle-steps/s ({1e6 / b['particle_steps_per_s']:.3f} s per 1e6)")
+randn = min(b["randn_ns_per_normal"] for b in best.values())
+print(f"  torch.randn alone: {randn:.1f} ns per normal, {32 * randn:.0f} ns of noise per particle-step"
+      f" (difflab's whole step: {1e9 / ours:.0f} ns)")
 if blas32 < 30:
     print(f"  REFUSED: the peer's fp32 GEMM runs at {blas32:.1f} GFLOP/s (< 30): not an optimised BLAS, no ratio")
     sys.exit(2)
-for form in ("broadcast", "gemm"):
-    print(f"  ratio vs torch {form:9s}: {ours / best[form]['particle_steps_per_s']:.1f}x")
+for form in best:
+    print(f"  ratio vs {names[form].strip()}: {ours / best[form]['particle_steps_per_s']:.1f}x")
 PY

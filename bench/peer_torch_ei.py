@@ -115,7 +115,12 @@ def main():
                 noise = torch.randn(x.shape, dtype=torch.float64, generator=gen)
                 x = math.exp(h) * x + 2 * math.expm1(h) * s + math.sqrt(math.expm1(2 * h)) * noise
             best = min(best, time.perf_counter() - start)
-    print(json.dumps({"peer": "pytorch-" + args.form, "torch": torch.__version__, "blas": blas,
+    # The step's noise alone (torch.randn of the same shape, same generator): its share of the step.
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        torch.randn((args.n, 32), dtype=torch.float64, generator=gen)
+    randn_ns = (time.perf_counter() - start) / (args.steps * args.n * 32) * 1e9
+    print(json.dumps({"peer": "pytorch-" + args.form, "randn_ns_per_normal": randn_ns, "torch": torch.__version__, "blas": blas,
                       "openblas_core": core, "gemm_gflops_fp32": peak32, "gemm_gflops_fp64": peak64,
                       "threads": args.threads, "n": args.n, "steps": args.steps, "seconds": best,
                       "particle_steps_per_s": args.n * args.steps / best}))
