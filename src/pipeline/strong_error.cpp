@@ -23,25 +23,6 @@ RunSetup strong_run(RunSpec spec, std::int64_t steps) {
   return build_run(spec);
 }
 
-// The coarse grid's times must be every other time of the fine grid, or the two runs do not
-// share their Brownian increments step for step (the path is shared, but a coarse step would
-// straddle fine steps that are not its halves only in name). Times are compared to 1e-12 of T:
-// named grids built from a map of k / N agree to rounding there.
-void require_nested(const TimeGrid& coarse, const TimeGrid& fine, const std::string& grid) {
-  const double tol = 1e-12 * std::max(1.0, coarse.t(0));
-  for (std::size_t k = 0; k <= coarse.steps(); ++k) {
-    if (std::abs(coarse.t(k) - fine.t(2 * k)) <= tol) continue;
-    std::ostringstream m;
-    m.precision(10);
-    m << "strong error: grid '" << grid << "' with " << coarse.steps() << " and " << fine.steps()
-      << " steps is not nested (coarse t_" << k << " = " << coarse.t(k) << ", fine t_" << 2 * k
-      << " = " << fine.t(2 * k)
-      << "): the coarse times must be every other fine time; use a grid that nests (uniform, "
-         "logsnr, karras, ...)";
-    fail(m.str());
-  }
-}
-
 StrongErrorPoint compare_runs(std::int64_t N, const Matrix& coarse, const Matrix& fine) {
   const Index n = coarse.cols();
   // Per-particle quantities, then serial sums in particle order (a fixed reduction order).
@@ -84,6 +65,29 @@ StrongErrorPoint compare_runs(std::int64_t N, const Matrix& coarse, const Matrix
 }
 
 }  // namespace
+
+// The coarse grid's times must be every other time of the fine grid, or the two runs do not
+// share their Brownian increments step for step (the path is shared, but a coarse step would
+// straddle fine steps that are not its halves only in name). Times are compared to 1e-12 of T:
+// named grids built from a map of k / N agree to rounding there.
+void require_nested_grids(const TimeGrid& coarse, const TimeGrid& fine, const std::string& grid) {
+  require(fine.steps() == 2 * coarse.steps(), "strong error: grid '", grid, "' has ", fine.steps(),
+          " fine steps for ", coarse.steps(),
+          " coarse ones; the fine grid needs twice "
+          "as many");
+  const double tol = 1e-12 * std::max(1.0, coarse.t(0));
+  for (std::size_t k = 0; k <= coarse.steps(); ++k) {
+    if (std::abs(coarse.t(k) - fine.t(2 * k)) <= tol) continue;
+    std::ostringstream m;
+    m.precision(10);
+    m << "strong error: grid '" << grid << "' with " << coarse.steps() << " and " << fine.steps()
+      << " steps is not nested (coarse t_" << k << " = " << coarse.t(k) << ", fine t_" << 2 * k
+      << " = " << fine.t(2 * k)
+      << "): the coarse times must be every other fine time; use a grid that nests (uniform, "
+         "logsnr, karras, ...)";
+    fail(m.str());
+  }
+}
 
 const OptionSchema<StrongErrorOptions>& strong_error_schema() {
   using S = StrongErrorOptions;
@@ -160,7 +164,7 @@ StrongErrorResult strong_error(const RunSpec& spec, const StrongErrorOptions& op
     RunSetup fine = strong_run(spec, 2 * N);
     require(coarse.initial.cols() >= kMinParticles, "strong error: needs >= ", kMinParticles,
             " particles, the initial points have ", coarse.initial.cols());
-    require_nested(*coarse.grid, *fine.grid, spec.grid);
+    require_nested_grids(*coarse.grid, *fine.grid, spec.grid);
     if (r.run.is_null()) r.run = coarse.describe();
     Matrix Xc = coarse.initial, Xf = fine.initial;
     const std::uint64_t seed = spec.seed;

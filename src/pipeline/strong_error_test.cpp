@@ -10,6 +10,7 @@
 #include "core/expect_error.hpp"
 #include "difflab/law/affine_gaussian_law.hpp"
 #include "difflab/sampler/brownian_noise.hpp"
+#include "difflab/schedule/grids.hpp"
 
 namespace difflab {
 namespace {
@@ -124,6 +125,21 @@ TEST(StrongError, BadInputsAreRefused) {
   expect_error([&] { strong_error(spec, o); }, "grid 'file'");
   spec = strong_spec("ula");
   expect_error([&] { strong_error(spec, o); }, "share no path");
+}
+
+// Every named grid nests, so the refusal of one that does not is tested on the check itself:
+// a uniform coarse grid against a quadratic fine one shares both ends, not t_1 (1.5025 and
+// 1.129375).
+TEST(StrongError, GridsThatDoNotNestAreRefused) {
+  EXPECT_NO_THROW(require_nested_grids(uniform_grid(2, 1e-2, 4), uniform_grid(2, 1e-2, 8), "u"));
+  EXPECT_NO_THROW(
+      require_nested_grids(quadratic_grid(2, 1e-2, 4), quadratic_grid(2, 1e-2, 8), "q"));
+  expect_error(
+      [] { require_nested_grids(uniform_grid(2, 1e-2, 4), quadratic_grid(2, 1e-2, 8), "g"); },
+      "not nested (coarse t_1 = 1.5025");
+  expect_error(
+      [] { require_nested_grids(uniform_grid(2, 1e-2, 4), uniform_grid(2, 1e-2, 6), "g"); },
+      "twice as many");
 }
 
 }  // namespace

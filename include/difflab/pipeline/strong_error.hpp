@@ -28,6 +28,7 @@
 #include "difflab/core/option_schema.hpp"
 #include "difflab/experiment/slope_fit.hpp"
 #include "difflab/pipeline/run_spec.hpp"
+#include "difflab/schedule/time_grid.hpp"
 
 namespace difflab {
 
@@ -60,6 +61,11 @@ struct StrongErrorResult {
   nlohmann::json run;  // the coarsest run's resolved spec
   nlohmann::json to_json() const;
 };
+
+// Throws difflab::Error (one line) unless every time of `coarse` is, to 1e-12 of T, the time of
+// `fine` at twice its index: the condition for two runs to share their Brownian increments step
+// for step. `grid` names the grid in the message.
+void require_nested_grids(const TimeGrid& coarse, const TimeGrid& fine, const std::string& grid);
 
 // Validates (difflab::Error, one line: a grid that does not nest, a grid file, a sampler that
 // cannot draw Brownian increments, n < 30, a gap of exactly 0, ...) and runs 2 x |coarse_steps|
