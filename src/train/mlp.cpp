@@ -162,7 +162,7 @@ class KernelT final : public MlpNetwork::Kernel {
   static constexpr Index T = MlpNetwork::kTile;
   // Training uses wider tiles: the weight gradients are GEMMs whose inner dimension is the tile
   // width, and 64 is too short for Eigen's kernels to reach their speed. Any fixed width keeps
-  // the gradient independent of the thread count; evaluation keeps kTile (the sampling contract).
+  // the gradient independent of the thread count. Evaluation uses kEvalTile (header).
   static constexpr Index kTrainTile = 4 * T;
 
   // A tile's activations and backward buffers (allocated once per thread and call).
@@ -201,11 +201,12 @@ class KernelT final : public MlpNetwork::Kernel {
 
   void forward(ConstMatrixRef Xin, const Vector& c, MatrixRef out) const override {
     const Index n = Xin.cols();
-    const Index tiles = (n + T - 1) / T;
+    constexpr Index TE = MlpNetwork::kEvalTile;
+    const Index tiles = (n + TE - 1) / TE;
     for_each_tile(tiles, [&](Index k) {
       thread_local std::unique_ptr<Work> cache;
-      Work& w = work(cache, T);
-      const Index begin = k * T, count = std::min(T, n - begin);
+      Work& w = work(cache, TE);
+      const Index begin = k * TE, count = std::min(TE, n - begin);
       forward_tile(w, Xin, c, begin, count);
       out.middleCols(begin, count) = w.Out.leftCols(count).template cast<double>();
     });
