@@ -223,8 +223,8 @@ TEST(OptimizedGrids, BadRunsFailAtSpecCheckWithOneLine) {
   EXPECT_NE(message(base).find("'tv' has no closed form"), std::string::npos);
   base = {{"target", kGaussian2}, {"grid", "optimized"}, {"grid_optimize_metric", "hellinger"}};
   EXPECT_NE(message(base).find("grid_optimize_metric"), std::string::npos);
-  base = {{"target", three_d}, {"grid", "ays"}, {"steps", 4}, {"T", 4.0}};
-  EXPECT_NE(message(base).find("needs a Gaussian or a 1-D target"), std::string::npos);
+  base = {{"target", three_d}, {"grid", "ays"}, {"steps", 4}, {"T", 4.0}, {"delta", 0.0}};
+  EXPECT_NE(message(base).find("needs delta > 0"), std::string::npos);
   base = {{"target", kGaussian2}, {"grid", "ays"}, {"grid_optimize_source", kMixture1}};
   EXPECT_NE(message(base).find("'grid_optimize_source' is only used with grid 'optimized'"),
             std::string::npos);

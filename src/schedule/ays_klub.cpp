@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "difflab/core/error.hpp"
+#include "difflab/core/rng.hpp"
 #include "difflab/schedule/grid_parametrization.hpp"
 #include "difflab/schedule/lbfgs.hpp"
 
@@ -39,6 +40,26 @@ double fisher_on_mesh(const Target& target, double alpha, double sigma2, double 
   for (Index j = 0; j < nodes; ++j)
     if (std::isfinite(logq(j))) sum += std::exp(logq(j)) * score(0, j) * score(0, j);
   return sum * 2 * half / static_cast<double>(nodes - 1);
+}
+
+// F tabulated at log t = u0 + k du (k = 0..size-1), as a function of t: cubic Hermite
+// (Catmull-Rom) in (log t, log F), continuous slopes so that the central-difference gradients of
+// ays_klub_grid see no kinks; outside the range, the end value.
+NoisedFisherInformation log_log_interpolation(double u0, double du, std::vector<double> logf) {
+  return [u0, du, logf](double t) {
+    const double n = static_cast<double>(logf.size() - 1);
+    const double u = std::clamp((std::log(t) - u0) / du, 0.0, n);
+    const std::size_t k = std::min(static_cast<std::size_t>(u), logf.size() - 2);
+    const double w = u - static_cast<double>(k);
+    const auto slope = [&](std::size_t j) {
+      if (j == 0) return logf[1] - logf[0];
+      if (j + 1 == logf.size()) return logf[j] - logf[j - 1];
+      return 0.5 * (logf[j + 1] - logf[j - 1]);
+    };
+    const double w2 = w * w, w3 = w2 * w;
+    return std::exp((2 * w3 - 3 * w2 + 1) * logf[k] + (w3 - 2 * w2 + w) * slope(k) +
+                    (-2 * w3 + 3 * w2) * logf[k + 1] + (w3 - w2) * slope(k + 1));
+  };
 }
 
 }  // namespace
@@ -129,22 +150,39 @@ NoisedFisherInformation tabulated_noised_fisher_information_1d(const ForwardProc
     logf[static_cast<std::size_t>(k)] =
         std::log(fisher_on_mesh(target, process.alpha(t), process.sigma2(t), half_width(t), nodes));
   }
-  // Cubic Hermite (Catmull-Rom) in (log t, log F): continuous slopes, so the central-difference
-  // gradients of ays_klub_grid see no kinks.
-  return [u0, du, logf](double t) {
-    const double n = static_cast<double>(logf.size() - 1);
-    const double u = std::clamp((std::log(t) - u0) / du, 0.0, n);
-    const std::size_t k = std::min(static_cast<std::size_t>(u), logf.size() - 2);
-    const double w = u - static_cast<double>(k);
-    const auto slope = [&](std::size_t j) {
-      if (j == 0) return logf[1] - logf[0];
-      if (j + 1 == logf.size()) return logf[j] - logf[j - 1];
-      return 0.5 * (logf[j + 1] - logf[j - 1]);
-    };
-    const double w2 = w * w, w3 = w2 * w;
-    return std::exp((2 * w3 - 3 * w2 + 1) * logf[k] + (w3 - 2 * w2 + w) * slope(k) +
-                    (-2 * w3 + 3 * w2) * logf[k + 1] + (w3 - w2) * slope(k + 1));
-  };
+  return log_log_interpolation(u0, du, std::move(logf));
+}
+
+NoisedFisherInformation monte_carlo_noised_fisher_information(const ForwardProcess& process,
+                                                              const Target& target, double t_min,
+                                                              double t_max, Index samples,
+                                                              std::uint64_t seed) {
+  require(t_min > 0 && t_max > t_min,
+          "AYS grid: the Fisher information table needs 0 < t_min = ", t_min, " < t_max = ", t_max);
+  require(samples >= 2, "AYS grid: the Monte Carlo Fisher information needs >= 2 samples, got ",
+          samples);
+  const Index times = 101;
+  // The same pairs (X_0, Z) at every t (common random numbers): the estimate is then a smooth
+  // function of t, which the interpolation and the optimiser's central differences need.
+  const CounterRng rng(seed);
+  const Matrix X0 = target.sample(samples, rng);
+  Matrix Z(target.dim(), samples), X(target.dim(), samples), S(target.dim(), samples);
+  rng.fill_normal(Z, RngUse::kForwardNoise, 0, 0);
+  const double u0 = std::log(t_min), du = (std::log(t_max) - u0) / static_cast<double>(times - 1);
+  std::vector<double> logf(static_cast<std::size_t>(times));
+  for (Index k = 0; k < times; ++k) {
+    const double t = std::exp(u0 + du * static_cast<double>(k));
+    const double a = process.alpha(t), s2 = process.sigma2(t);
+    X = a * X0 + std::sqrt(s2) * Z;
+    target.noised_score(a, s2, X, S);
+    double sum = 0;  // particle by particle: a fixed order
+    for (Index j = 0; j < samples; ++j) sum += S.col(j).squaredNorm();
+    const double f = sum / static_cast<double>(samples);
+    require(std::isfinite(f) && f > 0, "AYS grid: the Monte Carlo Fisher information of target '",
+            target.type(), "' at t = ", t, " is ", f);
+    logf[static_cast<std::size_t>(k)] = std::log(f);
+  }
+  return log_log_interpolation(u0, du, std::move(logf));
 }
 
 double gaussian_klub(const ForwardProcess& process, const Vector& lambda,

@@ -5,7 +5,7 @@
 // The run (target, process, score, sampler, T, delta, steps, start) is a RunSpec; its grid is
 // what is optimised, with T and delta fixed, in the log-step parametrisation
 // (schedule/grid_parametrization.hpp). Every named grid of the registry that exists for these
-// arguments is evaluated, plus, on Gaussian and 1-D targets, the "Align Your Steps"-style grid
+// arguments is evaluated, plus the "Align Your Steps"-style grid
 // that minimises the KL upper bound instead (ays_grid below); the optimisation starts from the
 // best of them. Two routes:
 //   - Gaussian target, exact score, sampler ei or ddim, metric kl or w2: the per-eigen-coordinate

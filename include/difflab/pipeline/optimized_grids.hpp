@@ -15,7 +15,7 @@
 // grid_optimize itself starts from every registry grid.
 //
 // A run's `grid` may also be "ays": the "Align Your Steps"-style grid of its own target
-// (ays_grid, pipeline/grid_optimize.hpp: the KL-upper-bound minimiser, Gaussian and 1-D targets),
+// (ays_grid, pipeline/grid_optimize.hpp: the KL-upper-bound minimiser, any target),
 // computed once per distinct (target, process, steps, T, delta) the same way into DIR/grids/, so
 // that it can stand among the named grids of a comparison. It depends neither on the sampler nor
 // on the score.

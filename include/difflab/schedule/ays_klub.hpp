@@ -15,9 +15,11 @@
 // closed form; for a 1-D target by quadrature of its exact noised density and score on a mesh,
 // tabulated over log t. The time integral is taken by 8-point Gauss-Legendre quadrature on each
 // step. What is implemented is this bound with its expectation computed exactly (Gaussian and
-// 1-D targets) and its minimisation (L-BFGS in the log-step parametrisation,
-// schedule/grid_parametrization.hpp, central-difference gradients); AYS's own Monte Carlo
-// estimate for general data and its iterative coordinate refinement are not.
+// 1-D targets) or by Monte Carlo with the exact noised score (any other target, as AYS estimates
+// it for data), and its minimisation (L-BFGS in the log-step parametrisation,
+// schedule/grid_parametrization.hpp, central-difference gradients); AYS's iterative coordinate
+// refinement is not.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -54,6 +56,16 @@ NoisedFisherInformation gaussian_noised_fisher_information(const ForwardProcess&
 NoisedFisherInformation tabulated_noised_fisher_information_1d(const ForwardProcess& process,
                                                                const Target& target, double t_min,
                                                                double t_max);
+
+// Any target, by Monte Carlo: F at 101 times log-spaced in [t_min, t_max] (t_min > 0), each the
+// mean of |grad log q_t(X_t)|^2 over `samples` pairs X_t = alpha_t X_0 + sigma_t Z, X_0 exact
+// samples of the target and Z standard normals, the same pairs at every t (so the table is
+// smooth in t), from the counter-based generator keyed by `seed`; interpolated as the 1-D table.
+// The relative standard error of each value is sd(|grad log q_t|^2) / (F sqrt(samples)).
+NoisedFisherInformation monte_carlo_noised_fisher_information(const ForwardProcess& process,
+                                                              const Target& target, double t_min,
+                                                              double t_max, Index samples,
+                                                              std::uint64_t seed);
 
 // The KLUB of the grid `times` for a Gaussian target with covariance eigenvalues lambda (the
 // mean does not enter: the score differences are centred).
