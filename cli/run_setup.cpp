@@ -5,8 +5,8 @@
 
 namespace difflab::cli {
 
-void add_run_options(CLI::App* app, RunOptions& o) {
-  add_schema_flags(app, run_spec_schema(), o.spec);
+void add_run_options(CLI::App* app, RunOptions& o, const std::vector<std::string>& skip) {
+  add_schema_flags(app, run_spec_schema(), o.spec, skip);
   app->get_option("--target")->required();
   app->add_option("--threads", o.threads, "Worker threads (0 = all cores)")
       ->capture_default_str()

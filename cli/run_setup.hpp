@@ -3,6 +3,7 @@
 // library's RunSpec (pipeline/run_spec.hpp), one flag each, plus --threads.
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "difflab/pipeline/run_spec.hpp"
@@ -14,7 +15,8 @@ struct RunOptions {
   RunSpec spec;
 };
 
-// Registers the RunSpec flags and --threads on a subcommand; --target is required.
-void add_run_options(CLI::App* app, RunOptions& options);
+// Registers the RunSpec flags (but those in `skip`, which the command sets itself) and --threads
+// on a subcommand; --target is required.
+void add_run_options(CLI::App* app, RunOptions& options, const std::vector<std::string>& skip = {});
 
 }  // namespace difflab::cli

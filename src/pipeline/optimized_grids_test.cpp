@@ -34,6 +34,16 @@ const json kGaussian2 = {
 const json kMixture1 = {
     {"type", "gmm"}, {"weights", {0.5, 0.5}}, {"means", {{-1.0}, {1.0}}}, {"vars", {0.2, 0.2}}};
 
+// ddim, 4 steps, a coarse fixed grid-law mesh and a small optimiser budget: runs that optimise
+// grids on the small targets here in about a second.
+const json kSmallMeshBase = {{"sampler", "ddim"},
+                             {"steps", 4},
+                             {"T", 4.0},
+                             {"delta", 0.01},
+                             {"grid_nodes", 201},
+                             {"grid_tol", 0},
+                             {"grid_optimize_budget", 40}};
+
 std::size_t count_optimisations(const json& spec, const fs::path& dir) {
   ExperimentRunOptions o;
   o.out = dir.string();
@@ -86,14 +96,7 @@ TEST(OptimizedGrids, BeatsEveryNamedGridOnceAndIsReusedPerDistinctKey) {
   // A 1-D mixture (grid law, Nelder-Mead) and its transfer to a 1-D Gaussian. Rows 4 and 5 share
   // one optimisation (they differ only in n, which the exact law does not use); row 6 uses the
   // same grid on another target; row 7 is the Gaussian's own optimum.
-  const json spec = {{"base",
-                      {{"sampler", "ddim"},
-                       {"steps", 4},
-                       {"T", 4.0},
-                       {"delta", 0.01},
-                       {"grid_nodes", 201},
-                       {"grid_tol", 0},
-                       {"grid_optimize_budget", 40}}},
+  const json spec = {{"base", kSmallMeshBase},
                      {"sweep",
                       {{"mode", "zip"},
                        {"axes",
@@ -133,14 +136,7 @@ TEST(OptimizedGrids, BeatsEveryNamedGridOnceAndIsReusedPerDistinctKey) {
 }
 
 TEST(OptimizedGrids, GridsMadeTwoAtATimeAreTheSameBits) {
-  const json spec = {{"base",
-                      {{"sampler", "ddim"},
-                       {"steps", 4},
-                       {"T", 4.0},
-                       {"delta", 0.01},
-                       {"grid_nodes", 201},
-                       {"grid_tol", 0},
-                       {"grid_optimize_budget", 40}}},
+  const json spec = {{"base", kSmallMeshBase},
                      {"sweep",
                       {{"mode", "zip"},
                        {"axes",

@@ -29,6 +29,7 @@ struct Work {
   Vector v, mx, total, lse, eP, eQ;  // T
   Matrix D;                          // d x K: one particle's differences (difference form)
   Vector rot, l;                     // d and K: one particle's rotated difference and log-weights
+  Vector xj, sj;                     // d: one particle and its score (difference form)
   Work(const Level& lv)
       : X(lv.d, kTile),
         Qt(kTile, lv.K),
@@ -43,7 +44,9 @@ struct Work {
         eQ(kTile),
         D(lv.d, lv.K),
         rot(lv.d),
-        l(lv.K) {
+        l(lv.K),
+        xj(lv.d),
+        sj(lv.d) {
     if (lv.rotated) {
       Y.resize(lv.K * lv.d, kTile);
       Yt.resize(kTile, lv.K * lv.d);
@@ -248,7 +251,8 @@ Index evaluate_tile(const Level& lv, ConstMatrixRef X, Output what, MatrixRef ou
   else
     out.middleCols(begin, count) = w.Lt.topRows(count).transpose();
   Index fallbacks = 0;
-  Vector x(lv.d), s(lv.d);
+  Vector& x = w.xj;
+  Vector& s = w.sj;
   for (Index j = 0; j < count; ++j) {
     if (expansion_ok(j)) continue;
     ++fallbacks;
