@@ -167,6 +167,31 @@ void BM_Multiply64x128(benchmark::State& state) {
 }
 BENCHMARK(BM_Multiply64x128);
 
+// The core's clock while busy (turbo included): a chain of dependent one-cycle integer adds,
+// kept in a register by an empty asm barrier, runs one add per cycle. Converts the per-multiply
+// time above into cycles.
+void BM_ClockRate(benchmark::State& state) {
+  constexpr long kAdds = 1 << 20;
+  std::uint64_t x = 0;
+  for (auto _ : state) {
+    for (long i = 0; i < kAdds; i += 4) {
+      x += 1;
+      asm volatile("" : "+r"(x));
+      x += 1;
+      asm volatile("" : "+r"(x));
+      x += 1;
+      asm volatile("" : "+r"(x));
+      x += 1;
+      asm volatile("" : "+r"(x));
+    }
+    benchmark::DoNotOptimize(x);
+  }
+  state.counters["GHz"] = benchmark::Counter(
+      1e-9 * static_cast<double>(kAdds) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ClockRate);
+
 BENCHMARK(BM_GemmPeak<double>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GemmPeak<float>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
